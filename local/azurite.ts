@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+/** The well-known development account every Azurite accepts. */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  /** Folder for on-disk persistence; omitted means in memory (tests). */
+  location?: string;
+}
+
+export interface RunningAzurite {
+  blobEndpoint: string;
+  tableEndpoint: string;
+  queueEndpoint: string;
+  /** A storage connection string, the form `AzureWebJobsStorage` takes. */
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The child's program. It runs Azurite's own `main` and ties the child's life to its parent: when
+ * the IPC channel closes (the parent exited, even by kill -9) Azurite shuts down through its SIGTERM
+ * path, which flushes its on-disk databases before the child exits.
+ */
+const CHILD_MAIN = `
+process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+process.once('SIGTERM', () => setTimeout(() => process.exit(0), 1500).unref());
+require(${JSON.stringify(require.resolve('azurite/dist/src/azurite.js'))});
+`;
+
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
+
+/**
+ * Starts Azurite (the pinned npm package) as a child process on free loopback ports.
+ * A child rather than in-process: Azurite then has the second core to itself, and its deep imports
+ * are not a public API we would have to track.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const args = [
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    '0',
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    '0',
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    '0',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+  ];
+  if (options.location) {
+    mkdirSync(options.location, { recursive: true });
+    args.push('--location', options.location);
+  } else {
+    // In memory Azurite would reserve half the machine's memory for blob extents; tests need little.
+    args.push('--inMemoryPersistence', '--extentMemoryLimit', '1024');
+  }
+  // `azurite` stands in for argv[1], which Azurite's argument parser skips like a script path.
+  const child = spawn(process.execPath, ['-e', CHILD_MAIN, '--', 'azurite', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const endpoints = await readEndpoints(child);
+  const { Blob: blob, Table: table, Queue: queue } = endpoints;
+  return {
+    blobEndpoint: `${blob}/${DEV_ACCOUNT}`,
+    tableEndpoint: `${table}/${DEV_ACCOUNT}`,
+    queueEndpoint: `${queue}/${DEV_ACCOUNT}`,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+      `BlobEndpoint=${blob}/${DEV_ACCOUNT};QueueEndpoint=${queue}/${DEV_ACCOUNT};` +
+      `TableEndpoint=${table}/${DEV_ACCOUNT};`,
+    stop: () => stopChild(child),
+  };
+}
+
+function readEndpoints(child: ChildProcess): Promise<Record<'Blob' | 'Table' | 'Queue', string>> {
+  return new Promise((resolve, reject) => {
+    const found: Partial<Record<'Blob' | 'Table' | 'Queue', string>> = {};
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      for (const line of output.split('\n')) {
+        const m = LISTENING.exec(line);
+        if (m) found[m[1] as 'Blob' | 'Table' | 'Queue'] = m[2];
+      }
+      if (found.Blob && found.Table && found.Queue) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve(found as Record<'Blob' | 'Table' | 'Queue', string>);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) =>
+      reject(new Error(`Azurite exited with code ${code} before listening: ${output.slice(-500)}`)),
+    );
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
