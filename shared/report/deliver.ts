@@ -1,0 +1,205 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import { z } from 'zod';
+import { CodedError, isCodedError, type ProblemDetail } from '../domain/errors';
+import { blobServiceClient, type StorageSettings } from '../storage/clients';
+import type { BuiltReport } from './build';
+import type { ReportFile } from './files';
+import { REPORT_LIMITS, REPORTS_CONTAINER } from './limits';
+import type { ReportTransport } from './transport';
+
+/** The mail body is stored next to the files, so the dashboard can show exactly what was sent. */
+const BODY_FILE_NAME = 'report.html';
+
+/** Longest error message kept in a delivery result (server replies can be long). */
+const MAX_ERROR_CHARS = 500;
+
+/** Bound on one transport's send, on top of its own timeouts: delivery must always finish. */
+const SEND_TIMEOUT_MS = 2 * 60_000;
+
+export interface DeliverOptions {
+  report: BuiltReport;
+  /** Where the blob copy goes: a container client, or the storage settings to reach `reports`. */
+  blob: ContainerClient | StorageSettings;
+  /** Who gets the mail; may be empty (then only the blob copy is made). */
+  recipients: string[];
+  /** Each configured channel (SMTP, Graph); may be empty. */
+  transports: ReportTransport[];
+}
+
+export type SendStatus = 'sent' | 'partial' | 'failed' | 'skipped';
+
+export interface SendResult {
+  transport: string;
+  /** sent: all recipients accepted; partial: some rejected; failed: see `error`; skipped: nothing to send to. */
+  status: SendStatus;
+  accepted: string[];
+  rejected: string[];
+  messageId?: string;
+  error?: ProblemDetail;
+}
+
+export interface DeliveryResult {
+  container: string;
+  /** Blob names written, `{batchId}/{kind}/{file}`. */
+  blobs: string[];
+  /** True when the files were too large to attach and the mail carried links only. */
+  attachmentsOmitted: boolean;
+  sends: SendResult[];
+}
+
+/** The reports container from storage settings: `reports`, created on first use. */
+export function reportsContainer(settings: StorageSettings): ContainerClient {
+  return blobServiceClient(settings).getContainerClient(REPORTS_CONTAINER);
+}
+
+/** Blob name of one report file: `{batchId}/{kind}/{file}`, so `reports/{batchId}/{kind}/...`. */
+export function reportBlobName(report: Pick<BuiltReport, 'batchId' | 'kind'>, fileName: string): string {
+  return `${report.batchId}/${report.kind}/${fileName}`;
+}
+
+function isContainerClient(blob: ContainerClient | StorageSettings): blob is ContainerClient {
+  return typeof (blob as ContainerClient).getBlockBlobClient === 'function';
+}
+
+function statusCode(err: unknown): number | undefined {
+  return (err as { statusCode?: number } | null)?.statusCode;
+}
+
+async function upload(container: ContainerClient, name: string, file: ReportFile): Promise<void> {
+  await container.getBlockBlobClient(name).uploadData(file.content, {
+    blobHTTPHeaders: { blobContentType: file.contentType },
+  });
+}
+
+/**
+ * Writes every file (and the HTML body) to the container. A missing container is created once and
+ * the upload retried. Any other failure throws CodedError `report.blob-write-failed` *before* any
+ * mail is sent, so a retried activity neither loses the copy nor mails twice.
+ */
+async function writeBlobCopy(container: ContainerClient, report: BuiltReport): Promise<string[]> {
+  const files: ReportFile[] = [
+    ...report.files,
+    {
+      name: BODY_FILE_NAME,
+      contentType: 'text/html; charset=utf-8',
+      content: Buffer.from(report.html, 'utf8'),
+    },
+  ];
+  const names = files.map((f) => reportBlobName(report, f.name));
+  try {
+    try {
+      await upload(container, names[0]!, files[0]!);
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+      await container.createIfNotExists();
+      await upload(container, names[0]!, files[0]!);
+    }
+    await Promise.all(files.slice(1).map((f, i) => upload(container, names[i + 1]!, f)));
+  } catch (err) {
+    throw new CodedError(
+      'report.blob-write-failed',
+      `Could not write the report copy to container "${container.containerName}": ${String((err as Error)?.message ?? err).slice(0, MAX_ERROR_CHARS)}. Check the storage account settings; the mail was not sent.`,
+      { container: container.containerName, statusCode: statusCode(err) ?? null },
+    );
+  }
+  return names;
+}
+
+function failure(err: unknown, transport: string): ProblemDetail {
+  if (isCodedError(err)) return { ...err.toJSON(), transport };
+  const message = String((err as Error)?.message ?? err).slice(0, MAX_ERROR_CHARS);
+  return {
+    code: 'report.transport-failed',
+    transport,
+    message: `Sending by ${transport} failed: ${message}`,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, transport: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${SEND_TIMEOUT_MS / 1000} s from the ${transport} transport`)),
+      SEND_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const recipientsSchema = z.array(z.email()).max(REPORT_LIMITS.maxRecipients);
+
+async function sendOne(
+  transport: ReportTransport,
+  report: BuiltReport,
+  to: string[],
+  attachments: ReportFile[],
+): Promise<SendResult> {
+  try {
+    const receipt = (await withTimeout(
+      transport.send({ to, subject: report.subject, html: report.html, text: report.text, attachments }),
+      transport.name,
+    )) ?? { accepted: to, rejected: [] };
+    const rejected = receipt.rejected ?? [];
+    return {
+      transport: transport.name,
+      status: rejected.length === 0 ? 'sent' : 'partial',
+      accepted: receipt.accepted ?? to.filter((r) => !rejected.includes(r)),
+      rejected,
+      ...(receipt.messageId ? { messageId: receipt.messageId } : {}),
+    };
+  } catch (err) {
+    return {
+      transport: transport.name,
+      status: 'failed',
+      accepted: [],
+      rejected: [],
+      error: failure(err, transport.name),
+    };
+  }
+}
+
+/**
+ * Delivers a built report: always the blob copy `reports/{batchId}/{kind}/...` first, then the mail
+ * through each transport. A transport failure is recorded in `sends` as a coded result, never thrown;
+ * only a failed blob copy throws (nothing has been mailed then, so a retry is safe).
+ */
+export async function deliverReport(options: DeliverOptions): Promise<DeliveryResult> {
+  const { report, transports } = options;
+  const container = isContainerClient(options.blob) ? options.blob : reportsContainer(options.blob);
+  const blobs = await writeBlobCopy(container, report);
+
+  const attachmentBytes = report.files.reduce((n, f) => n + f.content.length, 0);
+  const attachmentsOmitted = attachmentBytes > REPORT_LIMITS.maxAttachmentBytes;
+  const attachments = attachmentsOmitted ? [] : report.files;
+  const result = { container: container.containerName, blobs, attachmentsOmitted };
+
+  const recipients = recipientsSchema.safeParse(options.recipients);
+  if (!recipients.success) {
+    const error: ProblemDetail = {
+      code: 'report.invalid-recipients',
+      message: `The report recipients must be at most ${REPORT_LIMITS.maxRecipients} mail addresses; fix the notification setting.`,
+      problems: recipients.error.issues.map((i) => ({
+        field: `recipients${i.path.map((p) => `[${String(p)}]`).join('')}`,
+        message: i.message,
+      })),
+    };
+    return {
+      ...result,
+      sends: transports.map((t) => ({
+        transport: t.name,
+        status: 'failed',
+        accepted: [],
+        rejected: [],
+        error,
+      })),
+    };
+  }
+  if (recipients.data.length === 0) {
+    return {
+      ...result,
+      sends: transports.map((t) => ({ transport: t.name, status: 'skipped', accepted: [], rejected: [] })),
+    };
+  }
+  const sends = await Promise.all(transports.map((t) => sendOne(t, report, recipients.data, attachments)));
+  return { ...result, sends };
+}

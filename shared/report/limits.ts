@@ -1,0 +1,27 @@
+/**
+ * Every bound of the report module in one place, each with the reason for its value.
+ */
+export const REPORT_LIMITS = {
+  /** The largest batch DESIGN.md allows (IMAP CSV: 50,000 rows). */
+  maxMailboxes: 50_000,
+  /** Skipped items held in one report; beyond this the caller must page (bounds memory). */
+  maxSkippedItems: 200_000,
+  /** Longest text cell kept (subjects, folders, reasons, error messages); longer is cut with "…". */
+  maxTextChars: 500,
+  /** Mailbox rows shown in the HTML and text bodies; the CSV always holds all of them. */
+  bodyMaxMailboxRows: 500,
+  /** Skipped-item rows shown in the HTML and text bodies; errors.csv always holds all of them. */
+  bodyMaxSkippedRows: 200,
+  /**
+   * Attachments are sent only while their total stays under this: Graph `sendMail` takes at most
+   * 4 MB per request and base64 grows attachments by a third. Larger reports go by link and blob.
+   */
+  maxAttachmentBytes: 2.5 * 1024 * 1024,
+  /** Recipients of one report mail. */
+  maxRecipients: 50,
+  /** SMTP connection, greeting and socket timeouts: an activity must never hang on a dead server. */
+  smtpTimeoutMs: 30_000,
+} as const;
+
+/** Container of the blob copies: `reports/{batchId}/{kind}/{file}`. */
+export const REPORTS_CONTAINER = 'reports';
