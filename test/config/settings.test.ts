@@ -234,7 +234,7 @@ describe('the Microsoft 365 credential', () => {
   });
 
   test('a client secret is accepted when there is no certificate', () => {
-    const env = { ...azure(), M365_CLIENT_SECRET: 'resolved-secret-value' };
+    const env: NodeJS.ProcessEnv = { ...azure(), M365_CLIENT_SECRET: 'resolved-secret-value' };
     delete env.M365_CERTIFICATE_PEM;
     expect(loadSettings(env).m365?.credential).toEqual({
       kind: 'secret',
