@@ -1,0 +1,10 @@
+/** The logger and its redaction layer; see logger.ts. */
+export { createLogger, type Logger, type LineSink, type LoggerOptions } from './logger';
+export {
+  registerSecret,
+  forgetSecrets,
+  knownSecretCount,
+  REDACTED,
+  MIN_SECRET_LENGTH,
+} from './known-secrets';
+export { scrubLine, redactValue, isSensitiveKey } from './redact';
