@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { BATCH_ID_LENGTH } from './limits';
+
+/**
+ * Row and partition keys. Table keys may not contain `/ \ # ?` or control characters; values that
+ * come from users (addresses, names) are escaped, so any input gives a valid, unique key.
+ */
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A short random id: 12 characters of [a-z0-9] (about 62 bits), safe in URLs, blob and Key Vault names. */
+export function newBatchId(): string {
+  const bytes = randomBytes(BATCH_ID_LENGTH * 2);
+  let id = '';
+  // Rejection sampling keeps every character equally likely (256 is not a multiple of 36).
+  for (const b of bytes) {
+    if (b >= 252) continue;
+    id += ID_ALPHABET[b % 36];
+    if (id.length === BATCH_ID_LENGTH) return id;
+  }
+  return newBatchId();
+}
+
+export const BATCH_ID_PATTERN = /^[a-z0-9]{4,32}$/;
+
+/** The form an address is compared and keyed in: trimmed, Unicode NFC, lower case. */
+export function normaliseEmail(email: string): string {
+  return email.trim().normalize('NFC').toLowerCase();
+}
+
+/** Escapes the characters Table keys forbid (and `%` itself, so the mapping stays one-to-one). */
+export function escapeKey(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[%/\\#?\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const hex = c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+    return `%${hex}`;
+  });
+}
+
+export function mailboxRowKey(email: string): string {
+  return escapeKey(normaliseEmail(email));
+}
+
+/**
+ * The per-batch counts row lives in the batch's mailbox partition. It has no `@`, so no address can
+ * ever map to it.
+ */
+export const COUNTS_ROW_KEY = '~counts';
+
+/** All batch rows share one partition, so a batch and its name reservation commit in one transaction. */
+export const BATCHES_PARTITION = 'batches';
+export const batchRowKey = (id: string): string => `id:${id}`;
+export const BATCH_ROW_PREFIX = 'id:';
+export const batchNameRowKey = (name: string): string =>
+  `name:${escapeKey(name.trim().normalize('NFC').toLowerCase())}`;
+/** Rows holding slices of a batch's validation-error list: `verr:<id>:` or, for one generation, `verr:<id>:<gen>:`. */
+export const validationChunkPrefix = (id: string, generation?: number): string =>
+  generation === undefined ? `verr:${id}:` : `verr:${id}:${String(generation).padStart(6, '0')}:`;
+export const validationChunkRowKey = (id: string, generation: number, index: number): string =>
+  `${validationChunkPrefix(id, generation)}${String(index).padStart(6, '0')}`;
+
+export const ENDPOINTS_PARTITION = 'endpoints';
+export const endpointRowKey = (name: string): string => name.toLowerCase();
+
+/** The exclusive upper bound of a RowKey range that starts with `prefix`. */
+export function prefixUpperBound(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}

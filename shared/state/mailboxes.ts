@@ -1,0 +1,473 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { MailboxStatus } from '../domain/statuses';
+import { dbl, definedOnly, isoTimestamp, numberColumn, parseEntity } from './codec';
+import { countsWrite, readCounts, totalOf, withDelta } from './counts';
+import { httpStatusOf, stateError } from './errors';
+import { BATCH_ID_PATTERN, COUNTS_ROW_KEY, mailboxRowKey, normaliseEmail } from './keys';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  MAX_TRANSACTION_OPERATIONS,
+  PARTITION_WRITE_CONCURRENCY,
+  TABLE_NAMES,
+} from './limits';
+import {
+  errorInfoSchema,
+  mailboxStatusSchema,
+  secretRefSchema,
+  toErrorInfo,
+  type Mailbox,
+  type MailboxCounts,
+  type MailboxPatch,
+  type NewMailbox,
+} from './model';
+import { retryOnConflict } from './optimistic';
+import type { StateTables } from './tables';
+
+const TABLE = TABLE_NAMES.mailboxes;
+/** RFC 5321 caps a forward path at 256 octets; 320 is the commonly quoted (local 64 + @ + domain 255) bound. */
+const MAX_EMAIL_LENGTH = 320;
+const MAX_NAME_LENGTH = 1024;
+const MAX_TOKEN_LENGTH = 4096;
+
+const mailboxEntitySchema = z.object({
+  etag: z.string(),
+  partitionKey: z.string(),
+  email: z.string().min(3).max(MAX_EMAIL_LENGTH),
+  status: mailboxStatusSchema,
+  userName: z.string().optional(),
+  userRoot: z.string().optional(),
+  passwordRef: secretRefSchema.optional(),
+  forceChangePassword: z.boolean().optional(),
+  itemsSynced: numberColumn.default(0),
+  itemsSkipped: numberColumn.default(0),
+  bytesSynced: numberColumn.default(0),
+  ratePerMinute: numberColumn.optional(),
+  bytesPerMinute: numberColumn.optional(),
+  syncDurationMs: numberColumn.default(0),
+  queuedAt: isoTimestamp.optional(),
+  syncStartedAt: isoTimestamp.optional(),
+  syncedAt: isoTimestamp.optional(),
+  lastSuccessfulSync: isoTimestamp.optional(),
+  completedAt: isoTimestamp.optional(),
+  lastErrorCode: z.string().optional(),
+  lastErrorMessage: z.string().optional(),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+});
+
+const num = (n: number | undefined) => (n === undefined ? undefined : dbl(n));
+
+function toEntity(m: Mailbox) {
+  return definedOnly({
+    partitionKey: m.batchId,
+    rowKey: mailboxRowKey(m.email),
+    email: m.email,
+    status: m.status,
+    userName: m.userName,
+    userRoot: m.userRoot,
+    passwordRef: m.passwordRef,
+    forceChangePassword: m.forceChangePassword,
+    itemsSynced: dbl(m.itemsSynced),
+    itemsSkipped: dbl(m.itemsSkipped),
+    bytesSynced: dbl(m.bytesSynced),
+    ratePerMinute: num(m.ratePerMinute),
+    bytesPerMinute: num(m.bytesPerMinute),
+    syncDurationMs: dbl(m.syncDurationMs),
+    queuedAt: m.queuedAt,
+    syncStartedAt: m.syncStartedAt,
+    syncedAt: m.syncedAt,
+    lastSuccessfulSync: m.lastSuccessfulSync,
+    completedAt: m.completedAt,
+    lastErrorCode: m.lastError?.code,
+    lastErrorMessage: m.lastError?.message,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  });
+}
+
+function fromEntity(raw: { partitionKey?: unknown; rowKey?: unknown }): { mailbox: Mailbox; etag: string } {
+  const where = { table: TABLE, partitionKey: String(raw.partitionKey), rowKey: String(raw.rowKey) };
+  const { etag, partitionKey, lastErrorCode, lastErrorMessage, ...rest } = parseEntity(
+    mailboxEntitySchema,
+    raw,
+    where,
+  );
+  const lastError = lastErrorCode ? { code: lastErrorCode, message: lastErrorMessage ?? '' } : undefined;
+  return { etag, mailbox: definedOnly({ batchId: partitionKey, ...rest, lastError }) };
+}
+
+/** Timestamps a mailbox status change implies (the statistics of DESIGN.md section 2). */
+function timestampsFor(to: MailboxStatus, now: string): MailboxPatch {
+  switch (to) {
+    case 'Queued':
+      return { queuedAt: now };
+    case 'Syncing':
+    case 'IncrementalSyncing':
+      return { syncStartedAt: now };
+    case 'Synced':
+    case 'IncrementalSynced':
+      return { syncedAt: now, lastSuccessfulSync: now };
+    case 'Completed':
+    case 'CompletedWithWarnings':
+      return { completedAt: now };
+    default:
+      return {};
+  }
+}
+
+export interface MailboxPage {
+  items: Mailbox[];
+  /** Pass back to get the next page; absent on the last page. Opaque. */
+  continuationToken?: string;
+}
+
+export interface MailboxListOptions {
+  pageSize?: number;
+  continuationToken?: string;
+  status?: MailboxStatus;
+}
+
+export interface MailboxRepositoryOptions {
+  onConflictRetry?: () => void;
+}
+
+function notFound(batchId: string, email: string) {
+  return stateError('MAILBOX_NOT_FOUND', `Batch ${batchId} has no mailbox ${email}.`, { batchId, email });
+}
+
+function invalid(message: string, details: Record<string, unknown>) {
+  return stateError('MAILBOX_INVALID', message, details);
+}
+
+/**
+ * Mailboxes of a batch: partition = batch id, row = normalised address. The batch's per-status counts
+ * are a row of the same partition, changed in the same transaction as the mailbox (see counts.ts).
+ */
+export class MailboxRepository {
+  constructor(
+    private readonly tables: StateTables,
+    private readonly options: MailboxRepositoryOptions = {},
+  ) {}
+
+  /**
+   * Adds mailboxes to a batch, up to 99 per transaction together with the counts. Idempotent: rows
+   * that already exist are left as they are and reported in `existing`, so a retried ingest is safe.
+   */
+  async addMany(
+    batchId: string,
+    items: readonly NewMailbox[],
+  ): Promise<{ added: number; existing: string[] }> {
+    this.checkBatchId(batchId);
+    const now = new Date().toISOString();
+    const seen = new Set<string>();
+    const rows: Mailbox[] = items.map((item, index) => {
+      const email = item.email.trim();
+      if (!email.includes('@') || email.length > MAX_EMAIL_LENGTH) {
+        throw invalid(`Mailbox ${index + 1} has no valid address ("${email.slice(0, 80)}").`, {
+          index,
+          email,
+        });
+      }
+      const key = mailboxRowKey(email);
+      if (seen.has(key))
+        throw invalid(`Mailbox ${email} is listed twice; list each address once.`, { index, email });
+      seen.add(key);
+      for (const field of ['userName', 'userRoot'] as const) {
+        if ((item[field]?.length ?? 0) > MAX_NAME_LENGTH) {
+          throw invalid(`Mailbox ${email}: ${field} is longer than ${MAX_NAME_LENGTH} characters.`, {
+            index,
+            email,
+            field,
+          });
+        }
+      }
+      if (item.passwordRef !== undefined && !secretRefSchema.safeParse(item.passwordRef).success) {
+        throw invalid(`Mailbox ${email}: passwordRef must be a secret reference (secret:<name>).`, {
+          index,
+          email,
+        });
+      }
+      return definedOnly({
+        batchId,
+        email,
+        status: item.status ?? 'Validating',
+        userName: item.userName,
+        userRoot: item.userRoot,
+        passwordRef: item.passwordRef,
+        forceChangePassword: item.forceChangePassword,
+        itemsSynced: 0,
+        itemsSkipped: 0,
+        bytesSynced: 0,
+        syncDurationMs: 0,
+        ...timestampsFor(item.status ?? 'Validating', now),
+        createdAt: now,
+        updatedAt: now,
+      });
+    });
+
+    const table = await this.table();
+    const existing: string[] = [];
+    let added = 0;
+    const perTransaction = MAX_TRANSACTION_OPERATIONS - 1; // one operation is the counts row
+    for (let start = 0; start < rows.length; start += perTransaction) {
+      let pending = rows.slice(start, start + perTransaction);
+      await retryOnConflict(
+        { table: TABLE, partitionKey: batchId, rowKey: COUNTS_ROW_KEY },
+        async () => {
+          if (pending.length === 0) return;
+          const snapshot = await readCounts(table, batchId);
+          let counts = snapshot.counts;
+          for (const m of pending) counts = withDelta(counts, undefined, m.status);
+          const actions: TransactionAction[] = pending.map((m) => ['create', toEntity(m)]);
+          actions.push(countsWrite(batchId, snapshot, counts));
+          try {
+            await table.submitTransaction(actions);
+            added += pending.length;
+          } catch (err) {
+            if (httpStatusOf(err) === 409) {
+              // Either a mailbox row exists already (a retried ingest) or the counts row was just
+              // created by someone else. Drop the rows that exist; then retry the rest.
+              const present = await this.existingKeys(table, batchId, pending);
+              existing.push(
+                ...pending.filter((m) => present.has(mailboxRowKey(m.email))).map((m) => m.email),
+              );
+              pending = pending.filter((m) => !present.has(mailboxRowKey(m.email)));
+            }
+            throw err;
+          }
+        },
+        this.options.onConflictRetry,
+      );
+    }
+    return { added, existing };
+  }
+
+  async find(batchId: string, email: string): Promise<Mailbox | undefined> {
+    return (await this.read(batchId, email))?.mailbox;
+  }
+
+  async get(batchId: string, email: string): Promise<Mailbox> {
+    const found = await this.find(batchId, email);
+    if (!found) throw notFound(batchId, email);
+    return found;
+  }
+
+  /** One page of a batch's mailboxes in address order, optionally only those in `status`. */
+  async list(batchId: string, options: MailboxListOptions = {}): Promise<MailboxPage> {
+    this.checkBatchId(batchId);
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)));
+    let token = options.continuationToken;
+    if (token !== undefined && (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9+/=_-]+$/.test(token))) {
+      throw stateError(
+        'PAGE_TOKEN_INVALID',
+        'The continuation token is not one this API gave out; start again without it.',
+        {},
+      );
+    }
+    const table = await this.table();
+    const filter = this.filter(batchId, options.status);
+    // The service may answer a filtered query with an empty page and a token; follow until items or the end.
+    for (;;) {
+      let page;
+      try {
+        const pages = table
+          .listEntities({ queryOptions: { filter } })
+          .byPage({ maxPageSize: pageSize, continuationToken: token });
+        page = (await pages.next()).value as
+          (Record<string, unknown>[] & { continuationToken?: string }) | undefined;
+      } catch (err) {
+        if (token !== undefined && (httpStatusOf(err) === 400 || err instanceof SyntaxError)) {
+          throw stateError(
+            'PAGE_TOKEN_INVALID',
+            'The continuation token is not valid; start again without it.',
+            {},
+          );
+        }
+        throw err;
+      }
+      const items = (page ?? []).map((raw) => fromEntity(raw).mailbox);
+      token = page?.continuationToken;
+      if (items.length > 0 || !token) return definedOnly({ items, continuationToken: token });
+    }
+  }
+
+  /** Every mailbox of a batch (optionally in one status), page by page; for fan-out and reports. */
+  async *all(batchId: string, status?: MailboxStatus): AsyncGenerator<Mailbox> {
+    this.checkBatchId(batchId);
+    const table = await this.table();
+    for await (const raw of table.listEntities({ queryOptions: { filter: this.filter(batchId, status) } })) {
+      yield fromEntity(raw).mailbox;
+    }
+  }
+
+  /**
+   * Reads the mailbox, asks `change` for a patch and writes it If-Match the ETag read. When the status
+   * changes, the counts row is updated in the same transaction (also If-Match). On 412 both are read
+   * again and `change` is called again, so it must compute from its argument only.
+   */
+  async update(
+    batchId: string,
+    email: string,
+    change: (current: Mailbox) => MailboxPatch | undefined | Promise<MailboxPatch | undefined>,
+  ): Promise<Mailbox> {
+    this.checkBatchId(batchId);
+    const table = await this.table();
+    return retryOnConflict(
+      { table: TABLE, partitionKey: batchId, rowKey: mailboxRowKey(email) },
+      async () => {
+        const current = await this.read(batchId, email);
+        if (!current) throw notFound(batchId, email);
+        const patch = await change(current.mailbox);
+        if (!patch) return current.mailbox;
+        const next = this.applyPatch(current.mailbox, patch);
+        const entity = toEntity(next);
+        if (next.status === current.mailbox.status) {
+          await table.updateEntity(entity, 'Replace', { etag: current.etag });
+        } else {
+          const snapshot = await readCounts(table, batchId);
+          const counts = withDelta(snapshot.counts, current.mailbox.status, next.status);
+          await table.submitTransaction([
+            ['update', entity, 'Replace', { etag: current.etag }],
+            countsWrite(batchId, snapshot, counts),
+          ]);
+        }
+        return next;
+      },
+      this.options.onConflictRetry,
+    );
+  }
+
+  /** Moves a mailbox to `status` (with its implied timestamps) and applies `patch` in the same write. */
+  setStatus(
+    batchId: string,
+    email: string,
+    status: MailboxStatus,
+    patch: MailboxPatch = {},
+  ): Promise<Mailbox> {
+    return this.update(batchId, email, () => ({ ...patch, status }));
+  }
+
+  /** The batch's mailboxes per status and in total, as stored with the rows. */
+  async counts(batchId: string): Promise<{ counts: MailboxCounts; total: number }> {
+    this.checkBatchId(batchId);
+    const { counts } = await readCounts(await this.table(), batchId);
+    return { counts, total: totalOf(counts) };
+  }
+
+  /** Deletes every row of the batch's partition (mailboxes and counts); returns how many rows went. */
+  async deleteAll(batchId: string): Promise<number> {
+    this.checkBatchId(batchId);
+    const table = await this.table();
+    const keys: string[] = [];
+    const rows = table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${batchId}`, select: ['RowKey'] },
+    });
+    for await (const raw of rows) keys.push(String(raw.rowKey));
+    const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
+    const groups: string[][] = [];
+    for (let i = 0; i < keys.length; i += MAX_TRANSACTION_OPERATIONS)
+      groups.push(keys.slice(i, i + MAX_TRANSACTION_OPERATIONS));
+    // Removal wins over any concurrent writer by design, hence unconditional deletes.
+    await Promise.all(
+      groups.map((group) =>
+        limit(async () => {
+          try {
+            await table.submitTransaction(
+              group.map((rowKey) => ['delete', { partitionKey: batchId, rowKey }]),
+            );
+          } catch (err) {
+            if (httpStatusOf(err) !== 404) throw err;
+            // Someone deleted part of the group already: go one by one, ignoring what is gone.
+            for (const rowKey of group) {
+              await table.deleteEntity(batchId, rowKey).catch((e: unknown) => {
+                if (httpStatusOf(e) !== 404) throw e;
+              });
+            }
+          }
+        }),
+      ),
+    );
+    return keys.length;
+  }
+
+  private applyPatch(current: Mailbox, patch: MailboxPatch): Mailbox {
+    const now = new Date().toISOString();
+    const implied = patch.status && patch.status !== current.status ? timestampsFor(patch.status, now) : {};
+    const next: Mailbox = definedOnly({ ...current, ...implied, ...patch, updatedAt: now });
+    if (patch.lastError) next.lastError = errorInfoSchema.parse(toErrorInfo(patch.lastError));
+    mailboxStatusSchema.parse(next.status);
+    for (const field of [
+      'itemsSynced',
+      'itemsSkipped',
+      'bytesSynced',
+      'syncDurationMs',
+      'ratePerMinute',
+      'bytesPerMinute',
+    ] as const) {
+      const v = next[field];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+        throw invalid(`Mailbox ${current.email}: ${field} must be a number ≥ 0.`, {
+          email: current.email,
+          field,
+        });
+      }
+    }
+    return next;
+  }
+
+  private filter(batchId: string, status?: MailboxStatus): string {
+    const base = odata`PartitionKey eq ${batchId} and RowKey ne ${COUNTS_ROW_KEY}`;
+    return status ? `${base} and ${odata`status eq ${status}`}` : base;
+  }
+
+  private async existingKeys(
+    table: TableClient,
+    batchId: string,
+    rows: readonly Mailbox[],
+  ): Promise<Set<string>> {
+    const limit = pLimit(16);
+    const present = new Set<string>();
+    await Promise.all(
+      rows.map((m) =>
+        limit(async () => {
+          const key = mailboxRowKey(m.email);
+          try {
+            await table.getEntity(batchId, key, { queryOptions: { select: ['RowKey'] } });
+            present.add(key);
+          } catch (err) {
+            if (httpStatusOf(err) !== 404) throw err;
+          }
+        }),
+      ),
+    );
+    return present;
+  }
+
+  private async read(
+    batchId: string,
+    email: string,
+  ): Promise<{ mailbox: Mailbox; etag: string } | undefined> {
+    if (!BATCH_ID_PATTERN.test(batchId) || normaliseEmail(email).length === 0) return undefined;
+    const table = await this.table();
+    try {
+      return fromEntity(await table.getEntity(batchId, mailboxRowKey(email)));
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private checkBatchId(batchId: string): void {
+    if (!BATCH_ID_PATTERN.test(batchId)) {
+      throw stateError('BATCH_NOT_FOUND', `There is no batch with id "${batchId}".`, { batchId });
+    }
+  }
+
+  private table(): Promise<TableClient> {
+    return this.tables.client(TABLE);
+  }
+}

@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { BATCH_STATUSES, MAILBOX_STATUSES, type BatchStatus, type MailboxStatus } from '../domain/statuses';
+import {
+  DEFAULT_INCREMENTAL_SYNC_INTERVAL_HOURS,
+  DEFAULT_MAX_CONCURRENT_MIGRATIONS,
+  MAX_CONCURRENT_MIGRATIONS_LIMIT,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_INCREMENTAL_SYNC_INTERVAL_HOURS,
+} from './limits';
+import { isoTimestamp } from './codec';
+
+/**
+ * The domain records the repositories store and return. Input schemas (`...InputSchema`) are what an
+ * API boundary parses user JSON with; they reject unknown fields so a typo is an error, not a no-op.
+ */
+
+/** The last error of a batch or mailbox: a code and a sentence, never a stack or a secret. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+export const errorInfoSchema = z.object({
+  code: z.string().min(1).max(100),
+  message: z.string().max(MAX_ERROR_MESSAGE_LENGTH),
+});
+
+/** Truncates a message so it fits the row; the code stays exact. */
+export function toErrorInfo(e: ErrorInfo): ErrorInfo {
+  const message =
+    e.message.length > MAX_ERROR_MESSAGE_LENGTH
+      ? `${e.message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`
+      : e.message;
+  return { code: e.code.slice(0, 100), message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+export const ENDPOINT_TYPES = ['imap', 'graph', 'ews'] as const;
+export type EndpointType = (typeof ENDPOINT_TYPES)[number];
+
+/** Endpoint names appear in URLs (`/api/endpoints/{name}`): a letter or digit, then letters, digits, `. _ -`. */
+export const endpointNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+/** A reference into the secret store, `secret:<name>`; the secret itself never enters a table. */
+export const secretRefSchema = z
+  .string()
+  .regex(/^secret:[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/, 'must look like secret:<name>');
+
+export const endpointInputSchema = z
+  .object({
+    name: endpointNameSchema,
+    type: z.enum(ENDPOINT_TYPES),
+    /** Connection settings for the connector: host, port, security, adminUser, loginFormat, tenantId... */
+    settings: z.record(z.string(), z.unknown()).default({}),
+    secretRef: secretRefSchema.optional(),
+    maxConcurrentMigrations: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CONCURRENT_MIGRATIONS_LIMIT)
+      .default(DEFAULT_MAX_CONCURRENT_MIGRATIONS),
+  })
+  .strict();
+export type EndpointInput = z.input<typeof endpointInputSchema>;
+
+export interface Endpoint {
+  name: string;
+  type: EndpointType;
+  settings: Record<string, unknown>;
+  secretRef?: string;
+  maxConcurrentMigrations: number;
+  createdAt: string;
+  updatedAt: string;
+}
+/** Fields an endpoint update may change (name and createdAt are fixed). */
+export type EndpointPatch = Partial<
+  Pick<Endpoint, 'type' | 'settings' | 'secretRef' | 'maxConcurrentMigrations'>
+>;
+
+// ---------------------------------------------------------------------------------------------
+// Batches
+
+/** Batch names: unique among batches regardless of case; letters, digits, space and `. _ - ( )`. */
+export const batchNameSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._()-]{0,63}$/u,
+    'must be 1-64 letters, digits, spaces or ". _ - ( )", starting with a letter or digit',
+  );
+
+const folderList = z.array(z.string().min(1).max(1024)).max(500);
+
+export const batchOptionsSchema = z.object({
+  autoStart: z.boolean().default(false),
+  allowUnknownColumns: z.boolean().default(false),
+  notificationEmails: z.array(z.email()).max(20).default([]),
+  /** Overrides the source endpoint's maxConcurrentMigrations for this batch. */
+  maxConcurrentMigrations: z.number().int().min(1).max(MAX_CONCURRENT_MIGRATIONS_LIMIT).optional(),
+  incrementalSyncIntervalHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_INCREMENTAL_SYNC_INTERVAL_HOURS)
+    .default(DEFAULT_INCREMENTAL_SYNC_INTERVAL_HOURS),
+  /** Source folder paths to copy (empty: all) and to leave out. */
+  includeFolders: folderList.default([]),
+  excludeFolders: folderList.default([]),
+  /** Batch-level ForceChangePassword for CSV rows whose cell is blank. */
+  forceChangePassword: z.boolean().optional(),
+  startAfter: isoTimestamp.optional(),
+  completeAfter: isoTimestamp.optional(),
+});
+export type BatchOptions = z.output<typeof batchOptionsSchema>;
+/** Options as an API caller sends them: everything optional, unknown keys rejected. */
+export const batchOptionsInputSchema = batchOptionsSchema.strict();
+export type BatchOptionsInput = z.input<typeof batchOptionsSchema>;
+
+export type MailboxCounts = Record<MailboxStatus, number>;
+
+export interface Batch {
+  id: string;
+  name: string;
+  status: BatchStatus;
+  sourceEndpoint: string;
+  /** Target endpoint name. */
+  target: string;
+  options: BatchOptions;
+  /** Mailboxes per status, every status present (0 when none). Kept exact with the mailbox rows. */
+  counts: MailboxCounts;
+  totalMailboxes: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  lastSyncedAt?: string;
+  completedAt?: string;
+  lastError?: ErrorInfo;
+  /** How many CSV validation problems are stored (read them with `batches.getValidationErrors`). */
+  validationErrorCount: number;
+  /** Name of the ingested CSV blob (password column blanked). */
+  csvBlob?: string;
+}
+
+export interface NewBatch {
+  name: string;
+  sourceEndpoint: string;
+  target: string;
+  options?: BatchOptionsInput;
+  csvBlob?: string;
+  /** Defaults to Created; ingest that fails validation creates the batch directly as Failed. */
+  status?: BatchStatus;
+  lastError?: ErrorInfo;
+}
+
+/** Fields an update may change. Set a field to `undefined` to clear it. */
+export type BatchPatch = Partial<
+  Pick<
+    Batch,
+    | 'status'
+    | 'sourceEndpoint'
+    | 'target'
+    | 'options'
+    | 'startedAt'
+    | 'lastSyncedAt'
+    | 'completedAt'
+    | 'lastError'
+    | 'csvBlob'
+  >
+>;
+
+export function zeroCounts(): MailboxCounts {
+  return Object.fromEntries(MAILBOX_STATUSES.map((s) => [s, 0])) as MailboxCounts;
+}
+
+export const batchStatusSchema = z.enum(BATCH_STATUSES);
+export const mailboxStatusSchema = z.enum(MAILBOX_STATUSES);
+
+// ---------------------------------------------------------------------------------------------
+// Mailboxes
+
+export interface Mailbox {
+  batchId: string;
+  /** The address as the CSV gave it (trimmed); lookups use its normalised form. */
+  email: string;
+  status: MailboxStatus;
+  /** IMAP CSV: source login and optional root folder. */
+  userName?: string;
+  userRoot?: string;
+  /** Reference to the CSV password in the secret store. */
+  passwordRef?: string;
+  forceChangePassword?: boolean;
+  itemsSynced: number;
+  itemsSkipped: number;
+  bytesSynced: number;
+  /** Items per minute and bytes per minute of the last sync. */
+  ratePerMinute?: number;
+  bytesPerMinute?: number;
+  /** Total time spent copying, over all syncs. */
+  syncDurationMs: number;
+  queuedAt?: string;
+  syncStartedAt?: string;
+  syncedAt?: string;
+  lastSuccessfulSync?: string;
+  completedAt?: string;
+  lastError?: ErrorInfo;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewMailbox {
+  email: string;
+  /** Defaults to Validating. */
+  status?: MailboxStatus;
+  userName?: string;
+  userRoot?: string;
+  passwordRef?: string;
+  forceChangePassword?: boolean;
+}
+
+export type MailboxPatch = Partial<Omit<Mailbox, 'batchId' | 'email' | 'createdAt' | 'updatedAt'>>;
