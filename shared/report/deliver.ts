@@ -10,12 +10,6 @@ import type { ReportTransport } from './transport';
 /** The mail body is stored next to the files, so the dashboard can show exactly what was sent. */
 const BODY_FILE_NAME = 'report.html';
 
-/** Longest error message kept in a delivery result (server replies can be long). */
-const MAX_ERROR_CHARS = 500;
-
-/** Bound on one transport's send, on top of its own timeouts: delivery must always finish. */
-const SEND_TIMEOUT_MS = 2 * 60_000;
-
 export interface DeliverOptions {
   report: BuiltReport;
   /** Where the blob copy goes: a container client, or the storage settings to reach `reports`. */
@@ -85,29 +79,33 @@ async function writeBlobCopy(container: ContainerClient, report: BuiltReport): P
       content: Buffer.from(report.html, 'utf8'),
     },
   ];
-  const names = files.map((f) => reportBlobName(report, f.name));
+  const blobs = files.map((file) => ({ file, name: reportBlobName(report, file.name) }));
+  const [first, ...rest] = blobs;
   try {
-    try {
-      await upload(container, names[0]!, files[0]!);
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-      await container.createIfNotExists();
-      await upload(container, names[0]!, files[0]!);
+    if (first) {
+      try {
+        await upload(container, first.name, first.file);
+      } catch (err) {
+        // The container is made on first use; a caller may pass one that does not exist yet.
+        if (statusCode(err) !== 404) throw err;
+        await container.createIfNotExists();
+        await upload(container, first.name, first.file);
+      }
     }
-    await Promise.all(files.slice(1).map((f, i) => upload(container, names[i + 1]!, f)));
+    await Promise.all(rest.map((b) => upload(container, b.name, b.file)));
   } catch (err) {
     throw new CodedError(
       'report.blob-write-failed',
-      `Could not write the report copy to container "${container.containerName}": ${String((err as Error)?.message ?? err).slice(0, MAX_ERROR_CHARS)}. Check the storage account settings; the mail was not sent.`,
+      `Could not write the report copy to container "${container.containerName}": ${String((err as Error)?.message ?? err).slice(0, REPORT_LIMITS.maxErrorChars)}. Check the storage account settings; the mail was not sent.`,
       { container: container.containerName, statusCode: statusCode(err) ?? null },
     );
   }
-  return names;
+  return blobs.map((b) => b.name);
 }
 
 function failure(err: unknown, transport: string): ProblemDetail {
   if (isCodedError(err)) return { ...err.toJSON(), transport };
-  const message = String((err as Error)?.message ?? err).slice(0, MAX_ERROR_CHARS);
+  const message = String((err as Error)?.message ?? err).slice(0, REPORT_LIMITS.maxErrorChars);
   return {
     code: 'report.transport-failed',
     transport,
@@ -119,8 +117,13 @@ function withTimeout<T>(promise: Promise<T>, transport: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`no answer within ${SEND_TIMEOUT_MS / 1000} s from the ${transport} transport`)),
-      SEND_TIMEOUT_MS,
+      () =>
+        reject(
+          new Error(
+            `no answer within ${REPORT_LIMITS.sendTimeoutMs / 1000} s from the ${transport} transport`,
+          ),
+        ),
+      REPORT_LIMITS.sendTimeoutMs,
     );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));

@@ -21,6 +21,10 @@ export const REPORT_LIMITS = {
   maxRecipients: 50,
   /** SMTP connection, greeting and socket timeouts: an activity must never hang on a dead server. */
   smtpTimeoutMs: 30_000,
+  /** Bound on any one transport's send, on top of its own timeouts: delivery must always finish. */
+  sendTimeoutMs: 2 * 60_000,
+  /** Longest error message kept in a delivery result (server replies can be long). */
+  maxErrorChars: 500,
 } as const;
 
 /** Container of the blob copies: `reports/{batchId}/{kind}/{file}`. */

@@ -285,6 +285,26 @@ test('reports too large to attach go by link, and the mail says where the files 
   expect(csv.split('\r\n').filter((l) => l.startsWith('SkippedItem')).length).toBe(12_000);
 });
 
+test('when the blob copy cannot be written nothing is mailed, so a retry neither loses it nor mails twice', async () => {
+  const wrongKey = storage().connectionString.replace(
+    /AccountKey=[^;]+/,
+    `AccountKey=${Buffer.from('wrong').toString('base64')}`,
+  );
+  const before = server.messages.length;
+  await expect(
+    deliverReport({
+      report: buildReport('final', knownBatch()),
+      blob: { connectionString: wrongKey },
+      recipients: ['admin@contoso.com'],
+      transports: [smtp(server.port)],
+    }),
+  ).rejects.toMatchObject({
+    code: 'report.blob-write-failed',
+    details: { container: 'reports', statusCode: 403 },
+  });
+  expect(server.messages.length).toBe(before);
+});
+
 test('SMTP settings are validated without echoing the password', () => {
   let error: unknown;
   try {
