@@ -1,0 +1,251 @@
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { decodeEvents, encodeEvents, type FailureDetails, type HistoryEvent } from './history';
+import { getChunks, putChunks, splitForEntities } from './chunked';
+
+/**
+ * Durable instance state in Table Storage. One partition per instance holds its state row, its
+ * history (one row per episode, append-only) and its inbox of raised events, so that an episode's
+ * history and the instance's new state commit in one entity-group transaction: a crash leaves
+ * either the whole episode or none of it.
+ */
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended';
+export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
+
+export interface RetryOptionsWire {
+  firstRetryIntervalInMilliseconds: number;
+  maxNumberOfAttempts: number;
+  backoffCoefficient?: number;
+  maxRetryIntervalInMilliseconds?: number;
+  retryTimeoutInMilliseconds?: number;
+}
+
+/** A task being retried: what to run again and how many attempts have been made. */
+export interface RetryState {
+  kind: 'activity' | 'subOrchestration';
+  name: string;
+  input: string | undefined;
+  instanceId?: string;
+  attempt: number;
+  firstAttemptAt: string;
+  options: RetryOptionsWire;
+  exhausted?: boolean;
+}
+
+/** What the engine needs to continue an instance after a restart, besides its history. */
+export interface Bookkeeping {
+  /** One signature per action already turned into history, in yield order (determinism check). */
+  signatures: string[];
+  /** The next task id, mirroring the replay's sequence numbers. */
+  nextEventId: number;
+  /** Episodes written for the current execution. */
+  episodes: number;
+  /** Retryable tasks in flight, by task id, and their backoff timers, by timer id. */
+  retries: Record<string, RetryState>;
+  retryTimers: Record<string, RetryState>;
+}
+
+export interface InstanceRecord {
+  instanceId: string;
+  name: string;
+  executionId: string;
+  runtimeStatus: RuntimeStatus;
+  input: string | undefined;
+  output: string | undefined;
+  customStatus: string | undefined;
+  failure?: FailureDetails;
+  createdTime: string;
+  lastUpdatedTime: string;
+  parentInstanceId?: string;
+  parentTaskId?: number;
+  book: Bookkeeping;
+}
+
+export interface InboxItem {
+  rowKey: string;
+  event: HistoryEvent;
+}
+
+const STATE_ROW = '~state';
+const historyPrefix = (executionId: string): string => `h-${executionId}-`;
+const pad = (n: number): string => String(n).padStart(9, '0');
+/** Entity-group transactions take at most 100 operations. */
+const MAX_TX_OPS = 100;
+
+export function emptyBook(): Bookkeeping {
+  return { signatures: [], nextEventId: 0, episodes: 0, retries: {}, retryTimers: {} };
+}
+
+export class InstanceStore {
+  constructor(private readonly table: TableClient) {}
+
+  async init(): Promise<void> {
+    await this.table.createTable();
+  }
+
+  /** Writes one episode: new history events, the instance's state, and removes consumed inbox rows. */
+  async commit(
+    record: InstanceRecord,
+    newEvents: HistoryEvent[],
+    consumedInbox: string[] = [],
+  ): Promise<void> {
+    const pk = record.instanceId;
+    const actions: TransactionAction[] = [];
+    if (newEvents.length) {
+      const episode = record.book.episodes++;
+      splitForEntities(encodeEvents(newEvents)).forEach((part, i) => {
+        const entity: TableEntity = {
+          partitionKey: pk,
+          rowKey: `${historyPrefix(record.executionId)}${pad(episode)}-${i}`,
+        };
+        putChunks(entity, 'e', part);
+        actions.push(['upsert', entity, 'Replace']);
+      });
+    }
+    actions.push(['upsert', this.toEntity(record), 'Replace']);
+    const deletes = consumedInbox.map((rowKey): TransactionAction => [
+      'delete',
+      { partitionKey: pk, rowKey },
+    ]);
+    const firstBatch = [...actions, ...deletes.splice(0, Math.max(0, MAX_TX_OPS - actions.length))];
+    await this.table.submitTransaction(firstBatch);
+    // Extra inbox deletions are idempotent: re-applying an event already in history is prevented by
+    // removing the row; the rare overflow beyond one transaction is cleaned in follow-up batches.
+    while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
+  }
+
+  async get(instanceId: string): Promise<InstanceRecord | undefined> {
+    try {
+      const entity = await this.table.getEntity<Record<string, unknown>>(instanceId, STATE_ROW);
+      return this.fromEntity(entity);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async history(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
+    const prefix = historyPrefix(executionId);
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${prefix + '~'}`,
+      },
+    });
+    let json = '';
+    const events: HistoryEvent[] = [];
+    let currentEpisode: string | undefined;
+    const flush = (): void => {
+      if (json) events.push(...decodeEvents(json));
+      json = '';
+    };
+    for await (const row of rows) {
+      const rowKey = String(row.rowKey);
+      const episode = rowKey.slice(0, rowKey.lastIndexOf('-'));
+      if (episode !== currentEpisode) {
+        flush();
+        currentEpisode = episode;
+      }
+      json += getChunks(row, 'e') ?? '';
+    }
+    flush();
+    return events;
+  }
+
+  async inbox(instanceId: string): Promise<InboxItem[]> {
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId} and RowKey ge 'i-' and RowKey lt 'i-~'` },
+    });
+    const items: InboxItem[] = [];
+    for await (const row of rows) {
+      const [event] = decodeEvents(getChunks(row, 'e') ?? '[]');
+      if (event) items.push({ rowKey: String(row.rowKey), event });
+    }
+    return items;
+  }
+
+  /** Durably records an event for an instance before it is applied (raise event, terminate). */
+  async addInbox(instanceId: string, event: HistoryEvent, rowKey: string): Promise<void> {
+    const entity: TableEntity = { partitionKey: instanceId, rowKey };
+    putChunks(entity, 'e', encodeEvents([event]));
+    await this.table.createEntity(entity);
+  }
+
+  async list(filter: { statuses?: RuntimeStatus[] } = {}): Promise<InstanceRecord[]> {
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq ${STATE_ROW}` },
+    });
+    const out: InstanceRecord[] = [];
+    for await (const row of rows) {
+      const rec = this.fromEntity(row);
+      if (!filter.statuses || filter.statuses.includes(rec.runtimeStatus)) out.push(rec);
+    }
+    return out;
+  }
+
+  /** Deletes every row of the instance: state, history of all executions, inbox. */
+  async purge(instanceId: string): Promise<boolean> {
+    const rows = this.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] },
+    });
+    const deletes: TransactionAction[] = [];
+    for await (const row of rows)
+      deletes.push(['delete', { partitionKey: instanceId, rowKey: String(row.rowKey) }]);
+    const found = deletes.length > 0;
+    while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
+    return found;
+  }
+
+  /** Removes the history rows of an execution that ended by continue-as-new. */
+  async deleteExecution(instanceId: string, executionId: string): Promise<void> {
+    const prefix = historyPrefix(executionId);
+    const rows = this.table.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${prefix + '~'}`,
+        select: ['RowKey'],
+      },
+    });
+    const deletes: TransactionAction[] = [];
+    for await (const row of rows)
+      deletes.push(['delete', { partitionKey: instanceId, rowKey: String(row.rowKey) }]);
+    while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
+  }
+
+  private toEntity(r: InstanceRecord): TableEntity {
+    const entity: TableEntity = {
+      partitionKey: r.instanceId,
+      rowKey: STATE_ROW,
+      name: r.name,
+      executionId: r.executionId,
+      runtimeStatus: r.runtimeStatus,
+      createdTime: r.createdTime,
+      lastUpdatedTime: r.lastUpdatedTime,
+      parentInstanceId: r.parentInstanceId ?? '',
+      parentTaskId: r.parentTaskId ?? -1,
+      failure: r.failure ? JSON.stringify(r.failure) : '',
+    };
+    putChunks(entity, 'in', r.input);
+    putChunks(entity, 'out', r.output);
+    putChunks(entity, 'cs', r.customStatus);
+    putChunks(entity, 'bk', JSON.stringify(r.book));
+    return entity;
+  }
+
+  private fromEntity(e: Record<string, unknown>): InstanceRecord {
+    const failure = String(e.failure ?? '');
+    const parentTaskId = Number(e.parentTaskId ?? -1);
+    return {
+      instanceId: String(e.partitionKey),
+      name: String(e.name),
+      executionId: String(e.executionId),
+      runtimeStatus: String(e.runtimeStatus) as RuntimeStatus,
+      createdTime: String(e.createdTime),
+      lastUpdatedTime: String(e.lastUpdatedTime),
+      parentInstanceId: e.parentInstanceId ? String(e.parentInstanceId) : undefined,
+      parentTaskId: parentTaskId >= 0 ? parentTaskId : undefined,
+      failure: failure ? (JSON.parse(failure) as FailureDetails) : undefined,
+      input: getChunks(e, 'in'),
+      output: getChunks(e, 'out'),
+      customStatus: getChunks(e, 'cs'),
+      book: JSON.parse(getChunks(e, 'bk') ?? 'null') ?? emptyBook(),
+    };
+  }
+}

@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startAzurite, type RunningAzurite } from './azurite';
+import { BlobWatcher } from './blob-watcher';
+import { systemClock, type Clock } from './clock';
+import { installFunctionsCore } from './core/functions-core';
+import type { FunctionRegistry } from './core/registry';
+import { lockDataDir } from './data-lock';
+import { DurableEngine } from './durable/engine';
+import { startManagementApi, type ManagementApi } from './durable/management-api';
+import { InstanceStore } from './durable/store';
+import { readHostJson, type HostSettings } from './host-json';
+import { startHttpServer, type RunningHttpServer } from './http-server';
+import { Invoker, type LogSink } from './invoker';
+import { TimerScheduler } from './timer-scheduler';
+
+/**
+ * The embedded host: runs a Functions app's registered functions on one machine, as the Azure
+ * Functions host does, with Azurite for storage and the durable engine for orchestrations.
+ * It knows nothing about the app: it loads `package.json` `main` and hosts whatever registered.
+ */
+export interface HostOptions {
+  /** Folder with package.json and host.json. */
+  appRoot: string;
+  /** Module to load instead of package.json `main` (tests load the TypeScript entry). */
+  appModule?: string;
+  /** Data folder for on-disk storage; omitted means in memory. */
+  dataDir?: string;
+  /** HTTP port on 127.0.0.1; 0 picks a free one. Default 7071, like `func start`. */
+  port?: number;
+  /** Key for non-anonymous HTTP functions; undefined leaves them open. */
+  apiKey?: string;
+  clock?: Clock;
+  /** App settings to set before the app loads (as local.settings.json Values). */
+  settings?: Record<string, string>;
+  /** Overrides for host.json values (tests, benchmarks). */
+  hostOverrides?: Partial<HostSettings>;
+  blobPollMs?: number;
+  log?: LogSink;
+}
+
+export interface Host {
+  url: string;
+  storage: RunningAzurite;
+  registry: FunctionRegistry;
+  engine: DurableEngine;
+  settings: HostSettings;
+  clock: Clock;
+  blobWatcher: BlobWatcher;
+  stop(): Promise<void>;
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+  const settings = { ...readHostJson(options.appRoot), ...options.hostOverrides };
+  const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => undefined;
+  const storage = await startAzurite({
+    location: options.dataDir ? path.join(options.dataDir, 'storage') : undefined,
+  });
+  const clock = options.clock ?? systemClock;
+  const cleanups: Array<() => Promise<void> | void> = [unlock, () => storage.stop()];
+  try {
+    // The app reads its storage the way it does on Azure: from AzureWebJobsStorage.
+    Object.assign(process.env, options.settings ?? {}, { AzureWebJobsStorage: storage.connectionString });
+
+    const core = installFunctionsCore();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(options.appModule ?? path.resolve(options.appRoot, appMain(options.appRoot)));
+    const registry = core.registry;
+    const invoker = new Invoker(options.log);
+
+    const tableOptions = { allowInsecureConnection: true };
+    const store = new InstanceStore(
+      TableClient.fromConnectionString(
+        storage.connectionString,
+        `${settings.hubName}Instances`,
+        tableOptions,
+      ),
+    );
+    await store.init();
+    const engine = new DurableEngine({
+      store,
+      registry,
+      invoker,
+      clock,
+      maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
+      maxConcurrentOrchestrations: settings.maxConcurrentOrchestratorFunctions,
+    });
+    const management: ManagementApi = await startManagementApi(engine);
+    cleanups.unshift(() => management.close());
+
+    let publicUrl = `http://127.0.0.1:${options.port ?? 7071}`;
+    const durableInputs = (): Record<string, unknown> => ({
+      durableClient: management.clientData(publicUrl, settings.hubName),
+    });
+    const http: RunningHttpServer = await startHttpServer({
+      registry,
+      invoker,
+      port: options.port ?? 7071,
+      routePrefix: settings.routePrefix,
+      apiKey: options.apiKey,
+      maxRequestBytes: settings.maxRequestBytes,
+      extraInputsByType: durableInputs,
+    });
+    publicUrl = http.url;
+    process.env.WEBSITE_HOSTNAME ??= `127.0.0.1:${http.port}`;
+    cleanups.unshift(() => http.close());
+
+    cleanups.unshift(() => engine.stop());
+    await engine.start();
+
+    const blobWatcher = new BlobWatcher({
+      functions: registry.byTrigger('blobTrigger'),
+      blobService: BlobServiceClient.fromConnectionString(storage.connectionString),
+      receipts: TableClient.fromConnectionString(
+        storage.connectionString,
+        `${settings.hubName}BlobReceipts`,
+        tableOptions,
+      ),
+      invoker,
+      pollMs: options.blobPollMs ?? 1000,
+      extraInputsByType: durableInputs,
+    });
+    await blobWatcher.start();
+    cleanups.unshift(() => blobWatcher.stop());
+
+    const timers = new TimerScheduler({
+      functions: registry.byTrigger('timerTrigger'),
+      invoker,
+      clock,
+      extraInputsByType: durableInputs,
+    });
+    timers.start();
+    cleanups.unshift(() => timers.stop());
+
+    return {
+      url: http.url,
+      storage,
+      registry,
+      engine,
+      settings,
+      clock,
+      blobWatcher,
+      stop: () => runCleanups(cleanups),
+    };
+  } catch (e) {
+    await runCleanups(cleanups);
+    throw e;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<void> | void>): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) {
+    try {
+      await cleanup();
+    } catch (e) {
+      console.error('host: stop step failed:', e instanceof Error ? e.message : e);
+    }
+  }
+}
+
+function appMain(appRoot: string): string {
+  const pkg = JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { main?: string };
+  if (!pkg.main)
+    throw new Error(`${appRoot}/package.json has no "main": the host cannot find the function app.`);
+  return pkg.main;
+}
