@@ -7,6 +7,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_INCREMENTAL_SYNC_INTERVAL_HOURS,
 } from './limits';
+import { isSecretRef } from '../secrets/refs';
 import { isoTimestamp } from './codec';
 
 /**
@@ -48,9 +49,7 @@ export const endpointNameSchema = z
   );
 
 /** A reference into the secret store, `secret:<name>`; the secret itself never enters a table. */
-export const secretRefSchema = z
-  .string()
-  .regex(/^secret:[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/, 'must look like secret:<name>');
+export const secretRefSchema = z.string().refine(isSecretRef, 'must look like secret:<name>');
 
 export const endpointInputSchema = z
   .object({
