@@ -321,7 +321,12 @@ export class BatchRepository {
         const patch = await change(current);
         if (!patch) return current;
         const row = this.applyPatch(stored.row, patch);
-        await table.updateEntity(toEntity({ ...stored, row }), 'Replace', { etag: stored.etag });
+        await table
+          .updateEntity(toEntity({ ...stored, row }), 'Replace', { etag: stored.etag })
+          .catch((err: unknown) => {
+            // Deleted between our read and our write.
+            throw httpStatusOf(err) === 404 ? notFound(id) : err;
+          });
         return { ...row, counts: current.counts, totalMailboxes: current.totalMailboxes };
       },
       this.options.onConflictRetry,

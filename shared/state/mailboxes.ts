@@ -325,15 +325,21 @@ export class MailboxRepository {
         if (!patch) return current.mailbox;
         const next = this.applyPatch(current.mailbox, patch);
         const entity = toEntity(next);
-        if (next.status === current.mailbox.status) {
-          await table.updateEntity(entity, 'Replace', { etag: current.etag });
-        } else {
-          const snapshot = await readCounts(table, batchId);
-          const counts = withDelta(snapshot.counts, current.mailbox.status, next.status);
-          await table.submitTransaction([
-            ['update', entity, 'Replace', { etag: current.etag }],
-            countsWrite(batchId, snapshot, counts),
-          ]);
+        try {
+          if (next.status === current.mailbox.status) {
+            await table.updateEntity(entity, 'Replace', { etag: current.etag });
+          } else {
+            const snapshot = await readCounts(table, batchId);
+            const counts = withDelta(snapshot.counts, current.mailbox.status, next.status);
+            await table.submitTransaction([
+              ['update', entity, 'Replace', { etag: current.etag }],
+              countsWrite(batchId, snapshot, counts),
+            ]);
+          }
+        } catch (err) {
+          // Deleted between our read and our write (the batch is being removed).
+          if (httpStatusOf(err) === 404) throw notFound(batchId, email);
+          throw err;
         }
         return next;
       },

@@ -51,12 +51,38 @@ export const endpointNameSchema = z
 /** A reference into the secret store, `secret:<name>`; the secret itself never enters a table. */
 export const secretRefSchema = z.string().refine(isSecretRef, 'must look like secret:<name>');
 
+/**
+ * Settings keys that name a credential. Their values must be secret references: a password pasted
+ * into the settings would otherwise land in a table in clear text.
+ */
+const CREDENTIAL_KEY = /(^pass|password|passwd|secret|token|private_?key|api_?key)$/i;
+
+function findCredentials(value: unknown, at: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    CREDENTIAL_KEY.test(k) && typeof v === 'string' && !isSecretRef(v)
+      ? [[...at, k].join('.')]
+      : findCredentials(v, [...at, k]),
+  );
+}
+
+export const endpointSettingsSchema = z.record(z.string(), z.unknown()).superRefine((settings, ctx) => {
+  for (const where of findCredentials(settings)) {
+    ctx.issues.push({
+      code: 'custom',
+      path: where.split('.'),
+      message: 'holds a credential: store it in the secret store and put its secret:<name> reference here',
+      input: undefined,
+    });
+  }
+});
+
 export const endpointInputSchema = z
   .object({
     name: endpointNameSchema,
     type: z.enum(ENDPOINT_TYPES),
     /** Connection settings for the connector: host, port, security, adminUser, loginFormat, tenantId... */
-    settings: z.record(z.string(), z.unknown()).default({}),
+    settings: endpointSettingsSchema.default({}),
     secretRef: secretRefSchema.optional(),
     maxConcurrentMigrations: z
       .number()
@@ -223,3 +249,24 @@ export interface NewMailbox {
 }
 
 export type MailboxPatch = Partial<Omit<Mailbox, 'batchId' | 'email' | 'createdAt' | 'updatedAt'>>;
+
+/**
+ * The three durations the statistics show: waiting in the queue, copying (all syncs together) and
+ * since the last sync finished. Undefined where the mailbox has not reached that stage.
+ */
+export function mailboxDurations(
+  m: Mailbox,
+  now: Date = new Date(),
+): { queuedMs?: number; syncingMs: number; sinceSyncedMs?: number } {
+  const at = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
+  const queued = at(m.queuedAt);
+  const started = at(m.syncStartedAt);
+  const synced = at(m.syncedAt);
+  const queuedEnd =
+    started !== undefined && queued !== undefined && started >= queued ? started : now.getTime();
+  return {
+    queuedMs: queued === undefined ? undefined : Math.max(0, queuedEnd - queued),
+    syncingMs: m.syncDurationMs,
+    sinceSyncedMs: synced === undefined ? undefined : Math.max(0, now.getTime() - synced),
+  };
+}

@@ -61,6 +61,15 @@ describe('endpoints', () => {
     expect(
       await problem(store.endpoints.create({ name: 'x', type: 'imap', secretRef: 'hunter2-plain-password' })),
     ).toMatchObject({ code: 'ENDPOINT_INVALID', field: 'secretRef' });
+    const pasted = await problem(
+      store.endpoints.create({
+        name: 'y',
+        type: 'imap',
+        settings: { host: 'h', auth: { adminPassword: 'hunter2' } },
+      }),
+    );
+    expect(pasted).toMatchObject({ code: 'ENDPOINT_INVALID', field: 'settings.auth.adminPassword' });
+    expect(JSON.stringify(pasted)).not.toContain('hunter2');
   });
 
   test('an endpoint used by a batch cannot be deleted', async () => {

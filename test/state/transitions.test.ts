@@ -1,5 +1,11 @@
 import { BATCH_STATUSES } from '../../shared/domain/statuses';
-import { BATCH_TRANSITIONS, allowedActions, illegalTransition } from '../../shared/state';
+import {
+  BATCH_TRANSITIONS,
+  allowedActions,
+  illegalTransition,
+  mailboxDurations,
+  type Mailbox,
+} from '../../shared/state';
 
 // What an administrator sees as the buttons (and the 409 hints) for each status.
 test.each([
@@ -40,4 +46,18 @@ test('the illegal transition error carries the status and what is allowed', () =
     allowedActions: ['stop'],
   });
   expect(err.message).toMatch(/Syncing.*complete.*Allowed now: stop/);
+});
+
+test('mailbox durations: queued until the sync started, copying time, time since the last sync', () => {
+  const m = {
+    queuedAt: '2026-01-01T10:00:00Z',
+    syncStartedAt: '2026-01-01T10:05:00Z',
+    syncedAt: '2026-01-01T11:00:00Z',
+    syncDurationMs: 3_300_000,
+  } as Mailbox;
+  expect(mailboxDurations(m, new Date('2026-01-01T12:00:00Z'))).toEqual({
+    queuedMs: 300_000,
+    syncingMs: 3_300_000,
+    sinceSyncedMs: 3_600_000,
+  });
 });
