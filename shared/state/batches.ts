@@ -453,6 +453,13 @@ export class BatchRepository {
   }
 
   private applyPatch(current: BatchRow, patch: BatchPatch): BatchRow {
+    if (
+      patch.status !== undefined &&
+      patch.status !== current.status &&
+      !canTransition(current.status, patch.status)
+    ) {
+      throw illegalTransition(current.id, current.status, { to: patch.status });
+    }
     const next: BatchRow = definedOnly({ ...current, ...patch, updatedAt: new Date().toISOString() });
     if (patch.lastError) next.lastError = errorInfoSchema.parse(toErrorInfo(patch.lastError));
     if (patch.options) {

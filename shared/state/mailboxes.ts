@@ -135,6 +135,17 @@ export interface MailboxRepositoryOptions {
   onConflictRetry?: () => void;
 }
 
+/** The SDK's token is base64 of `{nextPartitionKey, nextRowKey?}`; anything else would make it throw. */
+const pageTokenSchema = z.object({ nextPartitionKey: z.string().min(1), nextRowKey: z.string().optional() });
+function isPageToken(token: string): boolean {
+  if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return false;
+  try {
+    return pageTokenSchema.safeParse(JSON.parse(Buffer.from(token, 'base64').toString('latin1'))).success;
+  } catch {
+    return false;
+  }
+}
+
 function notFound(batchId: string, email: string) {
   return stateError('MAILBOX_NOT_FOUND', `Batch ${batchId} has no mailbox ${email}.`, { batchId, email });
 }
@@ -261,7 +272,7 @@ export class MailboxRepository {
     this.checkBatchId(batchId);
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)));
     let token = options.continuationToken;
-    if (token !== undefined && (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9+/=_-]+$/.test(token))) {
+    if (token !== undefined && !isPageToken(token)) {
       throw stateError(
         'PAGE_TOKEN_INVALID',
         'The continuation token is not one this API gave out; start again without it.',
@@ -272,23 +283,11 @@ export class MailboxRepository {
     const filter = this.filter(batchId, options.status);
     // The service may answer a filtered query with an empty page and a token; follow until items or the end.
     for (;;) {
-      let page;
-      try {
-        const pages = table
-          .listEntities({ queryOptions: { filter } })
-          .byPage({ maxPageSize: pageSize, continuationToken: token });
-        page = (await pages.next()).value as
-          (Record<string, unknown>[] & { continuationToken?: string }) | undefined;
-      } catch (err) {
-        if (token !== undefined && (httpStatusOf(err) === 400 || err instanceof SyntaxError)) {
-          throw stateError(
-            'PAGE_TOKEN_INVALID',
-            'The continuation token is not valid; start again without it.',
-            {},
-          );
-        }
-        throw err;
-      }
+      const pages = table
+        .listEntities({ queryOptions: { filter } })
+        .byPage({ maxPageSize: pageSize, continuationToken: token });
+      const page = (await pages.next()).value as
+        (Record<string, unknown>[] & { continuationToken?: string }) | undefined;
       const items = (page ?? []).map((raw) => fromEntity(raw).mailbox);
       token = page?.continuationToken;
       if (items.length > 0 || !token) return definedOnly({ items, continuationToken: token });

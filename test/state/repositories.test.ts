@@ -171,6 +171,10 @@ describe('batches', () => {
       code: 'BATCH_ILLEGAL_TRANSITION',
       to: 'Syncing',
     });
+    // A raw update cannot sneak past the lifecycle table either.
+    expect(await problem(store.batches.update(b.id, () => ({ status: 'Syncing' })))).toMatchObject({
+      code: 'BATCH_ILLEGAL_TRANSITION',
+    });
     expect((await store.batches.get(b.id)).status).toBe('Completed');
   });
 
@@ -274,9 +278,11 @@ describe('mailboxes', () => {
     const failed = await store.mailboxes.list(b.id, { status: 'Failed', pageSize: 1000 });
     expect(failed.items).toHaveLength(50);
     expect(failed.continuationToken).toBeUndefined();
-    expect(await problem(store.mailboxes.list(b.id, { continuationToken: 'not a token!' }))).toMatchObject({
-      code: 'PAGE_TOKEN_INVALID',
-    });
+    for (const bad of ['not a token!', 'abcd', Buffer.from('{"x":1}').toString('base64')]) {
+      expect(await problem(store.mailboxes.list(b.id, { continuationToken: bad }))).toMatchObject({
+        code: 'PAGE_TOKEN_INVALID',
+      });
+    }
   });
 
   test('deleteBatch removes the batch, its name, its mailboxes and counts', async () => {
