@@ -105,6 +105,13 @@ export const settingsSchema = z.object({
     example: '00000000-0000-0000-0000-000000000000',
   }),
 
+  AZURE_CLIENT_ID: setting(guid.optional(), {
+    description:
+      'Client id of the user-assigned managed identity that @azure/identity uses (Key Vault secret store, storage clients). Set by infra/ on Azure; unset locally (your az login is used).',
+    expects: "the user-assigned identity's client id (a GUID)",
+    example: '',
+  }),
+
   MAILFERRY_DATA_DIR: setting(text.optional(), {
     description:
       'Folder for local state: Azurite data, the encrypted local secret store, the generated API key. Default ./.mailferry locally, the temp folder on Azure.',
@@ -300,6 +307,16 @@ export const SETTING_NAMES = Object.keys(settingsSchema.shape) as SettingName[];
 
 /** Settings the platform sets; they never belong in local.settings.json or Bicep. */
 export const PLATFORM_SETTINGS: readonly SettingName[] = ['WEBSITE_SITE_NAME', 'WEBSITE_HOSTNAME'];
+
+/**
+ * App settings infra/ sets that the platform or the Functions host reads, never the app: telemetry
+ * sign-in with the managed identity, and the dashboard sign-in's federated credential.
+ */
+export const HOST_READ_SETTINGS = [
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
+  'WEBSITE_AUTH_AAD_ALLOWED_TENANTS',
+] as const;
 
 export function settingMeta(name: SettingName): SettingMeta {
   return settingsSchema.shape[name].meta() as unknown as SettingMeta;

@@ -72,6 +72,11 @@ export interface SmtpSettings {
 export interface Settings {
   hosting: Hosting;
   storage: StorageConnection;
+  /**
+   * Client id of the user-assigned managed identity (AZURE_CLIENT_ID, else the storage one), for
+   * ManagedIdentityCredential / DefaultAzureCredential; undefined locally or with a system identity.
+   */
+  managedIdentityClientId: string | undefined;
   dataDir: string;
   /** Embedded runtime's API key; undefined means generate one on first start. */
   apiKey: string | undefined;
@@ -443,6 +448,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     hosting,
     storage,
+    managedIdentityClientId: raw.AZURE_CLIENT_ID ?? raw.AzureWebJobsStorage__clientId,
     dataDir,
     apiKey: raw.MAILFERRY_API_KEY,
     secretStore,
