@@ -1,0 +1,67 @@
+/** The stand-in's request/answer shapes, shared by direct requests and $batch sub-requests. */
+export interface GraphRequest {
+  method: string;
+  /** Path after /v1.0, e.g. /users/ada@contoso.com/messages. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The calling app (from its bearer token). */
+  clientId: string;
+  /** http://127.0.0.1:PORT/v1.0, for @odata.nextLink and upload URLs. */
+  baseUrl: string;
+  inBatch: boolean;
+}
+
+export interface GraphReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** Graph's error body: `{error: {code, message, innerError}}`. */
+export function graphError(status: number, code: string, message: string): GraphReply {
+  return {
+    status,
+    body: {
+      error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'standin' } },
+    },
+  };
+}
+
+export function jsonBody(req: GraphRequest): Record<string, unknown> | GraphReply {
+  if (req.body.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  return graphError(400, 'BadRequest', 'Unable to read JSON request payload.');
+}
+
+export function isReply(x: unknown): x is GraphReply {
+  return typeof x === 'object' && x !== null && typeof (x as GraphReply).status === 'number' && 'body' in x;
+}
+
+/** A page of `items` with Graph's paging: `$top` (capped), `$skip`, `@odata.nextLink`. */
+export function page(
+  req: GraphRequest,
+  items: Array<Record<string, unknown>>,
+  defaultTop: number,
+  maxTop: number,
+): GraphReply {
+  const top = Math.min(maxTop, Math.max(1, Number(req.query.get('$top') ?? defaultTop) || defaultTop));
+  const skip = Math.max(0, Number(req.query.get('$skip') ?? 0) || 0);
+  const slice = items.slice(skip, skip + top);
+  const body: Record<string, unknown> = { value: slice };
+  if (req.query.get('$count') === 'true') body['@odata.count'] = items.length;
+  if (skip + top < items.length) {
+    const next = new URLSearchParams(req.query);
+    next.set('$skip', String(skip + top));
+    next.set('$top', String(top));
+    body['@odata.nextLink'] = `${req.baseUrl}${req.path}?${next.toString()}`;
+  }
+  return { status: 200, body };
+}

@@ -1,0 +1,22 @@
+/**
+ * One way to get an app-only access token, shared by everything that talks to Microsoft 365: the
+ * Graph client asks for the Graph scope, the IMAP XOAUTH2 target for the Exchange scope. Callers
+ * never see credentials, only short-lived tokens (which they must not log or store).
+ */
+export interface TokenProvider {
+  /** An access token for `scope` (a resource `/.default` scope); cached until shortly before expiry. */
+  getToken(scope: string): Promise<string>;
+}
+
+/** Microsoft Graph, app-only. */
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+/** Exchange Online IMAP/POP/SMTP with XOAUTH2 (app granted IMAP.AccessAsApp). */
+export const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
+
+/** The form the IMAP XOAUTH2 target takes: a function that yields a fresh token on each login. */
+export function tokenFunction(
+  provider: TokenProvider,
+  scope: string = EXCHANGE_SCOPE,
+): () => Promise<string> {
+  return () => provider.getToken(scope);
+}

@@ -1,0 +1,93 @@
+import { createTokenProvider, GRAPH_SCOPE, tokenFunction } from '../../shared/auth';
+import { isCodedError } from '../../shared/domain/errors';
+import { startGraphStandin, type GraphStandin } from '../../local/graph-standin';
+import { CLIENT_ID, TEST_SECRET, makeCertificatePem } from './support';
+
+describe('app-only sign-in against the stand-in', () => {
+  let standin: GraphStandin;
+  const cert = makeCertificatePem();
+  beforeAll(async () => {
+    standin = await startGraphStandin({
+      apps: [{ clientId: CLIENT_ID, secret: TEST_SECRET, certificatePem: cert.certificatePem }],
+    });
+  });
+  afterAll(() => standin.stop());
+
+  it('gets a token with the certificate and reuses msal’s cache for the next call', async () => {
+    const provider = createTokenProvider({
+      tenantId: standin.tenantId,
+      clientId: CLIENT_ID,
+      credential: { kind: 'certificate', pem: cert.pem },
+      authorityHost: standin.authorityHost,
+    });
+    const before = standin.state.tokensIssued;
+    const first = await provider.getToken(GRAPH_SCOPE);
+    const second = await tokenFunction(provider, GRAPH_SCOPE)();
+    expect(first).toBe(second);
+    expect(standin.state.tokensIssued - before).toBe(1);
+    const res = await fetch(`${standin.url}/organization`, { headers: { authorization: `Bearer ${first}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('gets a token with a client secret', async () => {
+    const provider = createTokenProvider({
+      tenantId: standin.tenantId,
+      clientId: CLIENT_ID,
+      credential: { kind: 'secret', secret: TEST_SECRET },
+      authorityHost: standin.authorityHost,
+    });
+    await expect(provider.getToken(GRAPH_SCOPE)).resolves.toMatch(/\S{20,}/);
+  });
+
+  it('says which credential to fix when the secret is wrong, without echoing it', async () => {
+    const provider = createTokenProvider({
+      tenantId: standin.tenantId,
+      clientId: CLIENT_ID,
+      credential: { kind: 'secret', secret: 'wrong-secret-value' },
+      authorityHost: standin.authorityHost,
+    });
+    const err: unknown = await provider.getToken(GRAPH_SCOPE).catch((e: unknown) => e);
+    expect(isCodedError(err) && err.code).toBe('AUTH_SECRET_INVALID');
+    expect(JSON.stringify(err)).not.toContain('wrong-secret-value');
+    expect((err as Error).message).toMatch(/M365_CLIENT_SECRET/);
+  });
+
+  it('rejects a certificate the app registration does not know', async () => {
+    const other = makeCertificatePem();
+    const provider = createTokenProvider({
+      tenantId: standin.tenantId,
+      clientId: CLIENT_ID,
+      credential: { kind: 'certificate', pem: other.pem },
+      authorityHost: standin.authorityHost,
+    });
+    const err: unknown = await provider.getToken(GRAPH_SCOPE).catch((e: unknown) => e);
+    expect(isCodedError(err) && err.code).toBe('AUTH_CERTIFICATE_REJECTED');
+  });
+
+  it('refuses a PEM without a private key with a coded error naming the setting', () => {
+    expect(() =>
+      createTokenProvider({
+        tenantId: standin.tenantId,
+        clientId: CLIENT_ID,
+        credential: { kind: 'certificate', pem: cert.certificatePem },
+        authorityHost: standin.authorityHost,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'AUTH_CERTIFICATE_INVALID',
+        details: { field: 'M365_CERTIFICATE_PEM' },
+      }),
+    );
+  });
+
+  it('refuses plain http to anything but a loopback stand-in', () => {
+    expect(() =>
+      createTokenProvider({
+        tenantId: standin.tenantId,
+        clientId: CLIENT_ID,
+        credential: { kind: 'secret', secret: TEST_SECRET },
+        authorityHost: 'http://login.example.com',
+      }),
+    ).toThrow(expect.objectContaining({ code: 'AUTH_CONFIG_INVALID' }));
+  });
+});
