@@ -1,0 +1,187 @@
+import type { ProblemDetail } from '../domain/errors';
+import { MailError, MailErrorCode } from './errors';
+import { copyMessages, copyNewMessages, emptyOutcome, type Checkpoint } from './copy';
+import { mirrorDeletions, syncFlags } from './flags';
+import type { FolderPlanEntry } from './plan';
+import { openSession, type MailSession } from './session';
+import type { MailContext } from './settings';
+import type { FolderState } from './state';
+import { folderStats, mailboxStats, type FolderStats, type MailboxStats } from './stats';
+
+export interface ChunkResult {
+  folder: string;
+  target: string;
+  /** The folder is fully in sync (messages, flags); no further call needed until the next sync. */
+  done: boolean;
+  copied: number;
+  bytes: number;
+  /** Found already on the target (crash recovery or after a UIDVALIDITY change). */
+  reused: number;
+  skipped: number;
+  skippedBytes: number;
+  failed: number;
+  flagsUpdated: number;
+  deleted: number;
+  nextCheckpoint: Checkpoint;
+  /** Throttled for longer than a call should sleep: call again after this many ms (durable timer). */
+  retryAfterMs?: number;
+  folderStats: FolderStats;
+  mailboxStats: MailboxStats;
+  /** Set when the mailbox exceeded `badItemLimit`: the mailbox should be marked Failed. */
+  error?: ProblemDetail;
+  elapsedMs: number;
+}
+
+/**
+ * One bounded call: copies at most one chunk of new messages of one folder (≤ 500 messages or
+ * ≤ 50 MB), and once the folder is caught up, its flag changes (and deletions when mirroring).
+ * Safe to retry at any point. The checkpoint lives in Table Storage; `checkpoint` is informational.
+ */
+export async function copyChunk(
+  ctx: MailContext,
+  folder: FolderPlanEntry,
+  _checkpoint?: Checkpoint,
+  session?: MailSession,
+): Promise<ChunkResult> {
+  const t0 = Date.now();
+  const s = session ?? (await openSession(ctx));
+  try {
+    const state = await s.state.getFolder(folder.source);
+    if (!state) {
+      throw new MailError(
+        MailErrorCode.folderMissing,
+        `folder ${folder.source} is not in the plan; run planMailbox first`,
+        {
+          folder: folder.source,
+        },
+      );
+    }
+    const result = await run(ctx, s, state, folder);
+    const all = await s.state.listFolders();
+    all.set(state.source, state);
+    const mbx = mailboxStats(all.values(), {
+      bytes: result.bytes,
+      items: result.copied,
+      ms: Date.now() - t0,
+    });
+    const error =
+      mbx.itemsFailed > s.options.badItemLimit
+        ? new MailError(
+            MailErrorCode.badItemLimit,
+            `${mbx.itemsFailed} items failed, more than the bad item limit of ${s.options.badItemLimit}; see the skipped items`,
+            { itemsFailed: mbx.itemsFailed, badItemLimit: s.options.badItemLimit },
+          ).toJSON()
+        : undefined;
+    return {
+      ...result,
+      folderStats: folderStats(state),
+      mailboxStats: mbx,
+      error,
+      elapsedMs: Date.now() - t0,
+    };
+  } finally {
+    if (!session) await s.close();
+  }
+}
+
+async function run(
+  ctx: MailContext,
+  s: MailSession,
+  state: FolderState,
+  folder: FolderPlanEntry,
+): Promise<Omit<ChunkResult, 'folderStats' | 'mailboxStats' | 'elapsedMs' | 'error'>> {
+  const base = {
+    folder: state.source,
+    target: state.target,
+    done: true,
+    ...emptyOutcome(),
+    flagsUpdated: 0,
+    deleted: 0,
+  };
+  const checkpoint = (): Checkpoint => ({
+    uidValidity: state.uidValidity,
+    lastUid: state.lastUid,
+    modseq: state.modseq,
+  });
+  if (!folder.selectable) return { ...base, nextCheckpoint: checkpoint() };
+  const box = await s.source.examine(state.source);
+  if (box.uidValidity !== state.uidValidity) {
+    // The source renumbered the folder: start over in a new index generation, reusing copies of the
+    // old one by fingerprint so nothing is appended twice.
+    if (state.lastUid > 0 || state.initialDone) state.rebaseFrom = state.rebaseFrom || state.uidValidity;
+    state.uidValidity = box.uidValidity;
+    state.lastUid = 0;
+    state.modseq = box.highestModseq;
+    state.initialDone = false;
+  }
+  state.messages = box.exists;
+  state.uidNext = box.uidNext;
+  const scope = { session: s, mailboxKey: ctx.mailboxKey, state, hooks: ctx.hooks, signal: ctx.signal };
+  let outcome = emptyOutcome();
+  let flagsUpdated = 0;
+  let deleted = 0;
+  try {
+    if (box.exists > 0 && box.uidNext - 1 > state.lastUid)
+      outcome = await copyNewMessages(scope, box.uidNext);
+    else state.lastUid = Math.max(state.lastUid, box.uidNext - 1);
+    if (!outcome.more) {
+      await retryEligibleSkipped(s, scope, outcome);
+      flagsUpdated = await syncFlags(s, ctx.mailboxKey, state, box.highestModseq);
+      if (s.options.mirrorDeletions && state.initialDone) deleted = await mirrorDeletions(s, state);
+      state.modseq = box.highestModseq;
+      state.initialDone = true;
+      state.rebaseFrom = '';
+      state.lastSyncAt = new Date().toISOString();
+    }
+  } catch (e) {
+    const wait = e instanceof MailError ? (e.details.retryAfterMs as number | undefined) : undefined;
+    if (wait === undefined || (e as MailError).code !== MailErrorCode.throttled) throw e;
+    await s.state.putFolder(state);
+    return {
+      ...base,
+      ...outcome,
+      done: false,
+      flagsUpdated,
+      deleted,
+      retryAfterMs: wait,
+      nextCheckpoint: checkpoint(),
+    };
+  }
+  await s.state.putFolder(state);
+  return { ...base, ...outcome, done: !outcome.more, flagsUpdated, deleted, nextCheckpoint: checkpoint() };
+}
+
+/** Items skipped as too large are copied once the limit allows them (e.g. `maxMessageSizeMB` raised). */
+async function retryEligibleSkipped(
+  s: MailSession,
+  scope: Parameters<typeof copyMessages>[0],
+  outcome: ReturnType<typeof emptyOutcome>,
+): Promise<void> {
+  const { state } = scope;
+  const max = s.target.capabilities.maxMessageBytes;
+  const eligible = (await s.state.listSkipped(state.source)).filter(
+    (k) => k.kind === 'tooLarge' && k.uidValidity === state.uidValidity && k.size <= max,
+  );
+  if (!eligible.length) return;
+  const metas = await s.source.meta(eligible.map((k) => k.uid));
+  const before = outcome.copied + outcome.reused;
+  for (const m of metas) await copyMessages(scope, [m], outcome);
+  if (outcome.copied + outcome.reused > before) {
+    const uids = eligible.map((k) => k.uid);
+    const copied = await s.state.itemsInRange(
+      state.fid,
+      state.uidValidity,
+      Math.min(...uids),
+      Math.max(...uids),
+    );
+    for (const k of eligible) {
+      if (copied.get(k.uid)?.s !== 'd') continue;
+      await s.state.deleteSkipped(k);
+      state.itemsSkipped--;
+      state.bytesSkipped -= k.size;
+    }
+  }
+  // Gone from the source: no longer a skipped item.
+  const present = new Set(metas.map((m) => m.uid));
+  for (const k of eligible) if (!present.has(k.uid)) await s.state.deleteSkipped(k);
+}

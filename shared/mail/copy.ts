@@ -1,0 +1,389 @@
+import { CHUNK_MAX_BYTES, CHUNK_MAX_MESSAGES } from './limits';
+import { MailError, MailErrorCode, serverText } from './errors';
+import { processBudget } from './budget';
+import { dateFilter } from './filters';
+import type { MailSession } from './session';
+import type { MessageMeta } from './source';
+import { fingerprintHash, type FolderState, type ItemRow, type SkippedItem } from './state';
+import type { Fingerprint, MailTarget } from './target';
+import type { CopyHooks } from './settings';
+import { createHash } from 'node:crypto';
+
+/**
+ * Copying one folder's messages that are not on the target yet, one bounded chunk per call.
+ *
+ * Never duplicating, never losing, across retries and crashes — the protocol, per chunk:
+ * 1. Read the index rows of the chunk's UID range. `done` rows are on the target: skip them.
+ * 2. Write a `pending` row (fingerprint = Message-ID + size + INTERNALDATE) for every message about
+ *    to be appended, BEFORE appending it.
+ * 3. APPEND; then write `done` rows with the target UID (APPENDUID) and move the checkpoint.
+ * A crash between 2 and 3 leaves `pending` rows: the next call cannot know whether the APPEND
+ * happened, so it asks the target for messages with the same fingerprint, removes those already
+ * claimed by `done` rows of the same folder, and takes one of the rest as "already appended"; only
+ * when none is left does it append again. That works with and without UIDPLUS. Identity stays
+ * (folder, UIDVALIDITY, UID): two messages with the same Message-ID, or byte-identical copies, are
+ * separate rows and each is appended; the fingerprint only matters for the pending case, where
+ * claiming is counted (n pending twins need n unclaimed copies on the target).
+ */
+
+export interface Checkpoint {
+  uidValidity: string;
+  lastUid: number;
+  modseq: string;
+}
+
+export interface NewMessagesOutcome {
+  copied: number;
+  bytes: number;
+  /** Found on the target (after a crash, or reused after a UIDVALIDITY change). */
+  reused: number;
+  skipped: number;
+  skippedBytes: number;
+  failed: number;
+  filtered: number;
+  /** More messages above the checkpoint remain. */
+  more: boolean;
+}
+
+export const emptyOutcome = (): NewMessagesOutcome => ({
+  copied: 0,
+  bytes: 0,
+  reused: 0,
+  skipped: 0,
+  skippedBytes: 0,
+  failed: 0,
+  filtered: 0,
+  more: false,
+});
+
+/** The key a target may store to find this message again (Graph: an extended property). */
+export function itemKey(mailboxKey: string, folder: string, uidValidity: string, uid: number): string {
+  return createHash('sha256')
+    .update(`${mailboxKey}\n${folder}\n${uidValidity}\n${uid}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+interface CopyScope {
+  session: MailSession;
+  mailboxKey: string;
+  state: FolderState;
+  hooks?: CopyHooks;
+  signal?: AbortSignal;
+}
+
+/** Copies the next chunk of messages above `state.lastUid`; advances `state` (the caller saves it). */
+export async function copyNewMessages(scope: CopyScope, uidNext: number): Promise<NewMessagesOutcome> {
+  const { session, state } = scope;
+  const out = emptyOutcome();
+  const uids = await session.source.uidsAfter(state.lastUid);
+  if (!uids.length) {
+    state.lastUid = Math.max(state.lastUid, uidNext - 1);
+    return out;
+  }
+  const metas = await session.source.meta(uids.slice(0, CHUNK_MAX_MESSAGES));
+  const chunk: MessageMeta[] = [];
+  let bytes = 0;
+  for (const m of metas) {
+    if (chunk.length && bytes + m.size > CHUNK_MAX_BYTES) break;
+    chunk.push(m);
+    bytes += m.size;
+  }
+  const last = chunk[chunk.length - 1];
+  if (!last) return out;
+  out.more = uids.length > chunk.length;
+  await copyMessages(scope, chunk, out);
+  state.lastUid = last.uid;
+  if (!out.more) state.lastUid = Math.max(state.lastUid, uidNext - 1);
+  return out;
+}
+
+/**
+ * Copies the given messages (a chunk, or skipped items now eligible) with the protocol above.
+ * Updates `out` and the folder's statistics; writes index and skipped rows.
+ */
+export async function copyMessages(
+  scope: CopyScope,
+  chunk: MessageMeta[],
+  out: NewMessagesOutcome,
+): Promise<void> {
+  const { session, state, mailboxKey } = scope;
+  const { target, options } = session;
+  const uv = state.uidValidity;
+  const inDates = dateFilter(options.since, options.before);
+  const maxBytes = target.capabilities.maxMessageBytes;
+  const first = chunk[0];
+  const last = chunk[chunk.length - 1];
+  if (!first || !last) return;
+  const index = await session.state.itemsInRange(state.fid, uv, first.uid, last.uid);
+
+  const toCopy: MessageMeta[] = [];
+  const pending: MessageMeta[] = [];
+  const skipped: SkippedItem[] = [];
+  for (const m of chunk) {
+    const row = index.get(m.uid);
+    if (row?.s === 'd') continue;
+    if (!inDates(m.internalDate)) {
+      out.filtered++;
+      continue;
+    }
+    if (m.size > maxBytes) {
+      skipped.push(
+        skippedItem(
+          state,
+          m,
+          'tooLarge',
+          `message is ${mb(m.size)} MB; the target accepts up to ${mb(maxBytes)} MB`,
+        ),
+      );
+      continue;
+    }
+    if (row?.s === 'p') pending.push(m);
+    else toCopy.push(m);
+  }
+
+  const doneRows: ItemRow[] = [];
+  // Crash recovery: which pending messages did reach the target?
+  if (pending.length) {
+    const reused = await claimOnTarget(scope, pending);
+    for (const m of pending) {
+      const id = reused.get(m.uid);
+      if (id === undefined) toCopy.push(m);
+      else {
+        doneRows.push(row(m, 'd', id));
+        out.reused++;
+      }
+    }
+    toCopy.sort((a, b) => a.uid - b.uid);
+  }
+  // After a UIDVALIDITY change: messages of the old generation already on the target are reused.
+  if (state.rebaseFrom && toCopy.length) {
+    const reused = await reuseOldGeneration(scope, toCopy);
+    for (let i = toCopy.length - 1; i >= 0; i--) {
+      const m = toCopy[i]!;
+      const id = reused.get(m.uid);
+      if (id !== undefined) {
+        doneRows.push(row(m, 'd', id));
+        out.reused++;
+        toCopy.splice(i, 1);
+      }
+    }
+  }
+
+  if (skipped.length) {
+    await session.state.putSkipped(skipped);
+    out.skipped += skipped.length;
+    out.skippedBytes += skipped.reduce((n, s) => n + s.size, 0);
+  }
+
+  // Step 2: pending rows before any APPEND.
+  await session.state.putItems(
+    state.fid,
+    uv,
+    toCopy.map((m) => row(m, 'p', '')),
+  );
+
+  const byUid = new Map(toCopy.map((m) => [m.uid, m]));
+  const failed: SkippedItem[] = [];
+  let appended = 0;
+  let fatal: unknown;
+  let crashed = false;
+  const running = new Set<Promise<void>>();
+  const limit = Math.max(1, target.capabilities.appendConcurrency);
+
+  const appendOne = async (m: MessageMeta, content: Buffer, flags: string[]): Promise<void> => {
+    const msg = {
+      key: itemKey(mailboxKey, state.source, uv, m.uid),
+      messageId: m.messageId,
+      size: m.size,
+      internalDate: m.internalDate,
+      content,
+      flags,
+    };
+    let id: string | undefined;
+    try {
+      id = (await appendRetryOnce(target, state.target, msg)).id;
+    } catch (e) {
+      if (!isItemError(e)) throw e;
+      failed.push(skippedItem(state, m, 'failed', `the target refused the message: ${serverText(e)}`));
+      return;
+    }
+    appended++;
+    // A hook that throws stands for a crash after the APPEND and before the index write.
+    try {
+      await scope.hooks?.afterAppend?.(appended);
+    } catch (e) {
+      crashed = true;
+      throw e;
+    }
+    doneRows.push(row({ ...m, flags }, 'd', id ?? ''));
+    out.copied++;
+    out.bytes += m.size;
+  };
+
+  try {
+    await session.source.bodies(
+      toCopy.map((m) => m.uid),
+      async (uid, content, flags) => {
+        const m = byUid.get(uid);
+        if (!m || fatal !== undefined) return;
+        if (scope.signal?.aborted) {
+          fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
+          return;
+        }
+        const size = content.length;
+        await processBudget.acquire(size);
+        while (running.size >= limit) await Promise.race(running);
+        const task: Promise<void> = appendOne(m, content, flags)
+          .catch((e: unknown) => {
+            fatal ??= e;
+          })
+          .finally(() => {
+            processBudget.release(size);
+            running.delete(task);
+          });
+        running.add(task);
+      },
+    );
+  } catch (e) {
+    fatal ??= e;
+  }
+  await Promise.all(running);
+
+  // Step 3 — unless the chunk "crashed": then the index stays pending, exactly as after a real crash.
+  if (!crashed) {
+    doneRows.sort((a, b) => a.uid - b.uid);
+    await session.state.putItems(state.fid, uv, doneRows);
+    if (failed.length) await session.state.putSkipped(failed);
+  }
+  if (fatal !== undefined) throw fatal;
+  // A message that vanished between SEARCH and FETCH (expunged) simply is not there any more.
+  out.failed += failed.length;
+  state.itemsSynced += out.copied + out.reused;
+  state.bytesSynced += out.bytes;
+  state.itemsSkipped += skipped.length;
+  state.bytesSkipped += skipped.reduce((n, s) => n + s.size, 0);
+  state.itemsFailed += failed.length;
+}
+
+/** APPEND; a refusal (not a throttle or a drop, which the target retries itself) is tried once more. */
+async function appendRetryOnce(
+  target: MailTarget,
+  folder: string,
+  msg: Parameters<MailTarget['append']>[1],
+): Promise<{ id?: string }> {
+  try {
+    return await target.append(folder, msg);
+  } catch (e) {
+    if (!isItemError(e)) throw e;
+    return await target.append(folder, msg);
+  }
+}
+
+/** Errors that concern one message (NO to an APPEND), as opposed to the connection or the account. */
+function isItemError(e: unknown): boolean {
+  if (e instanceof MailError)
+    return e.code === MailErrorCode.appendRefused || e.code === MailErrorCode.tooLarge;
+  const err = e as { responseStatus?: string; serverResponseCode?: string };
+  return (
+    err?.responseStatus === 'NO' || err?.responseStatus === 'BAD' || err?.serverResponseCode === 'APPENDLIMIT'
+  );
+}
+
+async function claimOnTarget(scope: CopyScope, pending: MessageMeta[]): Promise<Map<number, string>> {
+  const { session, state, mailboxKey } = scope;
+  const fps: Fingerprint[] = pending.map((m) => ({
+    key: itemKey(mailboxKey, state.source, state.uidValidity, m.uid),
+    messageId: m.messageId,
+    size: m.size,
+    internalDate: m.internalDate,
+  }));
+  const found = await session.target.findExisting(state.target, fps);
+  // Target ids already owned by done rows with the same fingerprint.
+  const claimed = new Set<string>();
+  const claimedCount = new Map<string, number>();
+  const hashes = new Set(pending.map((m) => fingerprintHash(m.messageId, m.size, m.internalDate)));
+  for (const h of hashes) {
+    const rows = await session.state.itemsWhere(state.fid, state.uidValidity, `fp eq '${h}' and s eq 'd'`);
+    for (const r of rows.values()) {
+      if (r.t) claimed.add(r.t);
+      else claimedCount.set(h, (claimedCount.get(h) ?? 0) + 1);
+    }
+  }
+  const out = new Map<number, string>();
+  for (const [i, m] of pending.entries()) {
+    const h = fingerprintHash(m.messageId, m.size, m.internalDate);
+    const candidates = (found.get(fps[i]!.key) ?? []).filter((id) => !claimed.has(id));
+    // Without target ids, the first `claimedCount` candidates belong to done rows.
+    const skip = claimedCount.get(h) ?? 0;
+    const id = candidates[skip];
+    if (id !== undefined) {
+      claimed.add(id);
+      out.set(m.uid, id);
+    }
+  }
+  return out;
+}
+
+async function reuseOldGeneration(scope: CopyScope, metas: MessageMeta[]): Promise<Map<number, string>> {
+  const { session, state } = scope;
+  const old = await session.state.itemsWhere(state.fid, state.rebaseFrom, `s eq 'd'`);
+  // Target ids already taken by the new generation (a crash between the two writes below leaves
+  // an old row behind whose copy is already reused): never hand them out twice.
+  const taken = new Set<string>();
+  for (const r of (await session.state.itemsWhere(state.fid, state.uidValidity, `s eq 'd'`)).values())
+    if (r.t) taken.add(r.t);
+  const byFp = new Map<string, ItemRow[]>();
+  for (const r of old.values()) if (!r.t || !taken.has(r.t)) byFp.set(r.fp, [...(byFp.get(r.fp) ?? []), r]);
+  const out = new Map<number, string>();
+  const consumed: number[] = [];
+  for (const m of metas) {
+    const rows = byFp.get(fingerprintHash(m.messageId, m.size, m.internalDate));
+    const r = rows?.shift();
+    if (!r) continue;
+    out.set(m.uid, r.t);
+    consumed.push(r.uid);
+  }
+  // The new rows are written by the caller; old rows reused are dropped so no later chunk reuses them twice.
+  if (consumed.length) {
+    const newRows = metas.filter((m) => out.has(m.uid)).map((m) => row(m, 'd', out.get(m.uid) ?? ''));
+    await session.state.putItems(state.fid, state.uidValidity, newRows);
+    await session.state.deleteItems(state.fid, state.rebaseFrom, consumed);
+  }
+  return out;
+}
+
+function row(
+  m: Pick<MessageMeta, 'uid' | 'messageId' | 'size' | 'internalDate' | 'flags'>,
+  s: 'p' | 'd',
+  t: string,
+): ItemRow {
+  return {
+    uid: m.uid,
+    s,
+    t,
+    fp: fingerprintHash(m.messageId, m.size, m.internalDate),
+    fl: m.flags.join(' '),
+    sz: m.size,
+  };
+}
+
+function skippedItem(
+  state: FolderState,
+  m: MessageMeta,
+  kind: SkippedItem['kind'],
+  reason: string,
+): SkippedItem {
+  return {
+    folder: state.source,
+    uid: m.uid,
+    uidValidity: state.uidValidity,
+    date: m.internalDate.toISOString(),
+    subject: m.subject,
+    size: m.size,
+    kind,
+    reason,
+  };
+}
+
+const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);

@@ -1,0 +1,84 @@
+import { CodedError } from '../domain/errors';
+
+/**
+ * Error codes of the mail engine. Errors carry data (`{code, message, ...where}`), never a
+ * password, token or message body.
+ */
+export const MailErrorCode = {
+  badSettings: 'MAIL_BAD_SETTINGS',
+  connectFailed: 'MAIL_CONNECT_FAILED',
+  authFailed: 'MAIL_AUTH_FAILED',
+  folderMissing: 'MAIL_FOLDER_MISSING',
+  folderCreateFailed: 'MAIL_FOLDER_CREATE_FAILED',
+  appendRefused: 'MAIL_APPEND_REFUSED',
+  tooLarge: 'MAIL_MESSAGE_TOO_LARGE',
+  throttled: 'MAIL_THROTTLED',
+  connectionLost: 'MAIL_CONNECTION_LOST',
+  badItemLimit: 'MAIL_BAD_ITEM_LIMIT',
+  aborted: 'MAIL_ABORTED',
+  state: 'MAIL_STATE_FAILED',
+} as const;
+export type MailErrorCode = (typeof MailErrorCode)[keyof typeof MailErrorCode];
+
+export class MailError extends CodedError {
+  constructor(code: MailErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details);
+    this.name = 'MailError';
+  }
+}
+
+interface ImapFlowError {
+  message?: string;
+  code?: string;
+  responseText?: string;
+  responseStatus?: string;
+  authenticationFailed?: boolean;
+  throttleReset?: number;
+  throttleWaited?: number;
+  serverResponseCode?: string;
+}
+
+/** What the server said, without anything that could hold a secret (no executed command). */
+export function serverText(e: unknown): string {
+  const err = (e ?? {}) as ImapFlowError;
+  return (err.responseText ?? err.message ?? String(e)).slice(0, 300);
+}
+
+/** A dropped or unusable connection: reconnect and retry. */
+export function isConnectionError(e: unknown): boolean {
+  const err = (e ?? {}) as ImapFlowError;
+  return (
+    [
+      'NoConnection',
+      'EConnectionClosed',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'ECONNREFUSED',
+      'ClosedAfterConnectTLS',
+    ].includes(err.code ?? '') ||
+    /connection (closed|not available|lost)|socket|timeout/i.test(err.message ?? '')
+  );
+}
+
+/**
+ * How long the server asked us to wait, in ms, or undefined when this is not throttling.
+ * Exchange says `Request is throttled. Suggested Backoff Time: N milliseconds` (imapflow has then
+ * already waited `throttleWaited` of it); others answer `NO [THROTTLED]` without a figure.
+ */
+export function throttleDelayMs(e: unknown): number | undefined {
+  const err = (e ?? {}) as ImapFlowError;
+  const text = `${err.responseText ?? ''} ${err.message ?? ''}`;
+  if (err.code === 'ETHROTTLE' && typeof err.throttleReset === 'number') {
+    return Math.max(0, err.throttleReset - (err.throttleWaited ?? 0));
+  }
+  const m = /Suggested Backoff Time[:=\s]+(\d+)/i.exec(text);
+  if (m) return Number(m[1]);
+  if (/\[THROTTLED\]|throttl/i.test(text) || err.serverResponseCode === 'THROTTLED') return 0;
+  return undefined;
+}
+
+export function isAuthError(e: unknown): boolean {
+  const err = (e ?? {}) as ImapFlowError;
+  return !!err.authenticationFailed || /AUTHENTICATIONFAILED|authentication failed/i.test(serverText(e));
+}

@@ -1,0 +1,38 @@
+import { MailError, MailErrorCode } from './errors';
+
+/**
+ * Folder filters: `/regex/flags` or a glob (`*` any run of characters including the separator,
+ * `?` one character), matched case-insensitively against the source path written with `/`.
+ */
+export type FolderMatcher = (path: string) => boolean;
+
+export function compilePattern(pattern: string, field: string): RegExp {
+  const re = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  try {
+    if (re) return new RegExp(re[1] ?? '', re[2]);
+  } catch (e) {
+    throw new MailError(
+      MailErrorCode.badSettings,
+      `${field}: ${pattern} is not a valid regular expression (${(e as Error).message})`,
+      {
+        field,
+      },
+    );
+  }
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+export function folderMatcher(include: string[], exclude: string[]): FolderMatcher {
+  const inc = include.map((p, i) => compilePattern(p, `options.include[${i}]`));
+  const exc = exclude.map((p, i) => compilePattern(p, `options.exclude[${i}]`));
+  return (path) => (inc.length === 0 || inc.some((r) => r.test(path))) && !exc.some((r) => r.test(path));
+}
+
+/** Date filter on INTERNALDATE: since is inclusive, before exclusive. */
+export function dateFilter(since?: Date, before?: Date): (d: Date) => boolean {
+  return (d) => (!since || d >= since) && (!before || d < before);
+}

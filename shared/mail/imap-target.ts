@@ -1,0 +1,193 @@
+import type { ImapFlow } from 'imapflow';
+import { MAX_FOLDER_SEGMENT } from './limits';
+import { MailError, MailErrorCode, serverText } from './errors';
+import { closeImap, openImap } from './login';
+import { withRetry } from './retry';
+import { roleOf } from './roles';
+import type { ImapEndpoint, MailboxLogin } from './settings';
+import type { Fingerprint, MailTarget, TargetCapabilities, TargetFolder, TargetMessage } from './target';
+
+/**
+ * The IMAP target: a few connections (one command at a time each, so parallel APPENDs need several),
+ * APPEND with the original flags and INTERNALDATE, APPENDUID recorded when the server has UIDPLUS.
+ */
+export class ImapTarget implements MailTarget {
+  readonly capabilities: TargetCapabilities;
+  private readonly free: ImapFlow[] = [];
+  private readonly waiting: Array<(c: ImapFlow) => void> = [];
+
+  private constructor(
+    private readonly endpoint: ImapEndpoint,
+    private readonly login: MailboxLogin,
+    first: ImapFlow,
+    delimiter: string,
+  ) {
+    const appendLimit = first.capabilities.get('APPENDLIMIT');
+    const configured = endpoint.maxMessageSizeMB * 1024 * 1024;
+    this.capabilities = {
+      delimiter,
+      maxMessageBytes: typeof appendLimit === 'number' ? Math.min(appendLimit, configured) : configured,
+      appendConcurrency: endpoint.connections,
+      returnsIds: first.capabilities.has('UIDPLUS'),
+      // eslint-disable-next-line no-control-regex
+      illegalNameChars: /[\u0000-\u001f\u007f*%]/g,
+    };
+    this.free.push(first);
+  }
+
+  static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ImapTarget> {
+    const first = await openImap(endpoint, login, 'target');
+    const root = await first.list({ statusQuery: undefined }).catch(() => []);
+    const delimiter = root.find((f) => f.delimiter)?.delimiter ?? '/';
+    const target = new ImapTarget(endpoint, login, first, delimiter);
+    // Further connections open on demand up to `connections`.
+    return target;
+  }
+
+  private opened = 1;
+
+  private async acquire(): Promise<ImapFlow> {
+    const c = this.free.pop();
+    if (c) return c;
+    if (this.opened < this.endpoint.connections) {
+      this.opened++;
+      try {
+        return await openImap(this.endpoint, this.login, 'target');
+      } catch (e) {
+        this.opened--;
+        throw e;
+      }
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(c: ImapFlow): void {
+    const next = this.waiting.shift();
+    if (next) next(c);
+    else this.free.push(c);
+  }
+
+  /** Runs `op` on a pooled connection, reconnecting after a drop and backing off when throttled. */
+  private async run<T>(what: string, op: (c: ImapFlow) => Promise<T>): Promise<T> {
+    let c = await this.acquire();
+    try {
+      return await withRetry(
+        what,
+        () => op(c),
+        async () => {
+          await closeImap(c);
+          c = await openImap(this.endpoint, this.login, 'target');
+        },
+      );
+    } finally {
+      if (c.usable) this.release(c);
+      else {
+        this.opened--;
+        const next = this.waiting.shift();
+        if (next) void this.acquire().then(next);
+      }
+    }
+  }
+
+  async listFolders(): Promise<TargetFolder[]> {
+    const list = await this.run('LIST', (c) => c.list());
+    return list
+      .filter((f) => !f.flags.has('\\NonExistent'))
+      .map((f) => ({ path: f.path, role: roleOf(f.specialUse, f.path) }));
+  }
+
+  async ensureFolder(path: string): Promise<void> {
+    const segments = path.split(this.capabilities.delimiter);
+    if (segments.some((s) => !s || s.length > MAX_FOLDER_SEGMENT)) {
+      throw new MailError(MailErrorCode.folderCreateFailed, `target folder name is not valid: ${path}`, {
+        folder: path,
+      });
+    }
+    await this.run('CREATE', async (c) => {
+      try {
+        await c.mailboxCreate(segments);
+      } catch (e) {
+        // ALREADYEXISTS (or a server that just says NO for an existing folder) is success.
+        const exists = await c.status(path, { messages: true }).then(
+          () => true,
+          () => false,
+        );
+        if (!exists) {
+          throw new MailError(
+            MailErrorCode.folderCreateFailed,
+            `cannot create target folder ${path}: ${serverText(e)}`,
+            {
+              folder: path,
+            },
+          );
+        }
+      }
+    });
+  }
+
+  async append(folder: string, message: TargetMessage): Promise<{ id?: string }> {
+    const flags = message.flags.filter((f) => f.toLowerCase() !== '\\recent');
+    const res = await this.run('APPEND', (c) =>
+      c.append(folder, message.content, flags, message.internalDate),
+    );
+    if (!res) throw new MailError(MailErrorCode.appendRefused, `the target refused the message`, { folder });
+    return res.uid ? { id: String(res.uid) } : {};
+  }
+
+  async findExisting(folder: string, items: Fingerprint[]): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    if (!items.length) return found;
+    await this.run('SEARCH', async (c) => {
+      await c.mailboxOpen(folder, { readOnly: true });
+      for (const item of items) {
+        const query: Record<string, unknown> = { larger: item.size - 1, smaller: item.size + 1 };
+        if (item.messageId) query.header = { 'message-id': item.messageId };
+        const uids = (await c.search(query, { uid: true })) || [];
+        if (!uids.length) continue;
+        const want = Math.floor(item.internalDate.getTime() / 1000);
+        const hits: string[] = [];
+        for await (const m of c.fetch(uids.join(','), { uid: true, internalDate: true }, { uid: true })) {
+          const d = m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate));
+          if (Math.floor(d.getTime() / 1000) === want) hits.push(String(m.uid));
+        }
+        if (hits.length) found.set(item.key, hits);
+      }
+      await c.mailboxClose();
+    });
+    return found;
+  }
+
+  async setFlags(folder: string, changes: Array<{ id: string; flags: string[] }>): Promise<void> {
+    if (!changes.length) return;
+    // One STORE per distinct flag set: flag changes cluster (a batch of \Seen), so this stays small.
+    const bySet = new Map<string, { flags: string[]; ids: string[] }>();
+    for (const ch of changes) {
+      const flags = ch.flags.filter((f) => f.toLowerCase() !== '\\recent').sort();
+      const k = flags.join(' ');
+      const entry = bySet.get(k) ?? { flags, ids: [] };
+      entry.ids.push(ch.id);
+      bySet.set(k, entry);
+    }
+    await this.run('STORE', async (c) => {
+      await c.mailboxOpen(folder);
+      for (const { flags, ids } of bySet.values()) {
+        await c.messageFlagsSet(ids.join(','), flags, { uid: true, useLabels: false });
+      }
+      await c.mailboxClose();
+    });
+  }
+
+  async remove(folder: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.run('EXPUNGE', async (c) => {
+      await c.mailboxOpen(folder);
+      await c.messageDelete(ids.join(','), { uid: true });
+      await c.mailboxClose();
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = this.free.splice(0);
+    await Promise.all(all.map((c) => closeImap(c)));
+  }
+}

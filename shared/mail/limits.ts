@@ -1,0 +1,47 @@
+/** Every limit of the mail copy engine, in one place. */
+
+/** One copyChunk call copies at most this many messages... */
+export const CHUNK_MAX_MESSAGES = 500;
+/** ...or this many bytes (whichever comes first; a single larger message still goes alone). */
+export const CHUNK_MAX_BYTES = 50 * 1024 * 1024;
+
+/** Exchange Online's default message size limit; per target `maxMessageSizeMB`, at most 150. */
+export const DEFAULT_MAX_MESSAGE_MB = 35;
+export const MAX_MESSAGE_MB_CEILING = 150;
+
+/** Failed (refused) items a mailbox tolerates before it fails; per run `badItemLimit`. */
+export const DEFAULT_BAD_ITEM_LIMIT = 20;
+
+/**
+ * Message bytes held in memory across the whole process (all mailboxes, all chunks). A message
+ * larger than this still goes, but alone. imapflow needs each message as one Buffer, so this is what
+ * keeps a batch of large messages from exhausting memory.
+ */
+export const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+/** Concurrent APPENDs per mailbox on an IMAP target (one connection each). */
+export const DEFAULT_TARGET_CONNECTIONS = 3;
+
+/** Messages fetched per FETCH command when streaming bodies (bounded further by bytes). */
+export const FETCH_BATCH_MESSAGES = 100;
+export const FETCH_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Index rows written per Table transaction (the service's maximum is 100). */
+export const TABLE_BATCH = 100;
+
+/** Throttling and dropped connections: how often and how long to wait inside one call. */
+export const MAX_RETRIES = 5;
+export const FIRST_BACKOFF_MS = 1000;
+export const MAX_BACKOFF_MS = 30000;
+/**
+ * A server-suggested backoff longer than this is not slept inside an activity: the call returns
+ * `retryAfterMs` so the orchestrator can wait on a durable timer instead.
+ */
+export const MAX_INLINE_BACKOFF_MS = 60000;
+
+/** IMAP socket timeouts (ms). */
+export const CONNECT_TIMEOUT_MS = 30000;
+export const SOCKET_TIMEOUT_MS = 5 * 60000;
+
+/** Folder names: the longest segment the engine creates on a target. */
+export const MAX_FOLDER_SEGMENT = 255;

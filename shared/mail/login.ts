@@ -1,0 +1,102 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { CONNECT_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from './limits';
+import { MailError, MailErrorCode, isAuthError, serverText } from './errors';
+import type { ImapEndpoint, MailboxLogin } from './settings';
+
+/**
+ * The login name for a mailbox: per-user credentials when the row has them, otherwise the admin
+ * proxy form. Placeholders: {user} (UserName, else the address), {email}, {alias} (local part),
+ * {domain}, {admin}.
+ */
+export function loginName(endpoint: ImapEndpoint, login: MailboxLogin): string {
+  if (login.userName && login.password && !endpoint.admin) return login.userName;
+  if (!endpoint.admin) return login.userName ?? login.email;
+  const [alias = '', domain = ''] = login.email.split('@');
+  const values: Record<string, string> = {
+    user: login.userName ?? login.email,
+    email: login.email,
+    alias,
+    domain,
+    admin: endpoint.admin.user,
+  };
+  return endpoint.admin.loginFormat.replace(
+    /\{(user|email|alias|domain|admin)\}/g,
+    (_, k: string) => values[k] ?? '',
+  );
+}
+
+const DEFAULT_PORTS = { tls: 993, starttls: 143, none: 143 } as const;
+
+export async function openImap(
+  endpoint: ImapEndpoint,
+  login: MailboxLogin,
+  side: 'source' | 'target',
+): Promise<ImapFlow> {
+  const user = loginName(endpoint, login);
+  let auth: ImapFlowOptions['auth'];
+  if (endpoint.auth === 'xoauth2') {
+    if (!login.getAccessToken) {
+      throw new MailError(
+        MailErrorCode.badSettings,
+        `${side}: auth is xoauth2 but no token provider was given`,
+        { side },
+      );
+    }
+    auth = { user: login.email, accessToken: await login.getAccessToken() };
+  } else {
+    if (!login.password) {
+      throw new MailError(
+        MailErrorCode.badSettings,
+        `${side}: no password for ${login.email} (admin or per-user)`,
+        {
+          side,
+          email: login.email,
+        },
+      );
+    }
+    auth = { user, pass: login.password };
+  }
+  const client = new ImapFlow({
+    host: endpoint.host,
+    port: endpoint.port ?? DEFAULT_PORTS[endpoint.security],
+    secure: endpoint.security === 'tls',
+    doSTARTTLS: endpoint.security === 'starttls' ? true : endpoint.security === 'none' ? false : undefined,
+    tls: { rejectUnauthorized: !endpoint.allowInvalidCertificates },
+    auth,
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    clientInfo: { name: 'mailferry' },
+  });
+  // An error event without a listener would crash the process; failures surface from the commands.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    const where = { side, host: endpoint.host, email: login.email };
+    if (isAuthError(e)) {
+      throw new MailError(
+        MailErrorCode.authFailed,
+        `${side}: login refused for ${login.email}: ${serverText(e)}`,
+        where,
+      );
+    }
+    throw new MailError(
+      MailErrorCode.connectFailed,
+      `${side}: cannot connect to ${endpoint.host}: ${serverText(e)}`,
+      where,
+    );
+  }
+  return client;
+}
+
+export async function closeImap(client: ImapFlow | undefined): Promise<void> {
+  if (!client) return;
+  try {
+    if (client.usable) await client.logout();
+  } catch {
+    // already gone
+  }
+  client.close();
+}

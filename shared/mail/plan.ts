@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { folderMatcher } from './filters';
+import { displayPath, mapFolders, type FolderRename } from './folders';
+import { openSession, type MailSession } from './session';
+import type { MailContext } from './settings';
+import type { SourceFolderStatus } from './source';
+import type { FolderState } from './state';
+import type { FolderRole } from './target';
+
+export interface FolderPlanEntry {
+  /** Source path (decoded), as the source lists it. */
+  source: string;
+  /** Target path, with the target's separator. */
+  target: string;
+  role?: FolderRole;
+  /** False for \Noselect folders: created on the target for the hierarchy, no messages. */
+  selectable: boolean;
+  messages: number;
+  uidValidity: string;
+  uidNext: number;
+  highestModseq: string;
+  sizeBytes?: number;
+  /** Nothing changed since the last sync (decided from STATUS alone): no call needed. */
+  upToDate: boolean;
+  /** The source folder was renamed from this path; its copies stay where they are on the target. */
+  renamedFrom?: string;
+}
+
+export interface FolderPlan {
+  folders: FolderPlanEntry[];
+  renames: FolderRename[];
+  excluded: Array<{ source: string; reason: string }>;
+  /** The source offers CONDSTORE (flag changes are found without a scan). */
+  condstore: boolean;
+}
+
+/**
+ * Lists both sides, maps folders (see folders.ts), creates missing target folders, records new
+ * folders in the state and recognises folders renamed on the source (same UIDVALIDITY, old path
+ * gone) so their mail is not copied twice. One LIST (with STATUS) on the source per call.
+ */
+export async function planMailbox(ctx: MailContext, session?: MailSession): Promise<FolderPlan> {
+  const s = session ?? (await openSession(ctx));
+  try {
+    return await plan(s);
+  } finally {
+    if (!session) await s.close();
+  }
+}
+
+async function plan(s: MailSession): Promise<FolderPlan> {
+  const [sourceFolders, targetFolders, states] = await Promise.all([
+    s.source.listFolders(),
+    s.target.listFolders(),
+    s.state.listFolders(),
+  ]);
+  const mapping = mapFolders(
+    sourceFolders,
+    targetFolders,
+    s.target.capabilities,
+    folderMatcher(s.options.include, s.options.exclude),
+  );
+  const bySource = new Map(sourceFolders.map((f) => [f.path, f]));
+  const vanished = [...states.values()].filter((st) => !bySource.has(st.source));
+  const out: FolderPlan = {
+    folders: [],
+    renames: mapping.renames,
+    excluded: mapping.excluded,
+    condstore: s.source.condstore,
+  };
+  for (const m of mapping.folders) {
+    const f = bySource.get(m.source) as SourceFolderStatus;
+    let state = states.get(m.source);
+    let renamedFrom: string | undefined;
+    if (!state && f.uidValidity) {
+      const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
+      const old = same.length === 1 ? same[0] : undefined;
+      if (old && sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length === 1) {
+        state = { ...old, source: m.source };
+        renamedFrom = old.source;
+        vanished.splice(vanished.indexOf(old), 1);
+        await s.state.putFolder(state);
+        await s.state.deleteFolder(old.source);
+        out.renames.push({
+          source: displayPath(f),
+          target: old.target,
+          reason: `renamed on the source from ${old.source}; copies kept in place`,
+        });
+      }
+    }
+    if (!state) {
+      await s.target.ensureFolder(m.target);
+      state = newState(m.source, m.target, f);
+      await s.state.putFolder(state);
+    }
+    out.folders.push({
+      source: m.source,
+      target: state.target,
+      role: m.role,
+      selectable: m.selectable,
+      messages: f.messages,
+      uidValidity: f.uidValidity,
+      uidNext: f.uidNext,
+      highestModseq: f.highestModseq,
+      sizeBytes: f.sizeBytes,
+      upToDate: isUpToDate(state, f, s.options.mirrorDeletions),
+      renamedFrom,
+    });
+  }
+  return out;
+}
+
+function newState(source: string, target: string, f: SourceFolderStatus): FolderState {
+  return {
+    fid: randomBytes(12).toString('hex'),
+    source,
+    target,
+    uidValidity: f.uidValidity,
+    lastUid: 0,
+    // Flags are in sync "since now": the copy takes each message's flags as it copies it.
+    modseq: f.highestModseq,
+    uidNext: 0,
+    messages: f.messages,
+    initialDone: !f.selectable,
+    itemsSynced: 0,
+    bytesSynced: 0,
+    itemsSkipped: 0,
+    bytesSkipped: 0,
+    itemsFailed: 0,
+    rebaseFrom: '',
+    lastSyncAt: '',
+  };
+}
+
+/** From STATUS alone: same generation, no UID above the checkpoint, no flag change (CONDSTORE). */
+function isUpToDate(st: FolderState, f: SourceFolderStatus, mirror: boolean): boolean {
+  if (!f.selectable) return true;
+  if (!st.initialDone || st.uidValidity !== f.uidValidity) return false;
+  if (f.uidNext - 1 > st.lastUid) return false;
+  if (!f.highestModseq || f.highestModseq !== st.modseq) return false;
+  if (mirror && f.messages !== st.messages) return false;
+  return true;
+}

@@ -1,0 +1,173 @@
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { closeImap, openImap } from './login';
+import { roleOf } from './roles';
+import type { SourceFolder } from './folders';
+import type { ImapEndpoint, MailboxLogin } from './settings';
+
+/**
+ * The IMAP source, read-only by construction: folders are only ever opened with EXAMINE, bodies
+ * fetched with BODY.PEEK, and this class exposes no command that writes.
+ */
+
+export interface SourceFolderStatus extends SourceFolder {
+  messages: number;
+  uidNext: number;
+  uidValidity: string;
+  /** '' when the server has no CONDSTORE. */
+  highestModseq: string;
+  /** Total bytes when the server offers STATUS=SIZE, else undefined. */
+  sizeBytes?: number;
+}
+
+export interface MessageMeta {
+  uid: number;
+  size: number;
+  internalDate: Date;
+  flags: string[];
+  messageId?: string;
+  subject: string;
+}
+
+export interface OpenBox {
+  uidValidity: string;
+  uidNext: number;
+  exists: number;
+  highestModseq: string;
+}
+
+const VIRTUAL = new Set(['\\All', '\\Flagged', '\\Important']);
+
+export function flagList(flags: Set<string> | undefined): string[] {
+  return [...(flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent').sort();
+}
+
+/** A compact UID set: 1:5,7,9:12. */
+export function uidSet(uids: number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+export class ImapSource {
+  private constructor(private readonly client: ImapFlow) {}
+
+  static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ImapSource> {
+    return new ImapSource(await openImap(endpoint, login, 'source'));
+  }
+
+  get condstore(): boolean {
+    return this.client.capabilities.has('CONDSTORE');
+  }
+
+  get usable(): boolean {
+    return this.client.usable;
+  }
+
+  /** LIST + STATUS of every folder (LIST-STATUS when offered: one round trip). */
+  async listFolders(): Promise<SourceFolderStatus[]> {
+    const sizes = this.client.capabilities.has('STATUS=SIZE');
+    const list = await this.client.list({
+      statusQuery: {
+        messages: true,
+        uidNext: true,
+        uidValidity: true,
+        highestModseq: this.condstore,
+        size: sizes,
+      },
+    });
+    return list
+      .filter((f) => !f.flags.has('\\NonExistent'))
+      .map((f) => ({
+        path: f.path,
+        delimiter: f.delimiter ?? '/',
+        role: roleOf(f.specialUse, f.path),
+        virtual: !!f.specialUse && VIRTUAL.has(f.specialUse),
+        selectable: !f.flags.has('\\Noselect') && !!f.status,
+        messages: f.status?.messages ?? 0,
+        uidNext: f.status?.uidNext ?? 0,
+        uidValidity: f.status?.uidValidity?.toString() ?? '',
+        highestModseq: f.status?.highestModseq?.toString() ?? '',
+        sizeBytes: f.status?.size,
+      }));
+  }
+
+  /** EXAMINE: opens read-only. */
+  async examine(path: string): Promise<OpenBox> {
+    const box = await this.client.mailboxOpen(path, { readOnly: true });
+    return {
+      uidValidity: box.uidValidity.toString(),
+      uidNext: box.uidNext,
+      exists: box.exists,
+      highestModseq: box.noModseq || box.highestModseq === undefined ? '' : box.highestModseq.toString(),
+    };
+  }
+
+  /** UIDs above `lastUid`, ascending. */
+  async uidsAfter(lastUid: number): Promise<number[]> {
+    const found = (await this.client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
+    return found.filter((u) => u > lastUid).sort((a, b) => a - b);
+  }
+
+  async allUids(): Promise<number[]> {
+    const found = (await this.client.search({ all: true }, { uid: true })) || [];
+    return found.sort((a, b) => a - b);
+  }
+
+  async meta(uids: number[]): Promise<MessageMeta[]> {
+    if (!uids.length) return [];
+    const out: MessageMeta[] = [];
+    const q = { uid: true, size: true, internalDate: true, flags: true, envelope: true } as const;
+    for await (const m of this.client.fetch(uidSet(uids), q, { uid: true })) out.push(toMeta(m));
+    return out.sort((a, b) => a.uid - b.uid);
+  }
+
+  /** UID → flags for messages changed since `modseq` (CONDSTORE), or for all messages. */
+  async flags(range: string, changedSince?: string): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    const opts = changedSince ? { uid: true, changedSince: BigInt(changedSince) } : { uid: true };
+    for await (const m of this.client.fetch(range, { uid: true, flags: true }, opts))
+      out.set(m.uid, flagList(m.flags));
+    return out;
+  }
+
+  /**
+   * Streams message bodies in UID order. `onMessage` is awaited before the next message is read
+   * (imapflow holds the rest of the response back), and must not run commands on this connection.
+   */
+  async bodies(
+    uids: number[],
+    onMessage: (uid: number, content: Buffer, flags: string[]) => Promise<void>,
+  ): Promise<void> {
+    if (!uids.length) return;
+    for await (const m of this.client.fetch(
+      uidSet(uids),
+      { uid: true, source: true, flags: true },
+      { uid: true },
+    )) {
+      if (!m.source) continue;
+      await onMessage(m.uid, m.source, flagList(m.flags));
+    }
+  }
+
+  async close(): Promise<void> {
+    await closeImap(this.client);
+  }
+}
+
+function toMeta(m: FetchMessageObject): MessageMeta {
+  const d = m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate ?? 0));
+  return {
+    uid: m.uid,
+    size: m.size ?? 0,
+    internalDate: d,
+    flags: flagList(m.flags),
+    messageId: m.envelope?.messageId || undefined,
+    subject: (m.envelope?.subject ?? '').slice(0, 255),
+  };
+}

@@ -1,0 +1,75 @@
+import type { FolderState } from './state';
+
+/** Statistics an activity writes to the mailbox row after each call. */
+export interface FolderStats {
+  folder: string;
+  itemsSynced: number;
+  bytesSynced: number;
+  itemsSkipped: number;
+  bytesSkipped: number;
+  itemsFailed: number;
+  /** Messages in the source folder at the last look. */
+  sourceItems: number;
+  lastSyncAt: string;
+}
+
+export interface MailboxStats {
+  itemsSynced: number;
+  bytesSynced: number;
+  itemsSkipped: number;
+  bytesSkipped: number;
+  itemsFailed: number;
+  sourceItems: number;
+  /** Bytes per second of the last call ('' until something was copied). */
+  bytesPerSecond: number;
+  itemsPerSecond: number;
+  /** Estimated seconds left, from items still to copy at the last call's rate; undefined when unknown. */
+  etaSeconds?: number;
+  /** ISO time of the last call that finished every folder (the last successful sync). */
+  lastSuccessfulSync?: string;
+  folders: FolderStats[];
+}
+
+export function folderStats(s: FolderState): FolderStats {
+  return {
+    folder: s.source,
+    itemsSynced: s.itemsSynced,
+    bytesSynced: s.bytesSynced,
+    itemsSkipped: s.itemsSkipped,
+    bytesSkipped: s.bytesSkipped,
+    itemsFailed: s.itemsFailed,
+    sourceItems: s.messages,
+    lastSyncAt: s.lastSyncAt,
+  };
+}
+
+export function mailboxStats(
+  states: Iterable<FolderState>,
+  rate: { bytes: number; items: number; ms: number },
+): MailboxStats {
+  const folders = [...states].map(folderStats);
+  const sum = (k: keyof Omit<FolderStats, 'folder' | 'lastSyncAt'>): number =>
+    folders.reduce((n, f) => n + f[k], 0);
+  const seconds = rate.ms / 1000;
+  const bytesPerSecond = seconds > 0 ? Math.round(rate.bytes / seconds) : 0;
+  const itemsPerSecond = seconds > 0 ? Math.round((rate.items / seconds) * 10) / 10 : 0;
+  const left = Math.max(
+    0,
+    sum('sourceItems') - sum('itemsSynced') - sum('itemsSkipped') - sum('itemsFailed'),
+  );
+  const stamps = [...states].map((s) => s.lastSyncAt).filter(Boolean);
+  const allDone = [...states].every((s) => s.initialDone);
+  return {
+    itemsSynced: sum('itemsSynced'),
+    bytesSynced: sum('bytesSynced'),
+    itemsSkipped: sum('itemsSkipped'),
+    bytesSkipped: sum('bytesSkipped'),
+    itemsFailed: sum('itemsFailed'),
+    sourceItems: sum('sourceItems'),
+    bytesPerSecond,
+    itemsPerSecond,
+    etaSeconds: left === 0 ? 0 : itemsPerSecond > 0 ? Math.round(left / itemsPerSecond) : undefined,
+    lastSuccessfulSync: allDone && stamps.length ? stamps.sort()[0] : undefined,
+    folders,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Where mail goes. Small on purpose: the IMAP target implements it here, the Graph target in
+ * shared/graph. The engine owns ordering, chunking, checkpoints and the item index; a target only
+ * stores messages and answers "is this one already there?".
+ */
+
+/** Folder roles mapped by role, not by name. */
+export type FolderRole = 'inbox' | 'sent' | 'drafts' | 'trash' | 'junk' | 'archive';
+
+export interface TargetFolder {
+  /** Full path in the target's own hierarchy, segments joined with `delimiter`, decoded (UTF-8). */
+  path: string;
+  role?: FolderRole;
+}
+
+/** What identifies a copy on the target when the item index cannot say (crash between APPEND and index write). */
+export interface Fingerprint {
+  /** Engine's idempotency key: a hash of (source folder, UIDVALIDITY, UID). Graph may store it as an extended property. */
+  key: string;
+  /** Message-ID header value (without angle-bracket normalisation), absent when the message has none. */
+  messageId?: string;
+  size: number;
+  internalDate: Date;
+}
+
+export interface TargetMessage extends Fingerprint {
+  /** The message exactly as the source stored it; never modified. */
+  content: Buffer;
+  /** IMAP system flags (`\Seen`, ...) and keywords (`$Forwarded`, `Project`). `\Recent` is never passed. */
+  flags: string[];
+}
+
+export interface TargetCapabilities {
+  /** Folder hierarchy separator used in `TargetFolder.path`. */
+  delimiter: string;
+  /** Largest message the target accepts, bytes. */
+  maxMessageBytes: number;
+  /** Appends the engine may run at once for one mailbox. */
+  appendConcurrency: number;
+  /** `append` returns a target id (IMAP UIDPLUS, Graph ids). */
+  returnsIds: boolean;
+  /** Characters a folder-name segment may not contain on this target (besides the delimiter). */
+  illegalNameChars: RegExp;
+}
+
+export interface MailTarget {
+  readonly capabilities: TargetCapabilities;
+  listFolders(): Promise<TargetFolder[]>;
+  /** Creates the folder (and its parents) when missing. Idempotent. */
+  ensureFolder(path: string): Promise<void>;
+  /** Stores one message; returns its target id when the target can tell. May be called concurrently. */
+  append(folder: string, message: TargetMessage): Promise<{ id?: string }>;
+  /**
+   * Target ids of messages in `folder` matching each fingerprint (by key where the target stores
+   * it, else Message-ID + size + INTERNALDATE). Keys with no match are absent from the map.
+   */
+  findExisting(folder: string, items: Fingerprint[]): Promise<Map<string, string[]>>;
+  /** Replaces the flags (and keywords) of messages by target id. */
+  setFlags(folder: string, changes: Array<{ id: string; flags: string[] }>): Promise<void>;
+  /** Removes messages by target id (only used when mirroring source deletions). */
+  remove(folder: string, ids: string[]): Promise<void>;
+  close(): Promise<void>;
+}
