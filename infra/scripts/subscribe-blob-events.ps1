@@ -5,7 +5,7 @@ foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'EVENT_GRID
 }
 $rg = $env:AZURE_RESOURCE_GROUP
 $app = $env:AZURE_FUNCTION_APP_NAME
-$functionName = if ($env:MAILFERRY_BLOB_FUNCTION_NAME) { $env:MAILFERRY_BLOB_FUNCTION_NAME } else { 'batchBlobTrigger' }
+$functionName = if ($env:MAILFERRY_BLOB_FUNCTION_NAME) { $env:MAILFERRY_BLOB_FUNCTION_NAME } else { 'batchDrop' }
 $attempts = 30
 for ($i = 1; ; $i++) {
   $found = az functionapp keys list -g $rg -n $app --query "systemKeys.blobs_extension != null" -o tsv 2>$null

@@ -8,7 +8,7 @@ set -eu
 : "${AZURE_RESOURCE_GROUP:?set by azd; or export it (the resource group of the deployment)}"
 : "${AZURE_FUNCTION_APP_NAME:?set by azd; or export it (the function app name)}"
 : "${EVENT_GRID_SYSTEM_TOPIC_NAME:?set by azd; or export it (the storage account system topic)}"
-FUNCTION_NAME="${MAILFERRY_BLOB_FUNCTION_NAME:-batchBlobTrigger}"
+FUNCTION_NAME="${MAILFERRY_BLOB_FUNCTION_NAME:-batchDrop}"
 ATTEMPTS=30
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -275,6 +275,21 @@ export const settingsSchema = z.object({
     expects: 'an http(s) URL',
     example: DEFAULT_LOCAL_DASHBOARD_URL,
   }),
+  MAILFERRY_BYTES_IN_FLIGHT: setting(wholeNumber(1024 * 1024, 4 * 1024 * 1024 * 1024).optional(), {
+    description:
+      'Message bytes one process holds in flight across all copy calls (default 64 MiB, shared/mail/limits.ts); raise with instance memory.',
+    expects: 'a whole number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)',
+    example: String(64 * 1024 * 1024),
+  }),
+  MAILFERRY_HOST_LOG_LEVEL: setting(
+    z.enum(['trace', 'debug', 'information', 'warning', 'error', 'critical']).optional(),
+    {
+      description:
+        'Embedded runtime only: lowest level of function log lines printed to the console (default warning).',
+      expects: 'one of trace, debug, information, warning, error, critical',
+      example: 'warning',
+    },
+  ),
   MAILFERRY_LOG_LEVEL: setting(z.enum(LOG_LEVELS).default('info'), {
     description: 'Lowest level the app logs.',
     expects: `one of ${LOG_LEVELS.join(', ')}`,

@@ -100,6 +100,8 @@ export interface Settings {
   };
   smtp: SmtpSettings | undefined;
   logLevel: RawSettings['MAILFERRY_LOG_LEVEL'];
+  /** Process-wide byte budget for copies; undefined means the copy engine's default. */
+  bytesInFlight: number | undefined;
 }
 
 export interface SettingProblem extends ProblemDetail {
@@ -464,6 +466,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     report: { sender: raw.REPORT_SENDER, recipients, dashboardUrl },
     smtp,
     logLevel: raw.MAILFERRY_LOG_LEVEL,
+    bytesInFlight: raw.MAILFERRY_BYTES_IN_FLIGHT,
   };
 }
 

@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CodedError } from '../../shared/domain/errors';
 import { ncrontabProblem } from '../../shared/config/ncrontab';
+import {
+  PLATFORM_SETTINGS,
+  SETTING_NAMES,
+  settingsSchema,
+  type SettingName,
+} from '../../shared/config/schema';
 import { loadSettings, storageSettingsFrom, type SettingProblem } from '../../shared/config/settings';
 
 /** Runs loadSettings expecting failure; returns the problems and the message an admin would read. */
@@ -262,4 +268,38 @@ test.each([
   const found = ncrontabProblem(expr);
   if (problem === undefined) expect(found).toBeUndefined();
   else expect(found).toContain(problem);
+});
+
+describe('local.settings.example.json', () => {
+  const example = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'local.settings.example.json'), 'utf8'),
+  ) as {
+    Values: Record<string, string>;
+    Examples: Record<string, string>;
+  };
+
+  test('lists every setting the app reads (the platform-set ones excepted)', () => {
+    const expected = SETTING_NAMES.filter((n) => !PLATFORM_SETTINGS.includes(n));
+    expect(
+      Object.keys(example.Values)
+        .filter((k) => k !== 'FUNCTIONS_WORKER_RUNTIME')
+        .sort(),
+    ).toEqual([...expected].sort());
+  });
+
+  test('copied as is, it is a working local configuration', () => {
+    const s = loadSettings(example.Values);
+    expect(s.hosting).toBe('local');
+    expect(s.storage).toEqual({ kind: 'embedded' });
+  });
+
+  test('every example is a valid value for its setting (Key Vault references are for Azure)', () => {
+    for (const [name, value] of Object.entries(example.Examples)) {
+      expect(SETTING_NAMES).toContain(name);
+      expect(example.Values[name]).toBe('');
+      if (value.startsWith('@Microsoft.KeyVault(')) continue;
+      const field = settingsSchema.shape[name as SettingName];
+      expect({ name, ok: field.safeParse(value).success }).toEqual({ name, ok: true });
+    }
+  });
 });
