@@ -1,0 +1,14 @@
+import * as df from 'durable-functions';
+import { services } from '../shared/app/services';
+import { beginBatch, endBatch } from '../shared/migration/batch-run';
+import { writeBatchReport } from '../shared/migration/report';
+import { ACTIVITIES, type BatchRunInput } from '../shared/workflow/names';
+
+/** Batch-level steps of migrateBatch; each is idempotent (a replayed call finds the work done). */
+df.app.activity(ACTIVITIES.beginBatch, { handler: (input: BatchRunInput) => beginBatch(services(), input) });
+df.app.activity(ACTIVITIES.endBatch, {
+  handler: (input: BatchRunInput & { stopped: boolean }) => endBatch(services(), input),
+});
+df.app.activity(ACTIVITIES.writeBatchReport, {
+  handler: (input: BatchRunInput) => writeBatchReport(services(), input),
+});

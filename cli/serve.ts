@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { startHost } from '../local/host';
+import { apiKeyFor } from './api-key';
+
+export interface ServeOptions {
+  data: string;
+  port: number;
+}
+
+/** Runs the function app on the embedded runtime until SIGINT/SIGTERM, like `func start`. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const appRoot = path.resolve(__dirname, '..', '..');
+  const dataDir = path.resolve(options.data);
+  const apiKey = apiKeyFor(dataDir);
+  const host = await startHost({
+    appRoot,
+    dataDir,
+    port: options.port,
+    apiKey: apiKey.key,
+    settings: { MAILFERRY_DATA_DIR: dataDir, MAILFERRY_DASHBOARD_URL: `http://127.0.0.1:${options.port}/` },
+  });
+  console.log(`mailferry is running on the embedded runtime at ${host.url}`);
+  console.log(`  health:  ${host.url}/api/health`);
+  console.log(`  data:    ${dataDir}`);
+  console.log(
+    `  drop a batch CSV into the 'migration-batches' container, or POST it to ${host.url}/api/batches`,
+  );
+  if (apiKey.isNew)
+    console.log(
+      `  API key (send as x-functions-key; kept in ${path.join(dataDir, 'api-key')}): ${apiKey.key}`,
+    );
+  else console.log(`  API key: in ${path.join(dataDir, 'api-key')} (or MAILFERRY_API_KEY)`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.log('stopping…');
+  await host.stop();
+}

@@ -1,0 +1,86 @@
+import type * as df from 'durable-functions';
+import type { Services } from '../shared/app/services';
+import { CodedError } from '../shared/domain/errors';
+import { batchSecretPrefix } from '../shared/secrets/refs';
+import {
+  BATCH_ACTION_TARGETS,
+  canTransition,
+  illegalTransition,
+  type Batch,
+  type BatchAction,
+} from '../shared/state';
+import {
+  ORCHESTRATIONS,
+  STOP_EVENT,
+  batchInstanceId,
+  type BatchRunInput,
+  type SyncMode,
+} from '../shared/workflow/names';
+
+/**
+ * The lifecycle commands on a batch: check the transition against the batch's status (409 with the
+ * allowed actions otherwise), record the new status, then start or signal the batch's orchestration.
+ * One orchestration per batch at a time (a singleton instance id), so commands never run two copies.
+ */
+const MODE_FOR: Partial<Record<BatchAction, SyncMode>> = {
+  start: 'initial',
+  sync: 'incremental',
+  complete: 'final',
+};
+
+export async function runBatchAction(
+  svc: Services,
+  client: df.DurableClient,
+  batchId: string,
+  action: BatchAction,
+): Promise<Batch> {
+  const target = BATCH_ACTION_TARGETS[action];
+  const instanceId = batchInstanceId(batchId);
+  const mode = MODE_FOR[action];
+  if (mode) await assertNotRunning(client, instanceId, batchId);
+  const batch = await svc.state.batches.update(batchId, (b) => {
+    if (!canTransition(b.status, target)) throw illegalTransition(b.id, b.status, { action });
+    return { status: target };
+  });
+  if (mode) {
+    const input: BatchRunInput = { batchId, mode };
+    await client.startNew(ORCHESTRATIONS.migrateBatch, { instanceId, input });
+  } else if (action === 'stop') {
+    const running = await runningStatus(client, instanceId);
+    if (running) await client.raiseEvent(instanceId, STOP_EVENT, { at: new Date().toISOString() });
+    else
+      await svc.state.batches.update(batchId, (b) =>
+        b.status === 'Stopping' ? { status: 'Stopped' } : undefined,
+      );
+  } else if (action === 'remove') {
+    await svc.secrets.deletePrefix(batchSecretPrefix(batchId));
+    await svc.state.deleteBatch(batchId);
+    await client.purgeInstanceHistory(instanceId).catch(() => undefined);
+  }
+  return batch;
+}
+
+async function runningStatus(client: df.DurableClient, instanceId: string): Promise<boolean> {
+  try {
+    const status = await client.getStatus(instanceId);
+    return status.runtimeStatus === 'Running' || status.runtimeStatus === 'Pending';
+  } catch {
+    return false; // never started
+  }
+}
+
+async function assertNotRunning(
+  client: df.DurableClient,
+  instanceId: string,
+  batchId: string,
+): Promise<void> {
+  if (await runningStatus(client, instanceId)) {
+    throw new CodedError(
+      'BATCH_RUNNING',
+      `Batch ${batchId} is still running; wait for it to finish or stop it first.`,
+      {
+        batchId,
+      },
+    );
+  }
+}

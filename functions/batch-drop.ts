@@ -1,0 +1,42 @@
+import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import { services } from '../shared/app/services';
+import { BATCH_DROP_CONTAINER } from '../shared/batches/containers';
+import { ingestBatch } from '../shared/batches/ingest';
+import { runBatchAction } from './batch-actions';
+
+/**
+ * A CSV dropped into `migration-batches` becomes a batch named after the file and starts at once.
+ * The original file is removed (it may hold passwords; the batch keeps a copy without them); a CSV
+ * with problems gives a Failed batch and `<name>.errors.json` beside where the file was.
+ */
+df.app.client.storageBlob('batchDrop', {
+  path: `${BATCH_DROP_CONTAINER}/{name}.csv`,
+  connection: 'AzureWebJobsStorage',
+  source: process.env.MAILFERRY_BLOB_TRIGGER_SOURCE === 'EventGrid' ? 'EventGrid' : 'LogsAndContainerScan',
+  handler: async (blob: unknown, client: df.DurableClient, context: InvocationContext) => {
+    const name = String(context.triggerMetadata?.name ?? 'batch');
+    const svc = services();
+    const container = svc.blobs.getContainerClient(BATCH_DROP_CONTAINER);
+    let report: unknown;
+    try {
+      const { batch, problems } = await ingestBatch(svc, blob as Buffer, { name });
+      if (problems.length === 0) await runBatchAction(svc, client, batch.id, 'start');
+      report = problems.length ? { batchId: batch.id, status: batch.status, errors: problems } : undefined;
+      context.log(
+        `batch ${batch.id} "${name}": ${problems.length ? `${problems.length} CSV problem(s)` : 'started'}`,
+      );
+    } catch (e) {
+      const error = e as { code?: string; message?: string };
+      report = { errors: [{ code: error.code ?? 'INGEST_FAILED', message: error.message ?? String(e) }] };
+      context.error(`batch drop "${name}" failed: ${error.message ?? String(e)}`);
+    }
+    if (report) {
+      const text = JSON.stringify(report, null, 2);
+      await container.getBlockBlobClient(`${name}.errors.json`).upload(text, Buffer.byteLength(text), {
+        blobHTTPHeaders: { blobContentType: 'application/json' },
+      });
+    }
+    await container.getBlobClient(`${name}.csv`).deleteIfExists();
+  },
+});

@@ -1,0 +1,180 @@
+import * as df from 'durable-functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { services } from '../shared/app/services';
+import { ingestBatch } from '../shared/batches/ingest';
+import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
+import { runBatchAction } from './batch-actions';
+import { fromError, json, problem } from './http-answers';
+
+/**
+ * The batch API: create from a CSV, list, show, page through mailboxes, and the lifecycle commands
+ * (start, stop, complete, sync, remove). Options for a CSV upload come in the query string
+ * (`?name=...&sourceEndpoint=...&autoStart=true`), or the whole request as JSON with `csv` text.
+ */
+const jsonCreateSchema = z
+  .object({
+    name: z.string().min(1),
+    csv: z.string().min(1),
+    sourceEndpoint: z.string().optional(),
+    target: z.string().optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const QUERY_BOOLEANS = ['autoStart', 'allowUnknownColumns', 'forceChangePassword'] as const;
+const QUERY_NUMBERS = ['maxConcurrentMigrations', 'incrementalSyncIntervalHours'] as const;
+
+async function createBatch(
+  request: HttpRequest,
+  client: df.DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  try {
+    const svc = services();
+    const body = Buffer.from(await request.arrayBuffer());
+    if (!body.length)
+      return problem(
+        400,
+        'REQUEST_INVALID',
+        'Send the batch CSV as the request body (Content-Type: text/csv).',
+      );
+    let csv: Buffer;
+    let req: { name: string; sourceEndpoint?: string; target?: string; options: Record<string, unknown> };
+    if ((request.headers.get('content-type') ?? '').includes('application/json')) {
+      const parsed = jsonCreateSchema.safeParse(JSON.parse(body.toString('utf8')));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return problem(
+          400,
+          'REQUEST_INVALID',
+          `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
+          {
+            field: issue?.path.join('.'),
+          },
+        );
+      }
+      csv = Buffer.from(parsed.data.csv, 'utf8');
+      req = { ...parsed.data, options: parsed.data.options ?? {} };
+    } else {
+      const q = request.query;
+      const name = q.get('name');
+      if (!name)
+        return problem(400, 'REQUEST_INVALID', 'Name the batch: add ?name=<batch name> to the URL.', {
+          field: 'name',
+        });
+      const options: Record<string, unknown> = {};
+      for (const key of QUERY_BOOLEANS) if (q.has(key)) options[key] = q.get(key) === 'true';
+      for (const key of QUERY_NUMBERS) if (q.has(key)) options[key] = Number(q.get(key));
+      if (q.has('notificationEmails'))
+        options.notificationEmails = (q.get('notificationEmails') ?? '').split(',').filter(Boolean);
+      csv = body;
+      req = {
+        name,
+        sourceEndpoint: q.get('sourceEndpoint') ?? undefined,
+        target: q.get('target') ?? undefined,
+        options,
+      };
+    }
+    const { batch, problems } = await ingestBatch(svc, csv, req);
+    if (problems.length) {
+      return json(422, {
+        code: 'CSV_INVALID',
+        message: `The CSV has ${problems.length} problem(s); fix the listed rows and upload it again.`,
+        batch,
+        errors: problems,
+      });
+    }
+    const started = batch.options.autoStart ? await runBatchAction(svc, client, batch.id, 'start') : batch;
+    return json(201, { batch: started, allowedActions: allowedActions(started.status) });
+  } catch (e) {
+    return fromError(e, (m) => context.error(m));
+  }
+}
+
+df.app.client.http('batchesCreate', {
+  route: 'batches',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: createBatch,
+});
+
+df.app.client.http('batchesList', {
+  route: 'batches',
+  authLevel: 'function',
+  methods: ['GET'],
+  handler: async (_request, _client, context) => {
+    try {
+      const batches = await services().state.batches.list();
+      return json(200, { batches: batches.map((b) => ({ ...b, allowedActions: allowedActions(b.status) })) });
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+df.app.client.http('batchesGet', {
+  route: 'batches/{id}',
+  authLevel: 'function',
+  methods: ['GET'],
+  handler: async (request, _client, context) => {
+    try {
+      const svc = services();
+      const batch = await svc.state.batches.get(request.params.id as string);
+      const validationErrors = batch.validationErrorCount
+        ? await svc.state.batches.getValidationErrors(batch.id)
+        : [];
+      return json(200, { batch, allowedActions: allowedActions(batch.status), validationErrors });
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+df.app.client.http('batchesMailboxes', {
+  route: 'batches/{id}/mailboxes',
+  authLevel: 'function',
+  methods: ['GET'],
+  handler: async (request, _client, context) => {
+    try {
+      const pageSize = Math.min(Number(request.query.get('pageSize') ?? 100) || 100, MAX_PAGE_SIZE);
+      const page = await services().state.mailboxes.list(request.params.id as string, {
+        pageSize,
+        continuationToken: request.query.get('continuationToken') ?? undefined,
+      });
+      return json(200, page);
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+df.app.client.http('batchesAction', {
+  route: 'batches/{id}/{action:regex(^(start|stop|complete|sync)$)}',
+  authLevel: 'function',
+  methods: ['POST'],
+  handler: async (request, client, context) => {
+    try {
+      const action = request.params.action as BatchAction;
+      if (!BATCH_ACTIONS.includes(action)) return problem(404, 'NOT_FOUND', `Unknown action ${action}.`);
+      const batch = await runBatchAction(services(), client, request.params.id as string, action);
+      return json(202, { batch, allowedActions: allowedActions(batch.status) });
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+df.app.client.http('batchesRemove', {
+  route: 'batches/{id}',
+  authLevel: 'function',
+  methods: ['DELETE'],
+  handler: async (request, client, context) => {
+    try {
+      await runBatchAction(services(), client, request.params.id as string, 'remove');
+      return { status: 204 };
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});

@@ -1,0 +1,122 @@
+import { app } from '@azure/functions';
+import { z } from 'zod';
+import { services } from '../shared/app/services';
+import { closeImap, openImap } from '../shared/mail/login';
+import { parseEndpoint } from '../shared/mail/settings';
+import { endpointFor, passwordFor } from '../shared/migration/connectors';
+import { endpointSecretName, secretRef } from '../shared/secrets/refs';
+import { ENDPOINT_TYPES } from '../shared/state';
+import { fromError, json, problem } from './http-answers';
+
+/**
+ * Migration endpoints: where mail comes from and goes to. The admin password goes to the secret
+ * store; the endpoint row keeps only a reference, and no answer ever contains it.
+ */
+const createSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.enum(ENDPOINT_TYPES),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    password: z.string().min(1).optional(),
+    maxConcurrentMigrations: z.number().int().positive().optional(),
+  })
+  .strict();
+
+app.http('endpointsCreate', {
+  route: 'endpoints',
+  authLevel: 'function',
+  methods: ['POST'],
+  handler: async (request, context) => {
+    try {
+      const parsed = createSchema.safeParse(await request.json().catch(() => undefined));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return problem(
+          400,
+          'REQUEST_INVALID',
+          `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'send a JSON object'}`,
+          {
+            field: issue?.path.join('.'),
+          },
+        );
+      }
+      const { password, ...input } = parsed.data;
+      if (input.type === 'imap') parseEndpoint(input.settings, 'source');
+      const svc = services();
+      const secretName = endpointSecretName(input.name);
+      if (password) await svc.secrets.set(secretName, password);
+      const endpoint = await svc.state.endpoints.create({
+        ...input,
+        secretRef: password ? secretRef(secretName) : undefined,
+      });
+      return json(201, { endpoint });
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+app.http('endpointsList', {
+  route: 'endpoints',
+  authLevel: 'function',
+  methods: ['GET'],
+  handler: async (_request, context) => {
+    try {
+      return json(200, { endpoints: await services().state.endpoints.list() });
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+app.http('endpointsTest', {
+  route: 'endpoints/{name}/test',
+  authLevel: 'function',
+  methods: ['POST'],
+  handler: async (request, context) => {
+    try {
+      const svc = services();
+      const endpoint = await endpointFor(svc, request.params.name as string, 'source');
+      if (endpoint.type !== 'imap')
+        return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap endpoints can be tested here.');
+      const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };
+      const settings = parseEndpoint(endpoint.settings, 'source');
+      const email = body.emailAddress ?? settings.admin?.user ?? 'postmaster';
+      const started = Date.now();
+      const client = await openImap(
+        settings,
+        { email, password: await passwordFor(svc, endpoint, undefined) },
+        'source',
+      );
+      const capabilities = [...(client.capabilities?.keys() ?? [])];
+      await closeImap(client);
+      return json(200, {
+        ok: true,
+        endpoint: endpoint.name,
+        loggedInAs: email,
+        capabilities,
+        ms: Date.now() - started,
+      });
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});
+
+app.http('endpointsRemove', {
+  route: 'endpoints/{name}',
+  authLevel: 'function',
+  methods: ['DELETE'],
+  handler: async (request, context) => {
+    try {
+      const svc = services();
+      const name = request.params.name as string;
+      if (!(await svc.state.deleteEndpoint(name)))
+        return problem(404, 'ENDPOINT_NOT_FOUND', `No endpoint named "${name}".`);
+      await svc.secrets.delete(endpointSecretName(name));
+      return { status: 204 };
+    } catch (e) {
+      return fromError(e, (m) => context.error(m));
+    }
+  },
+});

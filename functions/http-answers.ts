@@ -1,0 +1,39 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { isCodedError } from '../shared/domain/errors';
+import { SECRET_ERROR_HTTP_STATUS } from '../shared/secrets/store';
+import { STATE_ERROR_HTTP_STATUS } from '../shared/state';
+
+/**
+ * How triggers answer: JSON bodies, and errors as `{code, message, ...}` data with the HTTP status
+ * their code calls for. Unexpected errors answer 500 without their details (which go to the log).
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  ...STATE_ERROR_HTTP_STATUS,
+  ...SECRET_ERROR_HTTP_STATUS,
+  BATCH_REQUEST_INVALID: 400,
+  REQUEST_INVALID: 400,
+  BATCH_RUNNING: 409,
+  PAYLOAD_TOO_LARGE: 413,
+};
+
+export function json(status: number, body: unknown): HttpResponseInit {
+  return { status, jsonBody: body };
+}
+
+export function problem(
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): HttpResponseInit {
+  return json(status, { code, message, ...details });
+}
+
+export function fromError(e: unknown, log: (msg: string) => void): HttpResponseInit {
+  if (isCodedError(e)) {
+    const status = STATUS_BY_CODE[e.code] ?? (e as { status?: number }).status ?? 400;
+    return json(status, e.toJSON());
+  }
+  log(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+  return problem(500, 'INTERNAL_ERROR', 'The request failed inside the service; the log has the details.');
+}

@@ -1,0 +1,54 @@
+import * as df from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
+import {
+  ACTIVITIES,
+  ORCHESTRATIONS,
+  type MailboxOutcome,
+  type MailboxRunInput,
+  type StepError,
+} from '../shared/workflow/names';
+
+/** Per mailbox: mark it running, check the target, copy in bounded chunks, record the outcome. */
+export function* migrateMailbox(context: OrchestrationContext): Generator<Task, MailboxOutcome, unknown> {
+  const input = context.df.getInput() as MailboxRunInput;
+  const startedAt = context.df.currentUtcDateTime.getTime();
+  const totals = { itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
+  let error: StepError | undefined;
+  yield context.df.callActivity(ACTIVITIES.beginMailbox, input);
+  const check = (yield context.df.callActivity(ACTIVITIES.checkTargetMailbox, input)) as {
+    ok: boolean;
+    error?: StepError;
+  };
+  if (!check.ok) error = check.error;
+  let cursor: unknown = undefined;
+  // Each chunk is one bounded activity call that checkpoints; the loop ends when the engine says done.
+  for (let chunk = 0; !error; chunk++) {
+    const result = (yield context.df.callActivityWithRetry(ACTIVITIES.copyMailboxChunk, COPY_RETRY, {
+      ...input,
+      cursor,
+    })) as { ok: boolean; error?: StepError; done?: boolean; cursor?: unknown } & typeof totals;
+    if (!result.ok) {
+      error = result.error;
+      break;
+    }
+    totals.itemsSynced += result.itemsSynced;
+    totals.itemsSkipped += result.itemsSkipped;
+    totals.bytesSynced += result.bytesSynced;
+    if (result.done) break;
+    cursor = result.cursor;
+  }
+  const outcome: MailboxOutcome = {
+    ...input,
+    ok: !error,
+    error,
+    ...totals,
+    durationMs: context.df.currentUtcDateTime.getTime() - startedAt,
+  };
+  yield context.df.callActivity(ACTIVITIES.endMailbox, outcome);
+  return outcome;
+}
+
+/** A chunk that fails unexpectedly (a dropped connection) is retried; the checkpoint makes it safe. */
+const COPY_RETRY = new df.RetryOptions(5000, 3);
+
+df.app.orchestration(ORCHESTRATIONS.migrateMailbox, migrateMailbox);

@@ -1,0 +1,71 @@
+import type { Services } from '../app/services';
+import { CodedError } from '../domain/errors';
+import { closeImap, openImap } from '../mail/login';
+import { parseEndpoint } from '../mail/settings';
+import { parseSecretRef } from '../secrets/refs';
+import type { Endpoint, Mailbox } from '../state';
+import type { StepResult } from '../workflow/names';
+
+/**
+ * Resolves a batch's endpoints and secrets for one mailbox, and the checks that need a connection.
+ * Secrets are read per call and never kept.
+ */
+export async function endpointFor(svc: Services, name: string, side: 'source' | 'target'): Promise<Endpoint> {
+  const endpoint = await svc.state.endpoints.find(name);
+  if (!endpoint) {
+    throw new CodedError(
+      'ENDPOINT_NOT_FOUND',
+      `The batch's ${side} endpoint "${name}" does not exist; create it with POST /api/endpoints (or \`mailferry endpoint add\`).`,
+      { endpoint: name, side },
+    );
+  }
+  return endpoint;
+}
+
+/** The password to log in with: the row's own (IMAP CSV) or the endpoint admin's. */
+export async function passwordFor(
+  svc: Services,
+  endpoint: Endpoint,
+  mailbox: Mailbox | undefined,
+): Promise<string | undefined> {
+  const ref = mailbox?.userName && mailbox.passwordRef ? mailbox.passwordRef : endpoint.secretRef;
+  return ref ? svc.secrets.get(parseSecretRef(ref)) : undefined;
+}
+
+/** The target mailbox exists and accepts a login (IMAP), as Exchange checks before a migration. */
+export async function checkTargetMailbox(svc: Services, batchId: string, email: string): Promise<StepResult> {
+  try {
+    const batch = await svc.state.batches.get(batchId);
+    const endpoint = await endpointFor(svc, batch.target, 'target');
+    if (endpoint.type !== 'imap') {
+      return fail(
+        'TARGET_TYPE_UNSUPPORTED',
+        `Target endpoint type "${endpoint.type}" cannot be checked yet; use an imap target.`,
+      );
+    }
+    const settings = parseEndpoint(endpoint.settings, 'target');
+    const client = await openImap(
+      settings,
+      { email, password: await passwordFor(svc, endpoint, undefined) },
+      'target',
+    );
+    await closeImap(client);
+    return { ok: true };
+  } catch (e) {
+    return failFrom(e, 'TARGET_CHECK_FAILED');
+  }
+}
+
+export function fail(code: string, message: string): { ok: false; error: { code: string; message: string } } {
+  return { ok: false, error: { code, message } };
+}
+
+/** Coded errors keep their code; anything else is reported under `fallbackCode` with its message only. */
+export function failFrom(
+  e: unknown,
+  fallbackCode: string,
+): { ok: false; error: { code: string; message: string } } {
+  const code = (e as { code?: unknown }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  return fail(typeof code === 'string' ? code : fallbackCode, message);
+}

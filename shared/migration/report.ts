@@ -1,0 +1,63 @@
+import type { Services } from '../app/services';
+import {
+  buildReport,
+  deliverReport,
+  reportsContainer,
+  smtpTransport,
+  type ReportKind,
+  type ReportTransport,
+} from '../report';
+import type { Mailbox } from '../state';
+import type { BatchRunInput } from '../workflow/names';
+
+/** The report each kind of run ends with (DESIGN.md section 1, step 4). */
+const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
+  initial: 'final',
+  incremental: 'final',
+  final: 'completion',
+};
+
+/** Builds the batch report from state and delivers it: always to blob storage, by mail when configured. */
+export async function writeBatchReport(svc: Services, input: BatchRunInput): Promise<{ blobs: string[] }> {
+  const batch = await svc.state.batches.get(input.batchId);
+  const mailboxes: Mailbox[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await svc.state.mailboxes.list(batch.id, { continuationToken, pageSize: 1000 });
+    mailboxes.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+
+  const report = buildReport(KIND_FOR_MODE[input.mode], {
+    batch: {
+      id: batch.id,
+      name: batch.name,
+      status: batch.status,
+      createdAt: batch.createdAt,
+      startedAt: batch.startedAt,
+      lastSyncedAt: batch.lastSyncedAt,
+      completedAt: batch.completedAt,
+    },
+    mailboxes: mailboxes.map((m) => ({
+      emailAddress: m.email,
+      status: m.status,
+      itemsSynced: m.itemsSynced,
+      itemsSkipped: m.itemsSkipped,
+      bytesSynced: m.bytesSynced,
+      itemsPerMinute: m.ratePerMinute,
+      bytesPerMinute: m.bytesPerMinute,
+      durationSeconds: Math.round(m.syncDurationMs / 1000),
+      lastSuccessfulSync: m.lastSuccessfulSync,
+      error: m.lastError,
+    })),
+    skippedItems: [],
+    links: { dashboardUrl: `${svc.settings.report.dashboardUrl}#/batches/${batch.id}` },
+  });
+  const transports: ReportTransport[] = [];
+  if (svc.settings.smtp && svc.settings.report.sender) {
+    transports.push(smtpTransport({ ...svc.settings.smtp, from: svc.settings.report.sender }));
+  }
+  const recipients = [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
+  const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
+  return { blobs: result.blobs };
+}

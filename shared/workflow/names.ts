@@ -1,0 +1,122 @@
+import type { BatchStatus, MailboxStatus } from '../domain/statuses';
+
+/** Orchestration and activity names, shared by the orchestrators that call them and the activities. */
+export const ORCHESTRATIONS = {
+  migrateBatch: 'migrateBatch',
+  migrateMailbox: 'migrateMailbox',
+} as const;
+
+export const ACTIVITIES = {
+  beginBatch: 'beginBatch',
+  endBatch: 'endBatch',
+  beginMailbox: 'beginMailbox',
+  checkTargetMailbox: 'checkTargetMailbox',
+  copyMailboxChunk: 'copyMailboxChunk',
+  endMailbox: 'endMailbox',
+  writeBatchReport: 'writeBatchReport',
+} as const;
+
+/** The event the stop action raises: the batch schedules no more mailboxes and drains. */
+export const STOP_EVENT = 'stop';
+
+/** One orchestration per batch at a time: start, incremental sync and complete share this id. */
+export const batchInstanceId = (batchId: string): string => `batch-${batchId}`;
+
+/** What a batch run does: the first copy, a scheduled or on-demand incremental pass, or the final one. */
+export type SyncMode = 'initial' | 'incremental' | 'final';
+
+/** Statuses a run moves through, per mode (DESIGN.md section 2 names). */
+export const MODE_STATUSES: Record<
+  SyncMode,
+  {
+    batchRunning: BatchStatus;
+    batchDone: BatchStatus;
+    batchDoneWithErrors: BatchStatus;
+    mailboxRunning: MailboxStatus;
+    mailboxDone: MailboxStatus;
+    mailboxFailed: MailboxStatus;
+  }
+> = {
+  initial: {
+    batchRunning: 'Syncing',
+    batchDone: 'Synced',
+    batchDoneWithErrors: 'SyncedWithErrors',
+    mailboxRunning: 'Syncing',
+    mailboxDone: 'Synced',
+    mailboxFailed: 'Failed',
+  },
+  incremental: {
+    batchRunning: 'IncrementalSyncing',
+    batchDone: 'Synced',
+    batchDoneWithErrors: 'SyncedWithErrors',
+    mailboxRunning: 'IncrementalSyncing',
+    mailboxDone: 'IncrementalSynced',
+    mailboxFailed: 'IncrementalFailed',
+  },
+  final: {
+    batchRunning: 'Completing',
+    batchDone: 'Completed',
+    batchDoneWithErrors: 'CompletedWithErrors',
+    mailboxRunning: 'Completing',
+    mailboxDone: 'Completed',
+    mailboxFailed: 'Failed',
+  },
+};
+
+export interface BatchRunInput {
+  batchId: string;
+  mode: SyncMode;
+}
+
+export interface BatchPlan {
+  /** Mailboxes to process in this run, in CSV order. */
+  mailboxes: string[];
+  /** How many run at once (the source endpoint's maxConcurrentMigrations, or the batch's override). */
+  window: number;
+}
+
+export interface MailboxRunInput {
+  batchId: string;
+  email: string;
+  mode: SyncMode;
+}
+
+export interface StepError {
+  code: string;
+  message: string;
+}
+
+/** Expected failures travel as data, so their codes reach the mailbox row intact. */
+export type StepResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: StepError };
+
+export interface ChunkInput extends MailboxRunInput {
+  /** Opaque engine checkpoint from the previous chunk; undefined for the first. */
+  cursor?: unknown;
+}
+
+export interface ChunkOutcome {
+  done: boolean;
+  cursor?: unknown;
+  itemsSynced: number;
+  itemsSkipped: number;
+  bytesSynced: number;
+}
+
+export interface MailboxOutcome {
+  batchId: string;
+  email: string;
+  mode: SyncMode;
+  ok: boolean;
+  error?: StepError;
+  itemsSynced: number;
+  itemsSkipped: number;
+  bytesSynced: number;
+  durationMs: number;
+}
+
+export interface BatchOutcome {
+  status: BatchStatus;
+  failed: number;
+  total: number;
+  stopped: boolean;
+}
