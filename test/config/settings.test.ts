@@ -303,3 +303,9 @@ describe('local.settings.example.json', () => {
     }
   });
 });
+
+test('docs/deploy.md documents every setting', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
+  const undocumented = SETTING_NAMES.filter((n) => !doc.includes(`| \`${n}\` |`));
+  expect(undocumented).toEqual([]);
+});
