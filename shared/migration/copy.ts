@@ -1,13 +1,74 @@
 import type { Services } from '../app/services';
+import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailContext } from '../mail';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
+import { endpointFor, failFrom, passwordFor } from './connectors';
 
 /**
- * One bounded copy step for a mailbox. The IMAP copy engine (shared/mail) plugs in here; until a
- * source endpoint can be copied from, the step reports that nothing was copied.
+ * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`:
+ * the first call plans the folders (and creates them on the target); each later call copies one
+ * chunk of one folder. The engine checkpoints in Table Storage, so a retried call neither
+ * duplicates nor loses a message; the cursor only says which folder comes next.
  */
-export async function copyMailboxChunk(
-  _svc: Services,
-  _input: ChunkInput,
-): Promise<StepResult<ChunkOutcome>> {
-  return { ok: true, done: true, itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
+interface Cursor {
+  folders: FolderPlanEntry[];
+  index: number;
+}
+
+export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promise<StepResult<ChunkOutcome>> {
+  try {
+    const ctx = await mailContext(svc, input.batchId, input.email);
+    const cursor = input.cursor as Cursor | undefined;
+    if (!cursor) {
+      const plan = await planMailbox(ctx);
+      const folders = plan.folders.filter((f) => f.selectable);
+      return {
+        ok: true,
+        done: folders.length === 0,
+        cursor: { folders, index: 0 },
+        itemsSynced: 0,
+        itemsSkipped: 0,
+        bytesSynced: 0,
+      };
+    }
+    const folder = cursor.folders[cursor.index];
+    if (!folder) return { ok: true, done: true, itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
+    const result = await copyChunk(ctx, folder);
+    if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
+    const index = result.done ? cursor.index + 1 : cursor.index;
+    return {
+      ok: true,
+      done: index >= cursor.folders.length,
+      cursor: { folders: cursor.folders, index },
+      itemsSynced: result.copied,
+      itemsSkipped: result.skipped,
+      bytesSynced: result.bytes,
+    };
+  } catch (e) {
+    return failFrom(e, 'COPY_FAILED');
+  }
+}
+
+/** Everything the engine needs for one call; secrets are read now and dropped with the call. */
+async function mailContext(svc: Services, batchId: string, email: string): Promise<MailContext> {
+  const batch = await svc.state.batches.get(batchId);
+  const mailbox = await svc.state.mailboxes.get(batchId, email);
+  const source = await endpointFor(svc, batch.sourceEndpoint, 'source');
+  const target = await endpointFor(svc, batch.target, 'target');
+  return {
+    mailboxKey: `${batchId}:${mailbox.email.toLowerCase()}`,
+    source: {
+      endpoint: parseEndpoint(source.settings, 'source'),
+      login: {
+        email: mailbox.email,
+        userName: mailbox.userName,
+        password: await passwordFor(svc, source, mailbox),
+      },
+    },
+    target: {
+      endpoint: parseEndpoint(target.settings, 'target'),
+      login: { email: mailbox.email, password: await passwordFor(svc, target, undefined) },
+    },
+    storage: svc.storage,
+    options: { include: batch.options.includeFolders, exclude: batch.options.excludeFolders },
+  };
 }

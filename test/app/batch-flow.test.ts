@@ -1,0 +1,172 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startHost, type Host } from '../../local/host';
+import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+
+/**
+ * The whole job through the embedded runtime and the real app: a CSV dropped into
+ * `migration-batches` becomes a batch, its mailboxes are copied between two real Dovecot servers,
+ * statuses and statistics land in Table Storage and the report lands in Blob Storage.
+ */
+const root = path.resolve(__dirname, '..', '..');
+const KEY = 'e2e-key';
+const PASSWORD = 'Sup3r-Secret-Pw!';
+let host: Host;
+let source: RunningDovecot;
+let target: RunningDovecot;
+
+async function api(method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${host.url}/api/${route}`, {
+    method,
+    headers: { 'x-functions-key': KEY, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+async function imap(server: RunningDovecot, user: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: `${user}*${server.admin.user}`, pass: server.admin.password },
+    logger: false,
+  });
+  await client.connect();
+  return client;
+}
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  for (const user of ['alice@example.com', 'bob@example.com', 'carol@example.com']) source.addUser(user, 'x');
+  for (const user of ['alice@example.com', 'bob@example.com']) target.addUser(user, 'x');
+  const alice = await imap(source, 'alice@example.com');
+  for (let i = 1; i <= 3; i++) {
+    await alice.append(
+      'INBOX',
+      `From: a@example.org\r\nSubject: hello ${i}\r\nMessage-ID: <m${i}@x>\r\n\r\nbody ${i}\r\n`,
+      ['\\Seen'],
+    );
+  }
+  await alice.logout();
+  host = await startHost({
+    appRoot: root,
+    appModule: path.join(root, 'functions', 'index'),
+    port: 0,
+    apiKey: KEY,
+    blobPollMs: 200,
+    settings: { MAILFERRY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mailferry-e2e-')) },
+  });
+  for (const [name, server] of [
+    ['source', source],
+    ['target', target],
+  ] as const) {
+    const created = await api('POST', 'endpoints', {
+      name,
+      type: 'imap',
+      settings: {
+        host: server.host,
+        port: server.port,
+        security: 'none',
+        admin: { user: server.admin.user },
+      },
+      password: server.admin.password,
+    });
+    expect(created.status).toBe(201);
+  }
+}, 60000);
+
+afterAll(async () => {
+  await host?.stop();
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+test('a dropped CSV is migrated: mail copied, statuses and errors per mailbox, report written, no password kept', async () => {
+  const blobs = BlobServiceClient.fromConnectionString(host.storage.connectionString);
+  const drop = blobs.getContainerClient('migration-batches');
+  const csv = `EmailAddress,Password,ForceChangePassword\r\nalice@example.com,${PASSWORD},False\r\nbob@example.com,,\r\ncarol@example.com,,\r\n`;
+  await drop.getBlockBlobClient('wave1.csv').upload(csv, csv.length);
+
+  let batch: any;
+  for (let i = 0; i < 300; i++) {
+    const list = await api('GET', 'batches');
+    batch = list.json.batches.find((b: any) => b.name === 'wave1');
+    if (batch && ['Synced', 'SyncedWithErrors', 'Failed'].includes(batch.status)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(batch.status).toBe('SyncedWithErrors');
+  const { json: page } = await api('GET', `batches/${batch.id}/mailboxes`);
+  const byEmail = Object.fromEntries(page.items.map((m: any) => [m.email, m]));
+  expect(byEmail['alice@example.com']).toMatchObject({ status: 'Synced', itemsSynced: 3 });
+  expect(byEmail['bob@example.com']).toMatchObject({ status: 'Synced', itemsSynced: 0 });
+  expect(byEmail['carol@example.com'].status).toBe('Failed');
+  expect(byEmail['carol@example.com'].lastError.message).toMatch(/carol@example\.com/);
+
+  // The mail is on the target, flags included.
+  const onTarget = await imap(target, 'alice@example.com');
+  await onTarget.mailboxOpen('INBOX');
+  const subjects: string[] = [];
+  for await (const m of onTarget.fetch('1:*', { envelope: true, flags: true })) {
+    subjects.push(m.envelope?.subject ?? '');
+    expect(m.flags?.has('\\Seen')).toBe(true);
+  }
+  await onTarget.logout();
+  expect(subjects.sort()).toEqual(['hello 1', 'hello 2', 'hello 3']);
+
+  // The report is in blob storage; the dropped file (it held a password) is gone.
+  const reports = blobs.getContainerClient('reports');
+  const names: string[] = [];
+  for await (const b of reports.listBlobsFlat({ prefix: `${batch.id}/` })) names.push(b.name);
+  expect(names).toEqual(
+    expect.arrayContaining([`${batch.id}/final/statistics.csv`, `${batch.id}/final/report.json`]),
+  );
+  const stats = (
+    await reports.getBlobClient(`${batch.id}/final/statistics.csv`).downloadToBuffer()
+  ).toString();
+  expect(stats).toContain('alice@example.com');
+  expect(await drop.getBlobClient('wave1.csv').exists()).toBe(false);
+
+  // No password anywhere in blob storage.
+  for await (const container of blobs.listContainers()) {
+    const client = blobs.getContainerClient(container.name);
+    for await (const b of client.listBlobsFlat()) {
+      const text = (await client.getBlobClient(b.name).downloadToBuffer()).toString('utf8');
+      expect(text).not.toContain(PASSWORD);
+    }
+  }
+}, 120000);
+
+test('a bad CSV dropped in the container gives a Failed batch with row errors and an errors blob', async () => {
+  const blobs = BlobServiceClient.fromConnectionString(host.storage.connectionString);
+  const drop = blobs.getContainerClient('migration-batches');
+  const csv = 'EmailAddress,Password\r\nnot-an-address,short\r\n';
+  await drop.getBlockBlobClient('broken.csv').upload(csv, csv.length);
+  await host.blobWatcher.scanNow();
+  const list = await api('GET', 'batches');
+  const batch = list.json.batches.find((b: any) => b.name === 'broken');
+  expect(batch.status).toBe('Failed');
+  const shown = await api('GET', `batches/${batch.id}`);
+  expect(shown.json.validationErrors.length).toBeGreaterThanOrEqual(2);
+  expect(shown.json.validationErrors[0]).toMatchObject({ row: 2 });
+  expect(JSON.stringify(shown.json)).not.toContain('short,');
+  const errorsBlob = await drop.getBlobClient('broken.errors.json').downloadToBuffer();
+  expect(JSON.parse(errorsBlob.toString()).errors.length).toBeGreaterThanOrEqual(2);
+});
+
+test('lifecycle commands answer 409 with the allowed actions when the status does not allow them', async () => {
+  const list = await api('GET', 'batches');
+  const failed = list.json.batches.find((b: any) => b.name === 'broken');
+  const complete = await api('POST', `batches/${failed.id}/complete`);
+  expect(complete.status).toBe(409);
+  expect(complete.json).toMatchObject({ code: 'BATCH_ILLEGAL_TRANSITION', status: 'Failed' });
+  expect(complete.json.allowedActions).toEqual(expect.arrayContaining(['start', 'remove']));
+  expect((await api('DELETE', `batches/${failed.id}`)).status).toBe(204);
+  expect((await api('GET', `batches/${failed.id}`)).status).toBe(404);
+  const unauthorised = await fetch(`${host.url}/api/batches`);
+  expect(unauthorised.status).toBe(401);
+});
