@@ -40,6 +40,17 @@ export function looselyMatchingColumn(headerCell: string): ColumnKey | undefined
   return KEY_BY_LOWER_NAME.get(squashed === 'mailaddress' ? 'emailaddress' : squashed);
 }
 
+/**
+ * Extra columns are kept as plain data (in tables, in the stored copy), so one that looks like it
+ * holds secrets ("OldPassword", "Passwd", "Kennwort", "AdminPwd") is refused even when the batch
+ * allows unknown columns, and blanked by redactPasswords.
+ */
+export function looksLikeSecretColumn(headerCell: string): boolean {
+  return /passw|passe|pwd|secret|passcode|passphrase|kennwort|contrase/.test(
+    headerCell.toLowerCase().replace(/[^a-z]/g, ''),
+  );
+}
+
 /** Spreadsheet letter of a 0-based column index: 0 → A, 25 → Z, 26 → AA. */
 export function columnLetter(index: number): string {
   let letters = '';

@@ -7,6 +7,7 @@ import {
   describeHeaderCell,
   echoableHeaderName,
   looselyMatchingColumn,
+  looksLikeSecretColumn,
   type ColumnKey,
 } from './columns';
 import type { ProblemList } from './problems';
@@ -47,7 +48,9 @@ export function readHeader(
     return undefined;
   }
   const keys = cells.map(columnKeyOf);
-  if (!keys.some((k) => k !== undefined)) {
+  // A cell that is nearly a column name ("Email Address") makes this a header with a typo, not a
+  // missing header: the column checks below then say what to rename.
+  if (!keys.some((k) => k !== undefined) && !cells.some((c) => looselyMatchingColumn(c) !== undefined)) {
     problems.add(headerlessProblem(cells));
     return undefined;
   }
@@ -86,6 +89,15 @@ export function readHeader(
 
     if (key && allowed.has(key)) {
       layout.index[key] = i;
+      return;
+    }
+    if (!key && looksLikeSecretColumn(name)) {
+      problems.add({
+        code: CSV_ERROR_CODES.UNKNOWN_COLUMN,
+        row: 1,
+        column,
+        message: `${capitalised(where)} looks like it holds passwords. Only the Password column may (its values go to the secret store; other columns are kept as plain data): delete this column.`,
+      });
       return;
     }
     if (allowUnknownColumns) {

@@ -1,13 +1,14 @@
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { columnKeyOf, echoableHeaderName } from './columns';
+import { columnKeyOf, echoableHeaderName, looksLikeSecretColumn } from './columns';
 import { decodeCsvInput } from './decode';
 import { ProblemList } from './problems';
 import { readRecords, withoutTrailingBlanks, type CsvRecord } from './records';
 
 /**
  * The copy of a batch CSV that may be stored after ingest: the same rows and columns with every
- * Password cell emptied (passwords live in the secret store only). Never throws.
+ * Password cell emptied (passwords live in the secret store only), and every cell of a column whose
+ * name looks like a secret (see looksLikeSecretColumn). Never throws.
  *
  * Where a row cannot be trusted to line up with the header (wrong field count, broken quotes) any
  * cell could be the password, so the whole row is emptied except a valid address in the
@@ -25,7 +26,9 @@ export function redactPasswords(input: Buffer | string): string {
   const emailIndex = keys.indexOf('emailAddress');
   if (emailIndex === -1) return unparse(records.map((r, i) => (i === 0 ? safeHeader(r) : blankAll(r))));
 
-  const passwordIndexes = new Set(keys.flatMap((k, i) => (k === 'password' ? [i] : [])));
+  const passwordIndexes = new Set(
+    header.fields.flatMap((f, i) => (keys[i] === 'password' || looksLikeSecretColumn(f) ? [i] : [])),
+  );
   const width = header.fields.length;
   const redacted = data.map((record) => {
     if (record.quoteProblem || record.fields.length !== width) {

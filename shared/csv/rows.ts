@@ -83,7 +83,7 @@ export function validateRows(
           row: line,
           column: COLUMN_NAMES.emailAddress,
           firstRow: first,
-          message: `${email} is on line ${first} and again on line ${line}. A mailbox can be in a batch only once: delete one of the two rows.`,
+          message: `The address ${email} is on line ${first} and again on line ${line}. A mailbox can be in a batch only once: delete one of the two rows.`,
         });
       }
     }
@@ -111,7 +111,8 @@ export function validateRows(
         });
       }
     } else {
-      if (row.password === undefined) {
+      // A column missing from the header is reported once there, not again on every row.
+      if (row.password === undefined && index.password !== undefined) {
         problems.add({
           code: CSV_ERROR_CODES.MISSING_VALUE,
           row: line,
@@ -120,14 +121,14 @@ export function validateRows(
         });
       }
       const userName = (at(fields, 'userName') ?? '').trim();
-      if (userName === '') {
+      if (userName === '' && index.userName !== undefined) {
         problems.add({
           code: CSV_ERROR_CODES.MISSING_VALUE,
           row: line,
           column: COLUMN_NAMES.userName,
           message: `UserName on line ${line} is empty. Give the login name at the source, or the admin proxy form (Exchange DOMAIN/admin/user, Dovecot user*admin).`,
         });
-      } else row.userName = userName;
+      } else if (userName !== '') row.userName = userName;
       const userRoot = (at(fields, 'userRoot') ?? '').trim();
       if (userRoot !== '') row.userRoot = userRoot;
     }
@@ -159,7 +160,13 @@ function checkEmail(cell: string | undefined, line: number, problems: ProblemLis
       code: CSV_ERROR_CODES.INVALID_EMAIL,
       row: line,
       column: COLUMN_NAMES.emailAddress,
-      message: `EmailAddress on line ${line} is not a valid email address. Write only the address, like jane.doe@contoso.com: no display name, spaces, angle brackets or second address.`,
+      message:
+        `EmailAddress on line ${line} is not a valid email address. Write only the address, like jane.doe@contoso.com: ` +
+        'no display name, spaces, angle brackets or second address' +
+        // eslint-disable-next-line no-control-regex
+        (/[^\x00-\x7f]/.test(email)
+          ? ', and only ASCII letters (write accented letters without accents).'
+          : '.'),
     });
     return undefined;
   }
