@@ -152,7 +152,6 @@ export class ImapTarget implements MailTarget {
         }
         if (hits.length) found.set(item.key, hits);
       }
-      await c.mailboxClose();
     });
     return found;
   }
@@ -173,7 +172,7 @@ export class ImapTarget implements MailTarget {
       for (const { flags, ids } of bySet.values()) {
         await c.messageFlagsSet(ids.join(','), flags, { uid: true, useLabels: false });
       }
-      await c.mailboxClose();
+      await leaveReadOnly(c, folder);
     });
   }
 
@@ -182,7 +181,7 @@ export class ImapTarget implements MailTarget {
     await this.run('EXPUNGE', async (c) => {
       await c.mailboxOpen(folder);
       await c.messageDelete(ids.join(','), { uid: true });
-      await c.mailboxClose();
+      await leaveReadOnly(c, folder);
     });
   }
 
@@ -190,4 +189,13 @@ export class ImapTarget implements MailTarget {
     const all = this.free.splice(0);
     await Promise.all(all.map((c) => closeImap(c)));
   }
+}
+
+/**
+ * Never CLOSE a read-write selection: CLOSE expunges every \\Deleted message, and migrated mail keeps
+ * its \\Deleted flag. Re-opening read-only (EXAMINE) deselects without expunging, and leaves no
+ * read-write selection behind whose PERMANENTFLAGS would make imapflow filter an APPEND's keywords.
+ */
+async function leaveReadOnly(c: ImapFlow, folder: string): Promise<void> {
+  await c.mailboxOpen(folder, { readOnly: true });
 }

@@ -49,11 +49,15 @@ export async function planMailbox(ctx: MailContext, session?: MailSession): Prom
 }
 
 async function plan(s: MailSession): Promise<FolderPlan> {
-  const [sourceFolders, targetFolders, states] = await Promise.all([
+  const [sourceFolders, targetFolders, states, skipped] = await Promise.all([
     s.source.listFolders(),
     s.target.listFolders(),
     s.state.listFolders(),
+    s.state.listSkipped(),
   ]);
+  // Folders holding items skipped as too large that the (maybe raised) limit now allows.
+  const max = s.target.capabilities.maxMessageBytes;
+  const retry = new Set(skipped.filter((k) => k.kind === 'tooLarge' && k.size <= max).map((k) => k.folder));
   const mapping = mapFolders(
     sourceFolders,
     targetFolders,
@@ -103,7 +107,7 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       uidNext: f.uidNext,
       highestModseq: f.highestModseq,
       sizeBytes: f.sizeBytes,
-      upToDate: isUpToDate(state, f, s.options.mirrorDeletions),
+      upToDate: !retry.has(m.source) && isUpToDate(state, f, s.options.mirrorDeletions),
       renamedFrom,
     });
   }

@@ -61,8 +61,8 @@ export interface SkippedItem {
 
 /** Table keys may not hold `/ \ # ?` or control characters. */
 export function escapeKey(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(
+    // eslint-disable-next-line no-control-regex
     /[%/\\#?\u0000-\u001f\u007f-\u009f]/g,
     (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );

@@ -44,10 +44,11 @@ export function folderStats(s: FolderState): FolderStats {
 }
 
 export function mailboxStats(
-  states: Iterable<FolderState>,
+  iterable: Iterable<FolderState>,
   rate: { bytes: number; items: number; ms: number },
 ): MailboxStats {
-  const folders = [...states].map(folderStats);
+  const states = [...iterable];
+  const folders = states.map(folderStats);
   const sum = (k: keyof Omit<FolderStats, 'folder' | 'lastSyncAt'>): number =>
     folders.reduce((n, f) => n + f[k], 0);
   const seconds = rate.ms / 1000;
@@ -57,8 +58,8 @@ export function mailboxStats(
     0,
     sum('sourceItems') - sum('itemsSynced') - sum('itemsSkipped') - sum('itemsFailed'),
   );
-  const stamps = [...states].map((s) => s.lastSyncAt).filter(Boolean);
-  const allDone = [...states].every((s) => s.initialDone);
+  const stamps = states.map((s) => s.lastSyncAt).filter(Boolean);
+  const allDone = states.every((s) => s.initialDone);
   return {
     itemsSynced: sum('itemsSynced'),
     bytesSynced: sum('bytesSynced'),

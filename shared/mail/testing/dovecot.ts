@@ -17,6 +17,8 @@ export interface DovecotOptions {
   admin?: { user: string; password: string };
   /** Extra raw config lines appended at the end (e.g. `mail_fsync = never` in the benchmark). */
   extraConfig?: string[];
+  /** Special-use folders of the inbox namespace, name → attribute (`\\Sent`), created automatically. */
+  specialUse?: Record<string, string>;
   /** Connections per user and address (Dovecot default 10). */
   maxUserIpConnections?: number;
 }
@@ -123,6 +125,12 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     'namespace inbox {',
     '  inbox = yes',
     '  separator = /',
+    ...Object.entries(options.specialUse ?? {}).flatMap(([name, use]) => [
+      `  mailbox "${name}" {`,
+      '    auto = subscribe',
+      `    special_use = ${use}`,
+      '  }',
+    ]),
     '}',
     ...(options.extraConfig ?? []),
     '',
