@@ -124,3 +124,16 @@ test('a second start with the id of a running instance is refused', async () => 
   const record = await host().engine.waitForCompletion(id);
   expect(record.runtimeStatus).toBe('Terminated');
 });
+
+test('a replay that schedules something else than its history fails with a nondeterminism error naming the step', async () => {
+  const id = await host().engine.startNew('fxFlip', undefined, 'flip-instance');
+  await new Promise((r) => setTimeout(r, 100)); // the activity is running
+  probe.flip = true;
+  const record = await host().engine.waitForCompletion(id);
+  expect(record.runtimeStatus).toBe('Failed');
+  expect(record.failure?.ErrorMessage).toMatch(
+    /Non-deterministic orchestration detected in instance "flip-instance" at step 0/,
+  );
+  expect(record.failure?.ErrorMessage).toContain('call activity "fxWork"');
+  expect(record.failure?.ErrorMessage).toContain('call activity "fxFlaky"');
+});

@@ -92,6 +92,12 @@ df.app.orchestration('fxCounter', function* (context: OrchestrationContext) {
   return n;
 });
 
+/** Deliberately nondeterministic: what it calls depends on module state a test flips mid-run. */
+df.app.orchestration('fxFlip', function* (context: OrchestrationContext) {
+  if (probe.flip) return yield context.df.callActivity('fxFlaky', 'flipped');
+  return yield context.df.callActivity('fxWork', { id: 'flip', ms: 300 });
+});
+
 df.app.orchestration('fxThrows', function* (context: OrchestrationContext) {
   yield context.df.callActivity('fxWork', { id: 'before-throw' });
   throw new Error('orchestrator gave up');

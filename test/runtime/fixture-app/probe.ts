@@ -6,6 +6,7 @@ export const probe = {
   startsAt: [] as number[],
   calls: new Map<string, number>(),
   flakyFailuresLeft: 0,
+  flip: false,
   blobs: [] as Array<{ name: string; text: string }>,
   ticks: [] as string[],
   reset(): void {
@@ -14,6 +15,7 @@ export const probe = {
     this.startsAt = [];
     this.calls.clear();
     this.flakyFailuresLeft = 0;
+    this.flip = false;
     this.blobs = [];
     this.ticks = [];
   },
