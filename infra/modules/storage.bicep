@@ -57,7 +57,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   parent: storage
   name: 'default'
   properties: {
-    // An uploaded CSV carries passwords until ingest blanks that column by overwriting the blob.
+    // A dropped CSV carries passwords until ingest deletes it (keeping a password-free copy).
     // Soft delete and versioning would keep the original, passwords included: both stay off.
     deleteRetentionPolicy: { enabled: false }
     containerDeleteRetentionPolicy: { enabled: false }
