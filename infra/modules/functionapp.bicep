@@ -122,7 +122,7 @@ var requiredSettings = {
   // @azure/identity (Key Vault secret store, storage clients) picks the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   MAILFERRY_SECRET_STORE: 'keyvault'
   KEY_VAULT_URI: keyVaultUri
   MAILFERRY_BLOB_TRIGGER_SOURCE: 'EventGrid'
