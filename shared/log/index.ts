@@ -1,5 +1,12 @@
 /** The logger and its redaction layer; see logger.ts. */
-export { createLogger, type Logger, type LineSink, type LoggerOptions } from './logger';
+export {
+  createLogger,
+  sinkTo,
+  type Logger,
+  type LineSink,
+  type LoggerOptions,
+  type LogTarget,
+} from './logger';
 export {
   registerSecret,
   forgetSecrets,

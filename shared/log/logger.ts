@@ -21,6 +21,31 @@ export interface LoggerOptions {
   bindings?: Record<string, unknown>;
 }
 
+/**
+ * Anything with the console-like methods of the Functions `InvocationContext` (structurally typed, so
+ * shared/ needs no Azure Functions types). Lines sent there reach Application Insights correlated
+ * with the invocation.
+ */
+export interface LogTarget {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug?(message: string): void;
+  trace?(message: string): void;
+}
+
+/** A sink that writes each redacted line to `target` at the matching level. */
+export function sinkTo(target: LogTarget): LineSink {
+  return (line, level) => {
+    const text = line.endsWith('\n') ? line.slice(0, -1) : line;
+    if (level === 'fatal' || level === 'error') target.error(text);
+    else if (level === 'warn') target.warn(text);
+    else if (level === 'debug') (target.debug ?? target.info).call(target, text);
+    else if (level === 'trace') (target.trace ?? target.info).call(target, text);
+    else target.info(text);
+  };
+}
+
 function sinkStream(sink: LineSink): DestinationStream {
   return {
     write(line: string) {

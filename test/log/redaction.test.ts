@@ -1,5 +1,12 @@
 import { CodedError } from '../../shared/domain/errors';
-import { createLogger, forgetSecrets, registerSecret, scrubLine, type Logger } from '../../shared/log';
+import {
+  createLogger,
+  forgetSecrets,
+  registerSecret,
+  scrubLine,
+  sinkTo,
+  type Logger,
+} from '../../shared/log';
 
 /**
  * Logs never contain a secret, token, password or message body. These lines are made the way app
@@ -157,4 +164,21 @@ test('many registered secrets are all caught, including ones sharing a prefix', 
   logger.info(`rows ${passwords.slice(0, 50).join(' ')} and Welcome-12-Spring! end`);
   expect(lines[0]).not.toMatch(/Welcome|Spring/);
   expect(lines[0]).toContain(' end');
+});
+
+test('sinkTo routes each redacted line to the invocation context at its level', () => {
+  const got: string[] = [];
+  const target = {
+    error: (m: string) => got.push(`error ${m}`),
+    warn: (m: string) => got.push(`warn ${m}`),
+    info: (m: string) => got.push(`info ${m}`),
+  };
+  const log = createLogger({ level: 'trace', sink: sinkTo(target) });
+  log.error({ password: S.endpointPassword }, 'e');
+  log.warn('w');
+  log.info('i');
+  log.debug('d');
+  expect(got.map((l) => l.split(' ')[0])).toEqual(['error', 'warn', 'info', 'info']);
+  expect(got[0]).toContain('"password":"[REDACTED]"');
+  expect(got.every((l) => !l.endsWith('\n'))).toBe(true);
 });
