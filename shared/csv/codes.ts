@@ -37,6 +37,8 @@ export const CSV_ERROR_CODES = {
   DUPLICATE_EMAIL: 'CSV_DUPLICATE_EMAIL',
   PASSWORD_TOO_SHORT: 'CSV_PASSWORD_TOO_SHORT',
   INVALID_BOOLEAN: 'CSV_INVALID_BOOLEAN',
+  /** A UserName, UserRoot or Password with a line break or other control character, or far too long. */
+  INVALID_VALUE: 'CSV_INVALID_VALUE',
   /** Last entry when the list of problems was cut short. */
   TOO_MANY_ERRORS: 'CSV_TOO_MANY_ERRORS',
 } as const;

@@ -8,6 +8,11 @@ export const CSV_LIMITS = {
   stagedPasswordMinLength: 8,
   /** RFC 5321 path limit; longer addresses cannot be delivered to. */
   emailMaxLength: 254,
+  /**
+   * UserName, UserRoot and Password cells: far above real values (Microsoft 365 passwords stop at
+   * 256), low enough that a stray unclosed quote swallowing the next rows is caught.
+   */
+  maxValueLength: 1024,
   /** Problems listed in one answer; the rest are counted in a final CSV_TOO_MANY_ERRORS entry. */
   maxProblems: 1000,
   /**

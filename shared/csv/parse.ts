@@ -26,16 +26,15 @@ export function parseBatchCsv(input: Buffer | string, options?: CsvParseOptions)
 
   const text = decodeCsvInput(input, problems);
   if (text === undefined) return { ok: false, errors: problems.list() };
-  if (text.trim() === '') {
+  // Blank means no cell with content: an empty file, but also one of only commas and quotes.
+  const [header, ...data] = withoutTrailingBlanks(readRecords(text));
+  if (!header) {
     problems.add({
       code: CSV_ERROR_CODES.EMPTY,
       message: `The file is empty. It needs a header line (${FORMAT_LABELS.staged}, or ${FORMAT_LABELS.imap}) and one line per mailbox.`,
     });
     return { ok: false, errors: problems.list() };
   }
-
-  const [header, ...data] = withoutTrailingBlanks(readRecords(text));
-  if (!header) throw new Error('unreachable: non-blank text yields a record');
   const layout = readHeader(header, checked.format, checked.allowUnknownColumns, problems);
   if (!layout) return { ok: false, errors: problems.list() };
   const { format } = layout;

@@ -27,7 +27,9 @@ export function redactPasswords(input: Buffer | string): string {
   if (emailIndex === -1) return unparse(records.map((r, i) => (i === 0 ? safeHeader(r) : blankAll(r))));
 
   const passwordIndexes = new Set(
-    header.fields.flatMap((f, i) => (keys[i] === 'password' || looksLikeSecretColumn(f) ? [i] : [])),
+    header.fields.flatMap((f, i) =>
+      keys[i] === 'password' || (keys[i] === undefined && looksLikeSecretColumn(f)) ? [i] : [],
+    ),
   );
   const width = header.fields.length;
   const redacted = data.map((record) => {
@@ -37,7 +39,8 @@ export function redactPasswords(input: Buffer | string): string {
         i === emailIndex && email !== undefined && z.regexes.email.test(email) ? f : '',
       );
     }
-    return record.fields.map((f, i) => (passwordIndexes.has(i) ? '' : f));
+    // A line break in a known column means a quote left open swallowed later rows: drop the cell.
+    return record.fields.map((f, i) => (passwordIndexes.has(i) || (keys[i] && /[\r\n]/.test(f)) ? '' : f));
   });
   return unparse([header.fields, ...redacted]);
 }

@@ -93,6 +93,7 @@ export function validateRows(
     if (passwordGiven) row.password = password;
     else if (defaults.password !== undefined) row.password = defaults.password;
 
+    if (passwordGiven) checkPlainValue(password, 'password', line, problems);
     if (format === 'staged') {
       if (passwordGiven) checkStagedPassword(password, line, problems);
       const force = at(fields, 'forceChangePassword');
@@ -128,9 +129,10 @@ export function validateRows(
           column: COLUMN_NAMES.userName,
           message: `UserName on line ${line} is empty. Give the login name at the source, or the admin proxy form (Exchange DOMAIN/admin/user, Dovecot user*admin).`,
         });
-      } else if (userName !== '') row.userName = userName;
+      } else if (userName !== '' && checkPlainValue(userName, 'userName', line, problems))
+        row.userName = userName;
       const userRoot = (at(fields, 'userRoot') ?? '').trim();
-      if (userRoot !== '') row.userRoot = userRoot;
+      if (userRoot !== '' && checkPlainValue(userRoot, 'userRoot', line, problems)) row.userRoot = userRoot;
     }
 
     if (extras.length > 0) {
@@ -171,6 +173,26 @@ function checkEmail(cell: string | undefined, line: number, problems: ProblemLis
     return undefined;
   }
   return email;
+}
+
+/**
+ * A login name, folder root or password is one line of printable text. A line break in one almost
+ * always means a quote left open on that line has swallowed the next rows (passwords included),
+ * which must not be accepted as a strange but valid value.
+ */
+function checkPlainValue(value: string, key: ColumnKey, line: number, problems: ProblemList): boolean {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/.test(value);
+  if (!control && value.length <= CSV_LIMITS.maxValueLength) return true;
+  problems.add({
+    code: CSV_ERROR_CODES.INVALID_VALUE,
+    row: line,
+    column: COLUMN_NAMES[key],
+    message: control
+      ? `${COLUMN_NAMES[key]} on line ${line} contains a line break or another control character. Usually a double quote on that line is not closed where it should be: check the quotes on line ${line}.`
+      : `${COLUMN_NAMES[key]} on line ${line} is longer than ${CSV_LIMITS.maxValueLength} characters. Check that the value is in the right column and that its quotes are closed.`,
+  });
+  return false;
 }
 
 function checkStagedPassword(password: string, line: number, problems: ProblemList): void {

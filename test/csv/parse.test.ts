@@ -529,6 +529,29 @@ const cases: Case[] = [
     secrets: ['Adm!n#Pw1'],
   },
   {
+    name: 'a quote left open in UserRoot swallows later rows: refused, their passwords not echoed',
+    input: lf(
+      IMAP_HEADER,
+      'a@c.com,a,Adm!n#Pw1,"Shared, Fo',
+      'b@c.com,b,Swallowed#Pw2,',
+      'c@c.com,c,Swallowed#Pw3,"',
+    ),
+    expect: { ok: false, problems: [[E.INVALID_VALUE, 2, 'UserRoot']] },
+    secrets: ['Adm!n#Pw1', 'Swallowed#Pw2', 'Swallowed#Pw3'],
+  },
+  {
+    name: 'a password with a line break, a UserName over 1,024 characters',
+    input: lf(IMAP_HEADER, 'a@c.com,a,"Two', 'lines#1",', `b@c.com,${'u'.repeat(1025)},Adm!n#Pw1,`),
+    expect: {
+      ok: false,
+      problems: [
+        [E.INVALID_VALUE, 2, 'Password'],
+        [E.INVALID_VALUE, 4, 'UserName'],
+      ],
+    },
+    secrets: ['lines#1', 'Adm!n#Pw1'],
+  },
+  {
     name: 'all problems at once, in line order',
     input: lf(STAGED_HEADER, 'bad,Sh0rt#7,maybe', 'a@c.com,,', 'a@c.com,,,', '', 'A@c.com,,'),
     expect: {
