@@ -118,7 +118,12 @@ class Problems {
     if (!this.list.some((p) => p.setting === setting)) this.list.push({ code, setting, message });
   }
   missing(setting: SettingName, why: string): void {
-    this.add('settings.missing', setting, `Set ${setting} to ${settingMeta(setting).expects}: ${why}`);
+    const reason = why.replace(/\.$/, '');
+    this.add(
+      'settings.missing',
+      setting,
+      `${setting} is missing (${reason}). Set it to ${settingMeta(setting).expects}.`,
+    );
   }
   has(setting: SettingName): boolean {
     return this.list.some((p) => p.setting === setting);

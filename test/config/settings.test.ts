@@ -133,7 +133,8 @@ describe('errors name every bad setting and the fix', () => {
         'MAILFERRY_DASHBOARD_URL',
       ].sort(),
     );
-    for (const name of names) expect(message).toContain(`- ${name}: Set ${name} to`);
+    for (const name of names) expect(message).toContain(`- ${name}: ${name} is missing (`);
+    expect(message).toContain('Set it to the vault URI, e.g. https://kv-mailferry.vault.azure.net/.');
     expect(problems.every((p) => p.code === 'settings.missing')).toBe(true);
   });
 
