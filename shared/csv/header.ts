@@ -48,9 +48,12 @@ export function readHeader(
     return undefined;
   }
   const keys = cells.map(columnKeyOf);
+  const lineHasAt = cells.some((c) => c.includes('@'));
   // A cell that is nearly a column name ("Email Address") makes this a header with a typo, not a
-  // missing header: the column checks below then say what to rename.
-  if (!keys.some((k) => k !== undefined) && !cells.some((c) => looselyMatchingColumn(c) !== undefined)) {
+  // missing header: the column checks below then say what to rename. A line with an address in it
+  // is a data row, whatever a password in it looks like.
+  const nearlyNamed = !lineHasAt && cells.some((c) => looselyMatchingColumn(c) !== undefined);
+  if (!keys.some((k) => k !== undefined) && !nearlyNamed) {
     problems.add(headerlessProblem(cells));
     return undefined;
   }
@@ -63,7 +66,6 @@ export function readHeader(
         : 'staged';
   const { required, optional } = FORMAT_COLUMNS[format];
   const allowed = new Set<ColumnKey>([...required, ...optional]);
-  const lineHasAt = cells.some((c) => c.includes('@'));
   const layout: HeaderLayout = { format, width: cells.length, index: {}, extras: [] };
   const firstIndexByName = new Map<string, number>();
   const renameHints = new Set<ColumnKey>();
