@@ -26,6 +26,9 @@ export interface RunningAzurite {
  * path, which flushes its on-disk databases before the child exits.
  */
 const CHILD_MAIN = `
+// With the parent gone its pipes are broken: a log line must not crash Azurite before it flushes.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 process.once('SIGTERM', () => setTimeout(() => process.exit(0), 1500).unref());
 require(${JSON.stringify(require.resolve('azurite/dist/src/azurite.js'))});
