@@ -36,6 +36,8 @@ export const CSV_ERROR_CODES = {
   INVALID_EMAIL: 'CSV_INVALID_EMAIL',
   DUPLICATE_EMAIL: 'CSV_DUPLICATE_EMAIL',
   PASSWORD_TOO_SHORT: 'CSV_PASSWORD_TOO_SHORT',
+  /** Staged only: Microsoft 365 passwords are at most 256 characters. */
+  PASSWORD_TOO_LONG: 'CSV_PASSWORD_TOO_LONG',
   INVALID_BOOLEAN: 'CSV_INVALID_BOOLEAN',
   /** A UserName, UserRoot or Password with a line break or other control character, or far too long. */
   INVALID_VALUE: 'CSV_INVALID_VALUE',

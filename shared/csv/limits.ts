@@ -6,6 +6,8 @@ export const CSV_LIMITS = {
   imapMaxRows: 50000,
   /** The new cloud password of a staged row. */
   stagedPasswordMinLength: 8,
+  /** Microsoft Entra ID passwords are 8 to 256 characters. */
+  stagedPasswordMaxLength: 256,
   /** RFC 5321 path limit; longer addresses cannot be delivered to. */
   emailMaxLength: 254,
   /**

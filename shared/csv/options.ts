@@ -47,22 +47,20 @@ export function checkOptions(
   return parsed.data;
 }
 
-/** The batch default password is a staged row's new cloud password too: same minimum length. */
+/** The batch default password is a staged row's new cloud password too: same length limits. */
 export function checkDefaultsForFormat(
   options: CheckedCsvOptions,
   format: CsvFormat,
   problems: ProblemList,
 ): void {
   const password = options.defaults.password;
-  if (
-    format === 'staged' &&
-    password !== undefined &&
-    [...password].length < CSV_LIMITS.stagedPasswordMinLength
-  ) {
-    problems.add({
-      code: CSV_ERROR_CODES.INVALID_OPTION,
-      column: 'defaults.password',
-      message: `The batch default password is shorter than ${CSV_LIMITS.stagedPasswordMinLength} characters, the minimum for a Microsoft 365 password in the ${FORMAT_LABELS[format]}. Choose a longer one.`,
-    });
-  }
+  if (format !== 'staged' || password === undefined) return;
+  const { stagedPasswordMinLength: min, stagedPasswordMaxLength: max } = CSV_LIMITS;
+  const length = [...password].length;
+  if (length >= min && length <= max) return;
+  problems.add({
+    code: CSV_ERROR_CODES.INVALID_OPTION,
+    column: 'defaults.password',
+    message: `The batch default password must be ${min} to ${max} characters long, as Microsoft 365 requires for the ${FORMAT_LABELS[format]}. Choose another one.`,
+  });
 }

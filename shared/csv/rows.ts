@@ -196,13 +196,24 @@ function checkPlainValue(value: string, key: ColumnKey, line: number, problems: 
 }
 
 function checkStagedPassword(password: string, line: number, problems: ProblemList): void {
-  // Characters, not UTF-16 code units: an emoji is one character to the administrator.
-  if (password.length >= 2 * CSV_LIMITS.stagedPasswordMinLength) return;
-  if ([...password].length >= CSV_LIMITS.stagedPasswordMinLength) return;
-  problems.add({
-    code: CSV_ERROR_CODES.PASSWORD_TOO_SHORT,
-    row: line,
-    column: COLUMN_NAMES.password,
-    message: `Password on line ${line} is shorter than ${CSV_LIMITS.stagedPasswordMinLength} characters. Use at least ${CSV_LIMITS.stagedPasswordMinLength} characters, or leave the cell empty to use the batch's password.`,
-  });
+  const { stagedPasswordMinLength: min, stagedPasswordMaxLength: max } = CSV_LIMITS;
+  // Characters, not UTF-16 code units: an emoji is one character to the administrator. Counting
+  // code points costs an array, so only when the quick count is near a limit.
+  const quick = password.length;
+  const length = quick >= 2 * min && quick <= max ? quick : [...password].length;
+  if (length < min) {
+    problems.add({
+      code: CSV_ERROR_CODES.PASSWORD_TOO_SHORT,
+      row: line,
+      column: COLUMN_NAMES.password,
+      message: `Password on line ${line} is shorter than ${min} characters. Use at least ${min} characters, or leave the cell empty to use the batch's password.`,
+    });
+  } else if (length > max) {
+    problems.add({
+      code: CSV_ERROR_CODES.PASSWORD_TOO_LONG,
+      row: line,
+      column: COLUMN_NAMES.password,
+      message: `Password on line ${line} is longer than ${max} characters, the most Microsoft 365 accepts. Use a shorter one, or leave the cell empty to use the batch's password.`,
+    });
+  }
 }

@@ -476,6 +476,17 @@ const cases: Case[] = [
     secrets: ['Sh0rt#7', 'Pässwö1'],
   },
   {
+    name: 'staged password over 256 characters; 256 emoji-free characters and 200 emoji are fine',
+    input: lf(
+      'EmailAddress,Password',
+      `a@c.com,${'Ab1#'.repeat(64)}x`,
+      `b@c.com,${'Ab1#'.repeat(64)}`,
+      `c@c.com,${'😀'.repeat(200)}`,
+    ),
+    expect: { ok: false, problems: [[E.PASSWORD_TOO_LONG, 2, 'Password']] },
+    secrets: ['Ab1#'.repeat(64)],
+  },
+  {
     name: 'ForceChangePassword other than True/False',
     input: lf(STAGED_HEADER, 'a@c.com,,yes', 'b@c.com,,1', 'c@c.com,,Secret#Word9'),
     expect: {
