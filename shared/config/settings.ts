@@ -484,11 +484,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 export function storageSettingsFrom(settings: Pick<Settings, 'storage'>): StorageSettings {
   const s = settings.storage;
   if (s.kind === 'connectionString') return { connectionString: s.connectionString };
+  if (s.kind === 'identity') {
+    return {
+      connectionString: '',
+      identity: {
+        blobServiceUri: s.blobServiceUri,
+        tableServiceUri: s.tableServiceUri,
+        clientId: s.managedIdentityClientId,
+      },
+    };
+  }
   throw new CodedError(
     'settings.storageNotConnectionString',
-    s.kind === 'identity'
-      ? 'Storage is identity-based (AzureWebJobsStorage__*): build clients from settings.storage with a managed identity credential.'
-      : 'No AzureWebJobsStorage connection string is set: start the embedded runtime (it starts Azurite) or set AzureWebJobsStorage.',
+    'No AzureWebJobsStorage connection string is set: start the embedded runtime (it starts Azurite) or set AzureWebJobsStorage.',
     { storageKind: s.kind },
   );
 }

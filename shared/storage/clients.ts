@@ -1,32 +1,63 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 
 /**
- * Storage clients built from the Functions host's own setting, `AzureWebJobsStorage`: a connection
- * string locally (Azurite) and, on Azure, identity-based settings (`AzureWebJobsStorage__blobServiceUri`,
- * `__tableServiceUri`) resolved by the caller with a credential. Keeping the construction in one place
- * means every table and container of the app lives in the same account the host uses.
+ * Storage clients for the account the Functions host uses (`AzureWebJobsStorage`): a connection
+ * string locally (Azurite), and on Azure the identity-based form — service URIs reached with the
+ * app's managed identity, no account keys (`AzureWebJobsStorage__blobServiceUri`, ...). Keeping the
+ * construction in one place means every table and container of the app lives in that account.
  */
 export interface StorageSettings {
+  /** A connection string; empty when `identity` is set. */
   connectionString: string;
+  /** On Azure: service endpoints and the user-assigned identity's client id (none: system-assigned). */
+  identity?: { blobServiceUri: string; tableServiceUri: string; clientId?: string };
 }
 
 export function isLoopbackConnection(connectionString: string): boolean {
   return /(BlobEndpoint|TableEndpoint)=http:\/\/(127\.0\.0\.1|localhost)/i.test(connectionString);
 }
 
+const credentials = new Map<string, TokenCredential>();
+function credentialFor(clientId: string | undefined): TokenCredential {
+  const key = clientId ?? '';
+  let credential = credentials.get(key);
+  if (!credential) {
+    credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+    credentials.set(key, credential);
+  }
+  return credential;
+}
+
 export function tableClient(settings: StorageSettings, table: string): TableClient {
+  if (settings.identity) {
+    return new TableClient(
+      settings.identity.tableServiceUri,
+      table,
+      credentialFor(settings.identity.clientId),
+    );
+  }
   return TableClient.fromConnectionString(settings.connectionString, table, {
     allowInsecureConnection: isLoopbackConnection(settings.connectionString),
   });
 }
 
 export function tableServiceClient(settings: StorageSettings): TableServiceClient {
+  if (settings.identity) {
+    return new TableServiceClient(
+      settings.identity.tableServiceUri,
+      credentialFor(settings.identity.clientId),
+    );
+  }
   return TableServiceClient.fromConnectionString(settings.connectionString, {
     allowInsecureConnection: isLoopbackConnection(settings.connectionString),
   });
 }
 
 export function blobServiceClient(settings: StorageSettings): BlobServiceClient {
+  if (settings.identity) {
+    return new BlobServiceClient(settings.identity.blobServiceUri, credentialFor(settings.identity.clientId));
+  }
   return BlobServiceClient.fromConnectionString(settings.connectionString);
 }

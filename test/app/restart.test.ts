@@ -159,7 +159,7 @@ test('kill -9 mid-batch, restart on the same data folder: the batch completes, e
     const c = await imap(target, `user${i}@example.com`);
     const status = await c.status('INBOX', { messages: true });
     await c.logout();
-    expect({ user: i, messages: status.messages }).toEqual({ user: i, messages: MESSAGES });
+    expect({ user: i, messages: status && status.messages }).toEqual({ user: i, messages: MESSAGES });
   }
   child.kill('SIGTERM');
 }, 240000);

@@ -250,10 +250,11 @@ describe('the Microsoft 365 credential', () => {
   });
 });
 
-test('storageSettingsFrom refuses identity-based storage with a coded error', () => {
-  expect(() => storageSettingsFrom(loadSettings(azure()))).toThrow(
-    expect.objectContaining({ code: 'settings.storageNotConnectionString' }),
-  );
+test('storageSettingsFrom turns identity-based storage into service URIs for the managed identity', () => {
+  const storage = storageSettingsFrom(loadSettings(azure()));
+  expect(storage.connectionString).toBe('');
+  expect(storage.identity?.tableServiceUri).toMatch(/^https:\/\/.+\.table\.core\.windows\.net/);
+  expect(storage.identity?.blobServiceUri).toMatch(/^https:\/\/.+\.blob\.core\.windows\.net/);
 });
 
 test.each([
