@@ -141,6 +141,50 @@ test('a dropped CSV is migrated: mail copied, statuses and errors per mailbox, r
   }
 }, 120000);
 
+test('incremental sync brings only what is new; complete runs the final pass; remove cleans up', async () => {
+  const wave = (await api('GET', 'batches')).json.batches.find((b: any) => b.name === 'wave1');
+  // Illegal while the batch is not running: stop. Allowed: sync, complete.
+  expect((await api('GET', `batches/${wave.id}`)).json.allowedActions).toEqual(
+    expect.arrayContaining(['sync', 'complete']),
+  );
+
+  const alice = await imap(source, 'alice@example.com');
+  await alice.append(
+    'INBOX',
+    'From: a@example.org\r\nSubject: hello 4\r\nMessage-ID: <m4@x>\r\n\r\nbody 4\r\n',
+  );
+  await alice.logout();
+
+  const waitFor = async (statuses: string[]): Promise<any> => {
+    for (let i = 0; i < 300; i++) {
+      const { json } = await api('GET', `batches/${wave.id}`);
+      if (statuses.includes(json.batch.status)) return json.batch;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`batch did not reach ${statuses.join('/')}`);
+  };
+  expect((await api('POST', `batches/${wave.id}/sync`)).status).toBe(202);
+  const synced = await waitFor(['Synced', 'SyncedWithErrors']);
+  expect(synced.counts.IncrementalSynced).toBe(2);
+  const { json: page } = await api('GET', `batches/${wave.id}/mailboxes`);
+  const aliceRow = page.items.find((m: any) => m.email === 'alice@example.com');
+  expect(aliceRow).toMatchObject({ status: 'IncrementalSynced', itemsSynced: 4 });
+
+  const onTarget = await imap(target, 'alice@example.com');
+  const status = await onTarget.status('INBOX', { messages: true });
+  await onTarget.logout();
+  expect(status && status.messages).toBe(4);
+
+  expect((await api('POST', `batches/${wave.id}/complete`)).status).toBe(202);
+  const completed = await waitFor(['Completed', 'CompletedWithErrors']);
+  expect(completed.status).toBe('CompletedWithErrors'); // carol never migrated
+  expect(completed.counts.Completed).toBe(2);
+  const again = await api('POST', `batches/${wave.id}/start`);
+  expect(again.status).toBe(409);
+  expect((await api('DELETE', `batches/${wave.id}`)).status).toBe(204);
+  expect((await api('GET', `batches/${wave.id}`)).status).toBe(404);
+}, 120000);
+
 test('a bad CSV dropped in the container gives a Failed batch with row errors and an errors blob', async () => {
   const blobs = BlobServiceClient.fromConnectionString(host.storage.connectionString);
   const drop = blobs.getContainerClient('migration-batches');
