@@ -1,0 +1,99 @@
+import type { BatchStatus, MailboxStatus } from '../shared/domain/statuses';
+import type { Batch, Mailbox } from '../shared/state';
+import { MAX_PAGE_SIZE } from '../shared/state/limits';
+import type { ApiClient } from './api-client';
+
+/** Reading batches and their mailboxes over the API, and what their statuses mean to the CLI. */
+
+/** Statuses in which the batch's orchestration is still working: `watch` and `run` wait while in them. */
+const RUNNING_BATCH: ReadonlySet<BatchStatus> = new Set([
+  'Starting',
+  'Syncing',
+  'IncrementalSyncing',
+  'Completing',
+  'Stopping',
+  'Removing',
+]);
+/** Mailbox statuses that mean this mailbox is being worked on now. */
+export const RUNNING_MAILBOX: ReadonlySet<MailboxStatus> = new Set([
+  'Validating',
+  'Provisioning',
+  'Syncing',
+  'IncrementalSyncing',
+  'Completing',
+  'Stopping',
+  'Removing',
+]);
+const FAILED_MAILBOX: ReadonlySet<MailboxStatus> = new Set(['Failed', 'IncrementalFailed']);
+/** A mailbox `run` counts as done: copied in the initial or the incremental pass. */
+const SYNCED_MAILBOX: ReadonlySet<MailboxStatus> = new Set(['Synced', 'IncrementalSynced']);
+
+export const isSettled = (batch: Batch): boolean => !RUNNING_BATCH.has(batch.status);
+export const isFailedMailbox = (m: Mailbox): boolean => FAILED_MAILBOX.has(m.status);
+export const isSyncedMailbox = (m: Mailbox): boolean => SYNCED_MAILBOX.has(m.status);
+
+export interface BatchAnswer {
+  batch: Batch;
+  allowedActions: string[];
+  validationErrors?: Array<Record<string, unknown>>;
+}
+
+export async function getBatch(client: ApiClient, id: string): Promise<BatchAnswer> {
+  return client.get<BatchAnswer>(`batches/${encodeURIComponent(id)}`);
+}
+
+export async function listBatches(client: ApiClient): Promise<Array<Batch & { allowedActions: string[] }>> {
+  return (await client.get<{ batches: Array<Batch & { allowedActions: string[] }> }>('batches')).batches;
+}
+
+/** Every mailbox of the batch, all pages, in the API's order. */
+export async function listMailboxes(client: ApiClient, id: string): Promise<Mailbox[]> {
+  const out: Mailbox[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await client.get<{ items: Mailbox[]; continuationToken?: string }>(
+      `batches/${encodeURIComponent(id)}/mailboxes`,
+      { query: { pageSize: MAX_PAGE_SIZE, continuationToken } },
+    );
+    out.push(...page.items);
+    continuationToken = page.continuationToken || undefined;
+  } while (continuationToken);
+  return out;
+}
+
+/** Batch names are unique ignoring case, as the service enforces. */
+export async function findBatchByName(client: ApiClient, name: string): Promise<Batch | undefined> {
+  const key = name.toLowerCase();
+  return (await listBatches(client)).find((b) => b.name.toLowerCase() === key);
+}
+
+/** The final report `run --json` prints, one row per mailbox. */
+export interface RunReport {
+  batch: string;
+  batchId: string;
+  status: BatchStatus;
+  mailboxes: Array<{
+    emailAddress: string;
+    status: MailboxStatus;
+    itemsSynced: number;
+    itemsSkipped: number;
+    bytesSynced: number;
+    error: { code: string; message: string } | null;
+  }>;
+}
+
+export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunReport {
+  return {
+    batch: batch.name,
+    batchId: batch.id,
+    status: batch.status,
+    mailboxes: mailboxes.map((m) => ({
+      emailAddress: m.email,
+      status: m.status,
+      itemsSynced: m.itemsSynced,
+      itemsSkipped: m.itemsSkipped,
+      bytesSynced: m.bytesSynced,
+      error: m.lastError ?? null,
+    })),
+  };
+}

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Host } from '../../local/host';
+import type { Batch } from '../../shared/state';
+import { batchInstanceId } from '../../shared/workflow/names';
+import { ApiClient, errorFor } from '../api-client';
+import { batchNameFromFile, printReport } from '../batch-commands';
+import { isSyncedMailbox, listBatches, listMailboxes, runReport, type BatchAnswer } from '../batches';
+import { EXIT, badInput, type ExitCode } from '../exit-codes';
+import { printJson } from '../format';
+import { watchBatch } from '../watch';
+import { endpointRequest, loadRunConfig } from './config';
+import { ensureEndpoint } from './endpoints';
+
+/**
+ * `mailferry run`: one batch, start to end, through the embedded runtime in this process. The
+ * config becomes the endpoints `source` and `target`, the CSV a batch named after the file, and
+ * everything goes through the host's HTTP API as any client would. Run again with the same
+ * `--data` folder and the batch gets an incremental sync (failed mailboxes are retried first).
+ */
+export interface RunOptions {
+  config: string;
+  csv: string;
+  data?: string;
+  json?: boolean;
+}
+
+/** A batch run is short; this bounds only the wait for the report step after the batch settles. */
+const REPORT_WAIT_MS = 120_000;
+const SOURCE = 'source';
+const TARGET = 'target';
+/** Batch statuses in which a run is under way (a run killed earlier resumes when the host starts). */
+const UNDER_WAY = new Set(['Starting', 'Syncing', 'IncrementalSyncing', 'Completing', 'Stopping']);
+
+export async function runOnce(options: RunOptions): Promise<ExitCode> {
+  // Everything a user can get wrong is checked before the runtime starts.
+  const config = loadRunConfig(options.config);
+  const csv = readInput(options.csv);
+  const batchName = batchNameFromFile(options.csv);
+  const progress = options.json ? process.stderr : process.stdout;
+  // With --json, stdout carries only the report: anything else printed goes to stderr.
+  if (options.json) console.log = console.error;
+
+  const temporary = !options.data;
+  const dataDir = options.data
+    ? path.resolve(options.data)
+    : mkdtempSync(path.join(tmpdir(), 'mailferry-run-'));
+  mkdirSync(dataDir, { recursive: true });
+  const apiKey = randomBytes(24).toString('base64url');
+  const { startHost } = await import('../../local/host');
+  let host: Host | undefined;
+  try {
+    host = await startHost({
+      appRoot: appRoot(),
+      dataDir,
+      port: 0,
+      apiKey,
+      settings: { MAILFERRY_DATA_DIR: dataDir },
+      log: (level, fn, message) => {
+        if (level === 'warning' || level === 'error' || level === 'critical')
+          process.stderr.write(`${level} ${fn}: ${message}\n`);
+      },
+    });
+    const client = new ApiClient({ url: host.url, key: apiKey });
+    await ensureEndpoint(client, endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations));
+    await ensureEndpoint(client, endpointRequest(TARGET, config.target, undefined));
+
+    const existing = (await listBatches(client)).find(
+      (b) => b.name.toLowerCase() === batchName.toLowerCase(),
+    );
+    let batch: Batch;
+    if (!existing || (existing.status === 'Failed' && existing.validationErrorCount > 0)) {
+      // First run, or a CSV that was refused before: (re)create the batch from this CSV.
+      if (existing) await client.delete(`batches/${existing.id}`);
+      batch = await createBatch(client, batchName, csv);
+      progress.write(
+        `batch ${batch.name} (${batch.id}): initial copy of ${batch.totalMailboxes} mailboxes\n`,
+      );
+      batch = await settle(host, client, batch.id, progress);
+    } else {
+      batch = existing;
+      if (UNDER_WAY.has(batch.status)) {
+        progress.write(`batch ${batch.name} (${batch.id}): resuming the ${batch.status} run\n`);
+        batch = await settle(host, client, batch.id, progress);
+      }
+      if (batch.counts.Failed > 0 && (await allowed(client, batch.id)).includes('start')) {
+        progress.write(`batch ${batch.name}: retrying ${batch.counts.Failed} failed mailbox(es)\n`);
+        await client.post(`batches/${batch.id}/start`);
+        batch = await settle(host, client, batch.id, progress);
+      }
+      const actions = await allowed(client, batch.id);
+      if (!actions.includes('sync'))
+        throw badInput(
+          'BATCH_NOT_SYNCABLE',
+          `Batch ${batch.name} is ${batch.status}: an incremental sync is not possible; run with a new --data folder or rename the CSV.`,
+        );
+      progress.write(`batch ${batch.name} (${batch.id}): incremental sync\n`);
+      await client.post(`batches/${batch.id}/sync`);
+      batch = await settle(host, client, batch.id, progress);
+    }
+    const mailboxes = await listMailboxes(client, batch.id);
+    if (options.json) printJson(runReport(batch, mailboxes));
+    else printReport(batch, mailboxes);
+    return mailboxes.every(isSyncedMailbox) ? EXIT.ok : EXIT.mailboxesFailed;
+  } finally {
+    await host?.stop();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function createBatch(client: ApiClient, name: string, csv: Buffer): Promise<Batch> {
+  const { status, body } = await client.send('POST', 'batches', {
+    query: { name, autoStart: true, sourceEndpoint: SOURCE, target: TARGET },
+    raw: { body: csv, contentType: 'text/csv' },
+  });
+  if (status !== 201) throw errorFor(status, body);
+  return (body as BatchAnswer).batch;
+}
+
+/** Shows progress until the batch settles, then waits for its orchestration (the report) to finish. */
+async function settle(host: Host, client: ApiClient, id: string, stream: NodeJS.WriteStream): Promise<Batch> {
+  const { batch } = await watchBatch(client, id, { stream });
+  await host.engine.waitForCompletion(batchInstanceId(id), REPORT_WAIT_MS).catch(() => undefined);
+  return batch;
+}
+
+async function allowed(client: ApiClient, id: string): Promise<string[]> {
+  return (await client.get<BatchAnswer>(`batches/${id}`)).allowedActions;
+}
+
+function readInput(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw badInput(
+      'CSV_UNREADABLE',
+      `--csv ${file}: ${(e as NodeJS.ErrnoException).code ?? 'cannot be read'}`,
+    );
+  }
+}
+
+/** The project root (package.json, host.json), found upward from this file: works from dist/ and from source. */
+function appRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'host.json')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir)
+      throw new Error(`cannot find the mailferry app (host.json) above ${__dirname}`);
+  }
+}

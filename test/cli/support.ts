@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+/**
+ * Runs the built CLI (`node dist/cli/main.js`, built by `pretest`) as a user would, with an
+ * environment free of the mailferry variables the in-process test host sets, and returns its exit
+ * code and output.
+ */
+export const root = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(root, 'dist', 'cli', 'main.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env))
+    if (k.startsWith('MAILFERRY_') || k === 'AzureWebJobsStorage') delete env[k];
+  return { ...env, ...extra };
+}
+
+export function mailferry(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [MAIN, ...args],
+      { env: cleanEnv(options.env), cwd: options.cwd ?? root, timeout: options.timeoutMs ?? 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A loopback port nothing listens on (taken from the OS, then released). */
+export function deadPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
