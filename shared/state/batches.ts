@@ -252,9 +252,7 @@ export class BatchRepository {
       this.read(id),
       this.mailboxTable().then((t) => readCounts(t, id)),
     ]);
-    return stored
-      ? { ...stored.row, counts: counts.counts, totalMailboxes: totalOf(counts.counts) }
-      : undefined;
+    return stored ? { ...stored.row, counts, totalMailboxes: totalOf(counts) } : undefined;
   }
 
   async get(id: string): Promise<Batch> {
@@ -289,7 +287,7 @@ export class BatchRepository {
     const batches = await Promise.all(
       rows.map((row) =>
         limit(async () => {
-          const { counts } = await readCounts(mailboxTable, row.id);
+          const counts = await readCounts(mailboxTable, row.id);
           return { ...row, counts, totalMailboxes: totalOf(counts) };
         }),
       ),
@@ -315,8 +313,8 @@ export class BatchRepository {
         if (!stored) throw notFound(id);
         const current: Batch = {
           ...stored.row,
-          counts: counts.counts,
-          totalMailboxes: totalOf(counts.counts),
+          counts,
+          totalMailboxes: totalOf(counts),
         };
         const patch = await change(current);
         if (!patch) return current;

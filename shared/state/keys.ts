@@ -42,10 +42,13 @@ export function mailboxRowKey(email: string): string {
 }
 
 /**
- * The per-batch counts row lives in the batch's mailbox partition. It has no `@`, so no address can
- * ever map to it.
+ * The per-batch counts rows live in the batch's mailbox partition under keys starting `%%`, which no
+ * mailbox key can: escapeKey turns every `%` of an address into `%25`, so `%` is always followed by
+ * two hex digits there. Mailbox listings exclude the range [COUNTS_KEY_PREFIX, COUNTS_KEY_END).
  */
-export const COUNTS_ROW_KEY = '~counts';
+export const COUNTS_KEY_PREFIX = '%%counts-';
+export const COUNTS_KEY_END = prefixUpperBound(COUNTS_KEY_PREFIX);
+export const countsRowKey = (shard: number): string => `${COUNTS_KEY_PREFIX}${shard}`;
 
 /** All batch rows share one partition, so a batch and its name reservation commit in one transaction. */
 export const BATCHES_PARTITION = 'batches';

@@ -24,6 +24,12 @@ export const MAX_UPDATE_ATTEMPTS = 60;
 export const RETRY_BASE_DELAY_MS = 5;
 export const RETRY_MAX_DELAY_MS = 250;
 
+/**
+ * Count rows per batch (see counts.ts). A mailbox always counts in the same shard, so concurrent
+ * status changes of different mailboxes mostly touch different rows and rarely conflict.
+ */
+export const COUNT_SHARDS = 8;
+
 /** Paged mailbox listing. */
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;

@@ -4,10 +4,11 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { MailboxStatus } from '../domain/statuses';
 import { dbl, definedOnly, isoTimestamp, numberColumn, parseEntity } from './codec';
-import { countsWrite, readCounts, totalOf, withDelta } from './counts';
+import { readCounts, readShard, readShards, shardOf, shardWrite, totalOf, withDelta } from './counts';
 import { httpStatusOf, stateError } from './errors';
-import { BATCH_ID_PATTERN, COUNTS_ROW_KEY, mailboxRowKey, normaliseEmail } from './keys';
+import { BATCH_ID_PATTERN, COUNTS_KEY_END, COUNTS_KEY_PREFIX, mailboxRowKey, normaliseEmail } from './keys';
 import {
+  COUNT_SHARDS,
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   MAX_TRANSACTION_OPERATIONS,
@@ -19,6 +20,7 @@ import {
   mailboxStatusSchema,
   secretRefSchema,
   toErrorInfo,
+  zeroCounts,
   type Mailbox,
   type MailboxCounts,
   type MailboxPatch,
@@ -156,7 +158,7 @@ function invalid(message: string, details: Record<string, unknown>) {
 
 /**
  * Mailboxes of a batch: partition = batch id, row = normalised address. The batch's per-status counts
- * are a row of the same partition, changed in the same transaction as the mailbox (see counts.ts).
+ * are rows of the same partition, changed in the same transaction as the mailbox (see counts.ts).
  */
 export class MailboxRepository {
   constructor(
@@ -223,24 +225,32 @@ export class MailboxRepository {
     const table = await this.table();
     const existing: string[] = [];
     let added = 0;
-    const perTransaction = MAX_TRANSACTION_OPERATIONS - 1; // one operation is the counts row
+    // Room in each transaction for every count shard it may touch.
+    const perTransaction = MAX_TRANSACTION_OPERATIONS - COUNT_SHARDS;
     for (let start = 0; start < rows.length; start += perTransaction) {
       let pending = rows.slice(start, start + perTransaction);
       await retryOnConflict(
-        { table: TABLE, partitionKey: batchId, rowKey: COUNTS_ROW_KEY },
+        { table: TABLE, partitionKey: batchId, rowKey: COUNTS_KEY_PREFIX },
         async () => {
           if (pending.length === 0) return;
-          const snapshot = await readCounts(table, batchId);
-          let counts = snapshot.counts;
-          for (const m of pending) counts = withDelta(counts, undefined, m.status);
+          const shards = await readShards(table, batchId);
+          const next = new Map<number, MailboxCounts>();
+          for (const m of pending) {
+            const shard = shardOf(mailboxRowKey(m.email));
+            next.set(
+              shard,
+              withDelta(next.get(shard) ?? shards[shard]?.counts ?? zeroCounts(), undefined, m.status),
+            );
+          }
           const actions: TransactionAction[] = pending.map((m) => ['create', toEntity(m)]);
-          actions.push(countsWrite(batchId, snapshot, counts));
+          for (const [shard, counts] of next)
+            actions.push(shardWrite(batchId, shard, shards[shard] ?? { counts }, counts));
           try {
             await table.submitTransaction(actions);
             added += pending.length;
           } catch (err) {
             if (httpStatusOf(err) === 409) {
-              // Either a mailbox row exists already (a retried ingest) or the counts row was just
+              // Either a mailbox row exists already (a retried ingest) or a count shard was just
               // created by someone else. Drop the rows that exist; then retry the rest.
               const present = await this.existingKeys(table, batchId, pending);
               existing.push(
@@ -328,11 +338,12 @@ export class MailboxRepository {
           if (next.status === current.mailbox.status) {
             await table.updateEntity(entity, 'Replace', { etag: current.etag });
           } else {
-            const snapshot = await readCounts(table, batchId);
+            const shard = shardOf(mailboxRowKey(current.mailbox.email));
+            const snapshot = await readShard(table, batchId, shard);
             const counts = withDelta(snapshot.counts, current.mailbox.status, next.status);
             await table.submitTransaction([
               ['update', entity, 'Replace', { etag: current.etag }],
-              countsWrite(batchId, snapshot, counts),
+              shardWrite(batchId, shard, snapshot, counts),
             ]);
           }
         } catch (err) {
@@ -359,7 +370,7 @@ export class MailboxRepository {
   /** The batch's mailboxes per status and in total, as stored with the rows. */
   async counts(batchId: string): Promise<{ counts: MailboxCounts; total: number }> {
     this.checkBatchId(batchId);
-    const { counts } = await readCounts(await this.table(), batchId);
+    const counts = await readCounts(await this.table(), batchId);
     return { counts, total: totalOf(counts) };
   }
 
@@ -425,7 +436,7 @@ export class MailboxRepository {
   }
 
   private filter(batchId: string, status?: MailboxStatus): string {
-    const base = odata`PartitionKey eq ${batchId} and RowKey ne ${COUNTS_ROW_KEY}`;
+    const base = odata`PartitionKey eq ${batchId} and (RowKey lt ${COUNTS_KEY_PREFIX} or RowKey ge ${COUNTS_KEY_END})`;
     return status ? `${base} and ${odata`status eq ${status}`}` : base;
   }
 
