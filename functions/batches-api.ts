@@ -54,8 +54,9 @@ async function createBatch(
           },
         );
       }
-      csv = Buffer.from(parsed.data.csv, 'utf8');
-      req = { ...parsed.data, options: parsed.data.options ?? {} };
+      const { csv: text, ...rest } = parsed.data;
+      csv = Buffer.from(text, 'utf8');
+      req = { ...rest, options: rest.options ?? {} };
     } else {
       const q = request.query;
       const name = q.get('name');

@@ -14,6 +14,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   REQUEST_INVALID: 400,
   BATCH_RUNNING: 409,
   PAYLOAD_TOO_LARGE: 413,
+  'settings.invalid': 500,
+  // A connection test that reached no server, or whose login was refused: the endpoint's fault.
+  MAIL_BAD_SETTINGS: 400,
+  MAIL_CONNECT_FAILED: 502,
+  MAIL_AUTH_FAILED: 422,
 };
 
 export function json(status: number, body: unknown): HttpResponseInit {
