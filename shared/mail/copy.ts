@@ -1,11 +1,11 @@
-import { CHUNK_MAX_BYTES, CHUNK_MAX_MESSAGES } from './limits';
-import { MailError, MailErrorCode, serverText } from './errors';
+import { APPEND_BATCH_BYTES, CHUNK_MAX_BYTES, CHUNK_MAX_MESSAGES } from './limits';
+import { MailError, MailErrorCode } from './errors';
 import { processBudget } from './budget';
 import { dateFilter } from './filters';
 import type { MailSession } from './session';
 import type { MessageMeta } from './source';
 import { fingerprintHash, type FolderState, type ItemRow, type SkippedItem } from './state';
-import type { Fingerprint, MailTarget } from './target';
+import type { Fingerprint, TargetMessage } from './target';
 import type { CopyHooks } from './settings';
 import { createHash } from 'node:crypto';
 
@@ -190,35 +190,53 @@ export async function copyMessages(
   let crashed = false;
   const running = new Set<Promise<void>>();
   const limit = Math.max(1, target.capabilities.appendConcurrency);
+  const perCall = Math.max(1, target.capabilities.appendBatch);
 
-  const appendOne = async (m: MessageMeta, content: Buffer, flags: string[]): Promise<void> => {
-    const msg = {
-      key: itemKey(mailboxKey, state.source, uv, m.uid),
-      messageId: m.messageId,
-      size: m.size,
-      internalDate: m.internalDate,
-      content,
-      flags,
-    };
-    let id: string | undefined;
-    try {
-      id = (await appendRetryOnce(target, state.target, msg)).id;
-    } catch (e) {
-      if (!isItemError(e)) throw e;
-      failed.push(skippedItem(state, m, 'failed', `the target refused the message: ${serverText(e)}`));
-      return;
+  type Item = TargetMessage & { meta: MessageMeta };
+  const appendBatch = async (items: Item[]): Promise<void> => {
+    const results = await target.append(state.target, items);
+    const stored: Array<{ item: Item; id?: string }> = [];
+    for (const [i, item] of items.entries()) {
+      let r = results[i] ?? { ok: false as const, reason: 'no answer from the target' };
+      // A refused message is tried once more on its own, then listed.
+      if (!r.ok) r = (await target.append(state.target, [item]))[0] ?? r;
+      if (r.ok) stored.push({ item, id: r.id });
+      else
+        failed.push(skippedItem(state, item.meta, 'failed', `the target refused the message: ${r.reason}`));
     }
-    appended++;
+    appended += stored.length;
     // A hook that throws stands for a crash after the APPEND and before the index write.
     try {
-      await scope.hooks?.afterAppend?.(appended);
+      if (stored.length) await scope.hooks?.afterAppend?.(appended);
     } catch (e) {
       crashed = true;
       throw e;
     }
-    doneRows.push(row({ ...m, flags }, 'd', id ?? ''));
-    out.copied++;
-    out.bytes += m.size;
+    for (const { item, id } of stored) {
+      doneRows.push(row({ ...item.meta, flags: item.flags }, 'd', id ?? ''));
+      out.copied++;
+      out.bytes += item.meta.size;
+    }
+  };
+
+  let batch: Item[] = [];
+  let batchBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (!batch.length) return;
+    const items = batch;
+    const bytes = batchBytes;
+    batch = [];
+    batchBytes = 0;
+    while (running.size >= limit) await Promise.race(running);
+    const task: Promise<void> = appendBatch(items)
+      .catch((e: unknown) => {
+        fatal ??= e;
+      })
+      .finally(() => {
+        processBudget.release(bytes);
+        running.delete(task);
+      });
+    running.add(task);
   };
 
   try {
@@ -231,22 +249,26 @@ export async function copyMessages(
           fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
           return;
         }
-        const size = content.length;
-        await processBudget.acquire(size);
-        while (running.size >= limit) await Promise.race(running);
-        const task: Promise<void> = appendOne(m, content, flags)
-          .catch((e: unknown) => {
-            fatal ??= e;
-          })
-          .finally(() => {
-            processBudget.release(size);
-            running.delete(task);
-          });
-        running.add(task);
+        if (batch.length && (batch.length >= perCall || batchBytes + content.length > APPEND_BATCH_BYTES))
+          await flush();
+        await processBudget.acquire(content.length);
+        batch.push({
+          key: itemKey(mailboxKey, state.source, uv, m.uid),
+          messageId: m.messageId,
+          size: m.size,
+          internalDate: m.internalDate,
+          content,
+          flags,
+          meta: m,
+        });
+        batchBytes += content.length;
       },
     );
+    if (fatal === undefined) await flush();
+    else processBudget.release(batchBytes);
   } catch (e) {
     fatal ??= e;
+    processBudget.release(batchBytes);
   }
   await Promise.all(running);
 
@@ -264,30 +286,6 @@ export async function copyMessages(
   state.itemsSkipped += skipped.length;
   state.bytesSkipped += skipped.reduce((n, s) => n + s.size, 0);
   state.itemsFailed += failed.length;
-}
-
-/** APPEND; a refusal (not a throttle or a drop, which the target retries itself) is tried once more. */
-async function appendRetryOnce(
-  target: MailTarget,
-  folder: string,
-  msg: Parameters<MailTarget['append']>[1],
-): Promise<{ id?: string }> {
-  try {
-    return await target.append(folder, msg);
-  } catch (e) {
-    if (!isItemError(e)) throw e;
-    return await target.append(folder, msg);
-  }
-}
-
-/** Errors that concern one message (NO to an APPEND), as opposed to the connection or the account. */
-function isItemError(e: unknown): boolean {
-  if (e instanceof MailError)
-    return e.code === MailErrorCode.appendRefused || e.code === MailErrorCode.tooLarge;
-  const err = e as { responseStatus?: string; serverResponseCode?: string };
-  return (
-    err?.responseStatus === 'NO' || err?.responseStatus === 'BAD' || err?.serverResponseCode === 'APPENDLIMIT'
-  );
 }
 
 async function claimOnTarget(scope: CopyScope, pending: MessageMeta[]): Promise<Map<number, string>> {

@@ -19,12 +19,17 @@ export const DEFAULT_BAD_ITEM_LIMIT = 20;
  */
 export const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
-/** Concurrent APPENDs per mailbox on an IMAP target (one connection each). */
-export const DEFAULT_TARGET_CONNECTIONS = 3;
+/**
+ * Concurrent append calls per mailbox on an IMAP target (one connection each). Appends into one
+ * folder contend for its lock (Dovecot: two connections are slower than one), so one connection
+ * appends while the source connection streams the next batch.
+ */
+export const DEFAULT_TARGET_CONNECTIONS = 1;
 
-/** Messages fetched per FETCH command when streaming bodies (bounded further by bytes). */
-export const FETCH_BATCH_MESSAGES = 100;
-export const FETCH_BATCH_BYTES = 8 * 1024 * 1024;
+/** Messages per append call (MULTIAPPEND)... */
+export const APPEND_BATCH_MESSAGES = 50;
+/** ...and bytes per append call (a larger message goes alone). */
+export const APPEND_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Index rows written per Table transaction (the service's maximum is 100). */
 export const TABLE_BATCH = 100;

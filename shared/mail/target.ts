@@ -35,21 +35,29 @@ export interface TargetCapabilities {
   delimiter: string;
   /** Largest message the target accepts, bytes. */
   maxMessageBytes: number;
-  /** Appends the engine may run at once for one mailbox. */
+  /** Append calls the engine may run at once for one mailbox. */
   appendConcurrency: number;
+  /** Messages per append call (IMAP MULTIAPPEND, Graph $batch); 1 when the target takes one at a time. */
+  appendBatch: number;
   /** `append` returns a target id (IMAP UIDPLUS, Graph ids). */
   returnsIds: boolean;
   /** Characters a folder-name segment may not contain on this target (besides the delimiter). */
   illegalNameChars: RegExp;
 }
 
+export type AppendResult = { ok: true; id?: string } | { ok: false; reason: string };
+
 export interface MailTarget {
   readonly capabilities: TargetCapabilities;
   listFolders(): Promise<TargetFolder[]>;
   /** Creates the folder (and its parents) when missing. Idempotent. */
   ensureFolder(path: string): Promise<void>;
-  /** Stores one message; returns its target id when the target can tell. May be called concurrently. */
-  append(folder: string, message: TargetMessage): Promise<{ id?: string }>;
+  /**
+   * Stores messages, in order; one result per message: its target id when the target can tell, or
+   * why the target refused that message. Connection and throttling errors throw (nothing is known
+   * to be stored then). May be called concurrently.
+   */
+  append(folder: string, messages: TargetMessage[]): Promise<AppendResult[]>;
   /**
    * Target ids of messages in `folder` matching each fingerprint (by key where the target stores
    * it, else Message-ID + size + INTERNALDATE). Keys with no match are absent from the map.
