@@ -4,6 +4,7 @@ import { services } from '../shared/app/services';
 import { BATCH_DROP_CONTAINER } from '../shared/batches/containers';
 import { ingestBatch } from '../shared/batches/ingest';
 import { runBatchAction } from './batch-actions';
+import { logFor } from './log';
 
 /**
  * A CSV dropped into `migration-batches` becomes a batch named after the file and starts at once.
@@ -16,6 +17,7 @@ df.app.client.storageBlob('batchDrop', {
   source: process.env.MAILFERRY_BLOB_TRIGGER_SOURCE === 'EventGrid' ? 'EventGrid' : 'LogsAndContainerScan',
   handler: async (blob: unknown, client: df.DurableClient, context: InvocationContext) => {
     const name = String(context.triggerMetadata?.name ?? 'batch');
+    const log = logFor(context);
     const svc = services();
     const container = svc.blobs.getContainerClient(BATCH_DROP_CONTAINER);
     let report: unknown;
@@ -23,13 +25,14 @@ df.app.client.storageBlob('batchDrop', {
       const { batch, problems } = await ingestBatch(svc, blob as Buffer, { name });
       if (problems.length === 0) await runBatchAction(svc, client, batch.id, 'start');
       report = problems.length ? { batchId: batch.id, status: batch.status, errors: problems } : undefined;
-      context.log(
-        `batch ${batch.id} "${name}": ${problems.length ? `${problems.length} CSV problem(s)` : 'started'}`,
+      log.info(
+        { batchId: batch.id, name, problems: problems.length },
+        problems.length ? 'batch CSV has problems' : 'batch started',
       );
     } catch (e) {
       const error = e as { code?: string; message?: string };
       report = { errors: [{ code: error.code ?? 'INGEST_FAILED', message: error.message ?? String(e) }] };
-      context.error(`batch drop "${name}" failed: ${error.message ?? String(e)}`);
+      log.error({ name, code: error.code }, `batch drop failed: ${error.message ?? String(e)}`);
     }
     if (report) {
       const text = JSON.stringify(report, null, 2);

@@ -6,6 +6,7 @@ import { ingestBatch } from '../shared/batches/ingest';
 import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
 import { runBatchAction } from './batch-actions';
 import { fromError, json, problem } from './http-answers';
+import { logFor } from './log';
 
 /**
  * The batch API: create from a CSV, list, show, page through mailboxes, and the lifecycle commands
@@ -89,7 +90,7 @@ async function createBatch(
     const started = batch.options.autoStart ? await runBatchAction(svc, client, batch.id, 'start') : batch;
     return json(201, { batch: started, allowedActions: allowedActions(started.status) });
   } catch (e) {
-    return fromError(e, (m) => context.error(m));
+    return fromError(e, (m) => logFor(context).error(m));
   }
 }
 
@@ -109,7 +110,7 @@ df.app.client.http('batchesList', {
       const batches = await services().state.batches.list();
       return json(200, { batches: batches.map((b) => ({ ...b, allowedActions: allowedActions(b.status) })) });
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -127,7 +128,7 @@ df.app.client.http('batchesGet', {
         : [];
       return json(200, { batch, allowedActions: allowedActions(batch.status), validationErrors });
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -145,7 +146,7 @@ df.app.client.http('batchesMailboxes', {
       });
       return json(200, page);
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -161,7 +162,7 @@ df.app.client.http('batchesAction', {
       const batch = await runBatchAction(services(), client, request.params.id as string, action);
       return json(202, { batch, allowedActions: allowedActions(batch.status) });
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -175,7 +176,7 @@ df.app.client.http('batchesRemove', {
       await runBatchAction(services(), client, request.params.id as string, 'remove');
       return { status: 204 };
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });

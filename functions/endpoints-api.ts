@@ -7,6 +7,7 @@ import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { fromError, json, problem } from './http-answers';
+import { logFor } from './log';
 
 /**
  * Migration endpoints: where mail comes from and goes to. The admin password goes to the secret
@@ -51,7 +52,7 @@ app.http('endpointsCreate', {
       });
       return json(201, { endpoint });
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -64,7 +65,7 @@ app.http('endpointsList', {
     try {
       return json(200, { endpoints: await services().state.endpoints.list() });
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -98,7 +99,7 @@ app.http('endpointsTest', {
         ms: Date.now() - started,
       });
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });
@@ -116,7 +117,7 @@ app.http('endpointsRemove', {
       await svc.secrets.delete(endpointSecretName(name));
       return { status: 204 };
     } catch (e) {
-      return fromError(e, (m) => context.error(m));
+      return fromError(e, (m) => logFor(context).error(m));
     }
   },
 });

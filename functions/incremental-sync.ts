@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
 import { runBatchAction } from './batch-actions';
+import { logFor } from './log';
 
 /**
  * The scheduled incremental sync: on each tick, every Synced or SyncedWithErrors batch whose
@@ -13,6 +14,7 @@ df.app.client.timer('incrementalSync', {
   schedule: '%MAILFERRY_INCREMENTAL_SYNC_SCHEDULE%',
   handler: async (_timer, client, context) => {
     const svc = services();
+    const log = logFor(context);
     const now = Date.now();
     for (const batch of await svc.state.batches.list()) {
       if (batch.status !== 'Synced' && batch.status !== 'SyncedWithErrors') continue;
@@ -21,10 +23,11 @@ df.app.client.timer('incrementalSync', {
       if (now - last < intervalMs) continue;
       try {
         await runBatchAction(svc, client, batch.id, 'sync');
-        context.log(`incremental sync started for batch ${batch.id}`);
+        log.info({ batchId: batch.id }, 'incremental sync started');
       } catch (e) {
-        context.warn(
-          `incremental sync of batch ${batch.id} not started: ${e instanceof Error ? e.message : String(e)}`,
+        log.warn(
+          { batchId: batch.id },
+          `incremental sync not started: ${e instanceof Error ? e.message : String(e)}`,
         );
       }
     }

@@ -1,5 +1,6 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { loadSettings, storageSettingsFrom, type Settings } from '../config/settings';
+import { registerSecret } from '../log';
 import { LocalSecretStore } from '../secrets/local';
 import type { SecretStore } from '../secrets/store';
 import { createStateStore, type StateStore } from '../state';
@@ -26,10 +27,11 @@ export function services(env: NodeJS.ProcessEnv = process.env): Services {
   if (cached?.key === key) return cached.services;
   const settings = loadSettings(env);
   const storage = storageSettingsFrom(settings);
-  const secrets: SecretStore =
+  const secrets: SecretStore = scrubbedInLogs(
     settings.secretStore.kind === 'local'
       ? new LocalSecretStore({ dataDir: settings.secretStore.dataDir })
-      : keyVaultStore(settings.secretStore.vaultUri);
+      : keyVaultStore(settings.secretStore.vaultUri),
+  );
   cached = {
     key,
     services: {
@@ -41,6 +43,24 @@ export function services(env: NodeJS.ProcessEnv = process.env): Services {
     },
   };
   return cached.services;
+}
+
+/** Every secret the app reads or writes becomes a value the logger removes from any line. */
+function scrubbedInLogs(store: SecretStore): SecretStore {
+  return {
+    set: (name, value) => (registerSecret(value), store.set(name, value)),
+    setMany: (entries) => {
+      for (const [, value] of entries) registerSecret(value);
+      return store.setMany(entries);
+    },
+    get: async (name) => {
+      const value = await store.get(name);
+      if (value !== undefined) registerSecret(value);
+      return value;
+    },
+    delete: (name) => store.delete(name),
+    deletePrefix: (prefix) => store.deletePrefix(prefix),
+  };
 }
 
 function keyVaultStore(vaultUri: string): SecretStore {
