@@ -111,6 +111,7 @@ async function run(
     if (state.lastUid > 0 || state.initialDone) state.rebaseFrom = state.rebaseFrom || state.uidValidity;
     state.uidValidity = box.uidValidity;
     state.lastUid = 0;
+    state.inflight = 0;
     state.modseq = box.highestModseq;
     state.initialDone = false;
   }

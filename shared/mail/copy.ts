@@ -14,17 +14,18 @@ import { createHash } from 'node:crypto';
  *
  * Never duplicating, never losing, across retries and crashes — the protocol, per chunk:
  * 1. Read the index rows of the chunk's UID range. `done` rows are on the target: skip them.
- * 2. Write a `pending` row (fingerprint = Message-ID + size + INTERNALDATE) for every message about
- *    to be appended, BEFORE appending it.
- * 3. APPEND; then write `done` rows with the target UID (APPENDUID) and move the checkpoint.
- * A crash between 2 and 3 leaves `pending` rows: the next call cannot know whether the APPEND
- * happened, so it asks the target for messages with the same fingerprint, removes those already
- * claimed by `done` rows of the same folder, and takes one of the rest as "already appended"; only
- * when none is left does it append again. That works with and without UIDPLUS. Identity stays
- * (folder, UIDVALIDITY, UID): two messages with the same Message-ID, or byte-identical copies, are
- * separate rows and each is appended; the fingerprint only matters for the pending case, where
- * claiming is counted (n pending twins need n unclaimed copies on the target).
- */
+ * 2. BEFORE any APPEND, raise the folder's in-flight mark (`inflight`, one entity write) to the
+ *    highest UID about to be appended.
+ * 3. APPEND in batches; after each batch write its `done` rows (target UID from APPENDUID,
+ *    fingerprint = Message-ID + size + INTERNALDATE, flags); at the end move the checkpoint.
+ * A crash between 2 and 3 leaves messages at or below the in-flight mark without a `done` row: the
+ * next call cannot know whether their APPEND happened, so it asks the target for messages with the
+ * same fingerprint, removes those already claimed by `done` rows of the folder, and takes one of
+ * the rest as "already appended"; only when none is left does it append again. That works with and
+ * without UIDPLUS. Identity stays (folder, UIDVALIDITY, UID): two messages with the same Message-ID,
+ * or byte-identical copies, are separate rows and each is appended; the fingerprint only matters
+ * for suspects, where claiming is counted (n suspect twins need n unclaimed copies on the target).
+ * The in-flight mark costs one write per chunk instead of a "pending" row per message. */
 
 export interface Checkpoint {
   uidValidity: string;
@@ -138,7 +139,7 @@ export async function copyMessages(
       );
       continue;
     }
-    if (row?.s === 'p') pending.push(m);
+    if (m.uid <= state.inflight) pending.push(m);
     else toCopy.push(m);
   }
 
@@ -171,17 +172,22 @@ export async function copyMessages(
   }
 
   if (skipped.length) {
+    const subjects = await session.source.subjects(skipped.map((k) => k.uid));
+    for (const k of skipped) k.subject = subjects.get(k.uid) ?? '';
     await session.state.putSkipped(skipped);
     out.skipped += skipped.length;
     out.skippedBytes += skipped.reduce((n, s) => n + s.size, 0);
   }
 
-  // Step 2: pending rows before any APPEND.
-  await session.state.putItems(
-    state.fid,
-    uv,
-    toCopy.map((m) => row(m, 'p', '')),
-  );
+  // Step 2: the in-flight mark before any APPEND (and the rows of messages found already there).
+  const writes: Array<Promise<void>> = [];
+  const top = toCopy.reduce((n, m) => Math.max(n, m.uid), 0);
+  if (top > state.inflight) {
+    state.inflight = top;
+    writes.push(session.state.putFolder(state));
+  }
+  if (doneRows.length) writes.push(session.state.putItems(state.fid, uv, doneRows.splice(0)));
+  await Promise.all(writes.splice(0));
 
   const byUid = new Map(toCopy.map((m) => [m.uid, m]));
   const failed: SkippedItem[] = [];
@@ -212,8 +218,10 @@ export async function copyMessages(
       crashed = true;
       throw e;
     }
-    for (const { item, id } of stored) {
-      doneRows.push(row({ ...item.meta, flags: item.flags }, 'd', id ?? ''));
+    const rows = stored.map(({ item, id }) => row({ ...item.meta, flags: item.flags }, 'd', id ?? ''));
+    // Step 3 per batch, in the background while the next batch streams.
+    writes.push(session.state.putItems(state.fid, uv, rows));
+    for (const { item } of stored) {
       out.copied++;
       out.bytes += item.meta.size;
     }
@@ -272,13 +280,16 @@ export async function copyMessages(
   }
   await Promise.all(running);
 
-  // Step 3 — unless the chunk "crashed": then the index stays pending, exactly as after a real crash.
-  if (!crashed) {
-    doneRows.sort((a, b) => a.uid - b.uid);
-    await session.state.putItems(state.fid, uv, doneRows);
-    if (failed.length) await session.state.putSkipped(failed);
+  // The batches' index writes; failures listed — unless the chunk "crashed" (test hook).
+  const written = await Promise.allSettled(writes);
+  if (!crashed && failed.length && fatal === undefined) {
+    const subjects = await session.source.subjects(failed.map((k) => k.uid));
+    for (const k of failed) k.subject = subjects.get(k.uid) ?? '';
+    await session.state.putSkipped(failed);
   }
   if (fatal !== undefined) throw fatal;
+  const writeError = written.find((w) => w.status === 'rejected');
+  if (writeError) throw (writeError as PromiseRejectedResult).reason;
   // A message that vanished between SEARCH and FETCH (expunged) simply is not there any more.
   out.failed += failed.length;
   state.itemsSynced += out.copied + out.reused;

@@ -121,6 +121,7 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
     target,
     uidValidity: f.uidValidity,
     lastUid: 0,
+    inflight: 0,
     // Flags are in sync "since now": the copy takes each message's flags as it copies it.
     modseq: f.highestModseq,
     uidNext: 0,

@@ -122,9 +122,21 @@ export class ImapSource {
   async meta(uids: number[]): Promise<MessageMeta[]> {
     if (!uids.length) return [];
     const out: MessageMeta[] = [];
-    const q = { uid: true, size: true, internalDate: true, flags: true, envelope: true } as const;
+    // Message-ID from its header only: a full ENVELOPE (addresses, encoded words) costs more to
+    // parse than the copy needs; subjects are read only for the few items that get listed.
+    const q = { uid: true, size: true, internalDate: true, flags: true, headers: ['message-id'] };
     for await (const m of this.client.fetch(uidSet(uids), q, { uid: true })) out.push(toMeta(m));
     return out.sort((a, b) => a.uid - b.uid);
+  }
+
+  /** Subjects (decoded) of a few messages, for the skipped-items list. */
+  async subjects(uids: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (!uids.length) return out;
+    for await (const m of this.client.fetch(uidSet(uids), { uid: true, envelope: true }, { uid: true })) {
+      out.set(m.uid, (m.envelope?.subject ?? '').slice(0, 255));
+    }
+    return out;
   }
 
   /** UID → flags for messages changed since `modseq` (CONDSTORE), or for all messages. */
@@ -167,7 +179,15 @@ function toMeta(m: FetchMessageObject): MessageMeta {
     size: m.size ?? 0,
     internalDate: d,
     flags: flagList(m.flags),
-    messageId: m.envelope?.messageId || undefined,
-    subject: (m.envelope?.subject ?? '').slice(0, 255),
+    messageId: messageIdOf(m.headers),
+    subject: '',
   };
+}
+
+/** The Message-ID header's value (unfolded, trimmed), or undefined when the message has none. */
+export function messageIdOf(headers: Buffer | undefined): string | undefined {
+  if (!headers) return undefined;
+  const m = /^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)/im.exec(headers.toString('latin1'));
+  const v = m?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim();
+  return v || undefined;
 }

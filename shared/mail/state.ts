@@ -22,6 +22,8 @@ export interface FolderState {
   target: string;
   uidValidity: string;
   lastUid: number;
+  /** Highest UID whose APPEND may have been sent: above lastUid and without a done row = suspect. */
+  inflight: number;
   /** Flags are in sync up to this MODSEQ ('' when the server has no CONDSTORE). */
   modseq: string;
   uidNext: number;
@@ -180,19 +182,22 @@ export class MailState {
     return out;
   }
 
-  /** Upserts index rows of one folder generation, 100 per transaction. */
+  /** Upserts index rows of one folder generation, 100 per transaction, transactions in parallel. */
   async putItems(fid: string, uidValidity: string, rows: ItemRow[]): Promise<void> {
     const pk = this.itemPartition(fid, uidValidity);
-    for (let i = 0; i < rows.length; i += TABLE_BATCH) {
-      const slice = rows.slice(i, i + TABLE_BATCH);
-      await this.items.submitTransaction(
-        slice.map((r) => [
-          'upsert',
-          { partitionKey: pk, rowKey: uidKey(r.uid), s: r.s, t: r.t, fp: r.fp, fl: r.fl, sz: r.sz },
-          'Replace',
-        ]),
-      );
-    }
+    const slices: ItemRow[][] = [];
+    for (let i = 0; i < rows.length; i += TABLE_BATCH) slices.push(rows.slice(i, i + TABLE_BATCH));
+    await Promise.all(
+      slices.map((slice) =>
+        this.items.submitTransaction(
+          slice.map((r) => [
+            'upsert',
+            { partitionKey: pk, rowKey: uidKey(r.uid), s: r.s, t: r.t, fp: r.fp, fl: r.fl, sz: r.sz },
+            'Replace',
+          ]),
+        ),
+      ),
+    );
   }
 
   async deleteItems(fid: string, uidValidity: string, uids: number[]): Promise<void> {
@@ -251,6 +256,7 @@ function pickFolder(r: TableEntityResult<FolderState> | FolderState): FolderStat
     target: r.target,
     uidValidity: r.uidValidity,
     lastUid: r.lastUid,
+    inflight: r.inflight ?? 0,
     modseq: r.modseq ?? '',
     uidNext: r.uidNext ?? 0,
     messages: r.messages ?? 0,
