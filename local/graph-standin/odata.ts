@@ -169,14 +169,10 @@ export function parseFilter(text: string): FilterExpr {
 type Scope = Record<string, unknown>;
 
 function resolve(path: string[], item: unknown, scope: Scope): unknown {
-  let [head, ...rest] = path;
-  let value: unknown;
-  if (head !== undefined && Object.prototype.hasOwnProperty.call(scope, head)) {
-    value = scope[head];
-  } else {
-    value = item;
-    rest = path;
-  }
+  const head = path[0];
+  const fromScope = head !== undefined && Object.prototype.hasOwnProperty.call(scope, head);
+  let value: unknown = fromScope ? scope[head] : item;
+  const rest = fromScope ? path.slice(1) : path;
   for (const part of rest) {
     if (value === null || typeof value !== 'object') return undefined;
     const key = Object.keys(value).find((k) => k.toLowerCase() === part.toLowerCase());

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenProvider, type TokenProvider } from '../../shared/auth';
 
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import { GraphClient, type GraphClientOptions } from '../../shared/graph';
 import { startGraphStandin, type GraphStandin, type GraphStandinOptions } from '../../local/graph-standin';
 
 export const CLIENT_ID = '22222222-2222-2222-2222-222222222222';
@@ -62,4 +65,13 @@ export function secretProvider(standin: GraphStandin): TokenProvider {
     credential: { kind: 'secret', secret: TEST_SECRET },
     authorityHost: standin.authorityHost,
   });
+}
+
+export function clientFor(standin: GraphStandin, options: Partial<GraphClientOptions> = {}): GraphClient {
+  return new GraphClient({ baseUrl: standin.url, tokens: secretProvider(standin), ...options });
+}
+
+/** Builds a MIME message with nodemailer's composer (the same library real clients use). */
+export async function mime(options: Mail.Options): Promise<Buffer> {
+  return new MailComposer(options).compile().build();
 }
