@@ -1,15 +1,15 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import { MAILBOX_STATUSES, type MailboxStatus } from '../domain/statuses';
 import { dbl, numberColumn, parseEntity } from './codec';
 import { httpStatusOf } from './errors';
-import { COUNTS_KEY_END, COUNTS_KEY_PREFIX, countsRowKey } from './keys';
-import { COUNT_SHARDS, TABLE_NAMES } from './limits';
+import { COUNTS_ROW_KEY, mailboxPartitionKey } from './keys';
+import { MAILBOX_PARTITIONS, TABLE_NAMES } from './limits';
 import { zeroCounts, type MailboxCounts } from './model';
 
 /**
- * Per-batch mailbox counts, one column per status, kept in rows of the batch's own mailbox partition.
+ * Per-batch mailbox counts, one column per status, kept in a row of each of the batch's mailbox
+ * partitions; the batch's counts are their sum (MAILBOX_PARTITIONS point reads).
  *
  * Why there and not on the batch row: a mailbox status change and the count change it implies are
  * then written in ONE entity-group transaction, both conditional on the ETags just read. Either both
@@ -17,10 +17,9 @@ import { zeroCounts, type MailboxCounts } from './model';
  * (with the counts on the batch row, two separate writes, a crash in between leaves them off for
  * good, and a retried activity that finds the mailbox already moved would not fix them).
  *
- * Why several rows (shards): every mailbox counts in the shard its key hashes to, so each shard is
- * exactly the tally of its own mailboxes. Concurrent updaters of different mailboxes then mostly hit
- * different rows; those that do meet get 412, re-read and re-apply, so every change counts once.
- * The batch's counts are the sum of the shards: one range query.
+ * Concurrency: each counts row is exactly the tally of its own partition's mailboxes. Concurrent
+ * updaters of mailboxes in different partitions touch different rows; those in the same partition
+ * meet on its counts row, the losers get 412, re-read and re-apply, so every change counts once.
  */
 
 const countsEntitySchema = z.object({
@@ -28,60 +27,37 @@ const countsEntitySchema = z.object({
   ...Object.fromEntries(MAILBOX_STATUSES.map((s) => [s, numberColumn.optional()])),
 });
 
-export interface ShardSnapshot {
+export interface CountsSnapshot {
   counts: MailboxCounts;
   /** Absent when the row does not exist yet. */
   etag?: string;
 }
 
-/** FNV-1a of the mailbox row key: stable, cheap, evenly spread. */
-export function shardOf(rowKey: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < rowKey.length; i++) {
-    h ^= rowKey.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % COUNT_SHARDS;
-}
-
-function parseShard(raw: Record<string, unknown>, batchId: string): ShardSnapshot {
-  const parsed = parseEntity(countsEntitySchema, raw, {
-    table: TABLE_NAMES.mailboxes,
-    partitionKey: batchId,
-    rowKey: String(raw.rowKey),
-  }) as Record<string, unknown> & { etag: string };
-  const counts = zeroCounts();
-  for (const s of MAILBOX_STATUSES) counts[s] = typeof parsed[s] === 'number' ? parsed[s] : 0;
-  return { counts, etag: parsed.etag };
-}
-
-export async function readShard(table: TableClient, batchId: string, shard: number): Promise<ShardSnapshot> {
+export async function readShard(table: TableClient, batchId: string, shard: number): Promise<CountsSnapshot> {
+  const partitionKey = mailboxPartitionKey(batchId, shard);
   try {
-    return parseShard(await table.getEntity(batchId, countsRowKey(shard)), batchId);
+    const raw = await table.getEntity(partitionKey, COUNTS_ROW_KEY);
+    const parsed = parseEntity(countsEntitySchema, raw, {
+      table: TABLE_NAMES.mailboxes,
+      partitionKey,
+      rowKey: COUNTS_ROW_KEY,
+    }) as Record<string, unknown> & { etag: string };
+    const counts = zeroCounts();
+    for (const s of MAILBOX_STATUSES) counts[s] = typeof parsed[s] === 'number' ? parsed[s] : 0;
+    return { counts, etag: parsed.etag };
   } catch (err) {
     if (httpStatusOf(err) === 404) return { counts: zeroCounts() };
     throw err;
   }
 }
 
-/** Every shard of a batch (missing ones as zero, without ETag), read with one range query. */
-export async function readShards(table: TableClient, batchId: string): Promise<ShardSnapshot[]> {
-  const shards: ShardSnapshot[] = Array.from({ length: COUNT_SHARDS }, () => ({ counts: zeroCounts() }));
-  const filter = odata`PartitionKey eq ${batchId} and RowKey ge ${COUNTS_KEY_PREFIX} and RowKey lt ${COUNTS_KEY_END}`;
-  for await (const raw of table.listEntities({ queryOptions: { filter } })) {
-    const shard = Number(String(raw.rowKey).slice(COUNTS_KEY_PREFIX.length));
-    if (Number.isInteger(shard) && shard >= 0 && shard < COUNT_SHARDS)
-      shards[shard] = parseShard(raw, batchId);
-  }
-  return shards;
-}
-
-/** The batch's counts: the sum of its shards. */
+/** The batch's counts: the sum over its partitions. */
 export async function readCounts(table: TableClient, batchId: string): Promise<MailboxCounts> {
+  const shards = await Promise.all(
+    Array.from({ length: MAILBOX_PARTITIONS }, (_, shard) => readShard(table, batchId, shard)),
+  );
   const total = zeroCounts();
-  for (const shard of await readShards(table, batchId)) {
-    for (const s of MAILBOX_STATUSES) total[s] += shard.counts[s];
-  }
+  for (const shard of shards) for (const s of MAILBOX_STATUSES) total[s] += shard.counts[s];
   return total;
 }
 
@@ -100,16 +76,15 @@ export function withDelta(
   return next;
 }
 
-/** The transaction step that writes a shard: conditional update if the row was read, else create. */
-export function shardWrite(
-  batchId: string,
-  shard: number,
-  snapshot: ShardSnapshot,
+/** The transaction step that writes a counts row: conditional update if it was read, else create. */
+export function countsWrite(
+  partitionKey: string,
+  snapshot: CountsSnapshot,
   counts: MailboxCounts,
 ): TransactionAction {
   const entity = {
-    partitionKey: batchId,
-    rowKey: countsRowKey(shard),
+    partitionKey,
+    rowKey: COUNTS_ROW_KEY,
     ...Object.fromEntries(MAILBOX_STATUSES.map((s) => [s, dbl(counts[s])])),
   };
   return snapshot.etag ? ['update', entity, 'Replace', { etag: snapshot.etag }] : ['create', entity];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BATCH_ID_LENGTH } from './limits';
+import { BATCH_ID_LENGTH, MAILBOX_PARTITIONS } from './limits';
 
 /**
  * Row and partition keys. Table keys may not contain `/ \ # ?` or control characters; values that
@@ -42,13 +42,41 @@ export function mailboxRowKey(email: string): string {
 }
 
 /**
- * The per-batch counts rows live in the batch's mailbox partition under keys starting `%%`, which no
- * mailbox key can: escapeKey turns every `%` of an address into `%25`, so `%` is always followed by
- * two hex digits there. Mailbox listings exclude the range [COUNTS_KEY_PREFIX, COUNTS_KEY_END).
+ * A batch's mailboxes are spread over MAILBOX_PARTITIONS partitions `<batchId>.<n>`, n chosen by a
+ * hash of the row key. Why not one partition per batch: Azurite (the local runtime's storage) finds a
+ * row by scanning its whole partition, so with 50,000 mailboxes in one partition every write cost
+ * milliseconds and an ingest took minutes; on Azure, a partition also has its own throughput target.
+ * Each partition holds its own counts row (see counts.ts), so a status change stays one transaction.
  */
-export const COUNTS_KEY_PREFIX = '%%counts-';
-export const COUNTS_KEY_END = prefixUpperBound(COUNTS_KEY_PREFIX);
-export const countsRowKey = (shard: number): string => `${COUNTS_KEY_PREFIX}${shard}`;
+export function mailboxShard(rowKey: string): number {
+  // FNV-1a: stable across versions and processes, cheap, evenly spread.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rowKey.length; i++) {
+    h ^= rowKey.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % MAILBOX_PARTITIONS;
+}
+
+export const mailboxPartitionKey = (batchId: string, shard: number): string => `${batchId}.${shard}`;
+export const mailboxPartitionOf = (batchId: string, email: string): string =>
+  mailboxPartitionKey(batchId, mailboxShard(mailboxRowKey(email)));
+/** The batch id of a mailbox partition key, or undefined if the key is not one. */
+export function batchIdOfPartition(partitionKey: string): string | undefined {
+  const m = /^([a-z0-9]+)\.\d+$/.exec(partitionKey);
+  return m?.[1];
+}
+/** Bounds of all partitions of a batch: PartitionKey ge from and lt to. */
+export const mailboxPartitionRange = (batchId: string): { from: string; to: string } => ({
+  from: `${batchId}.`,
+  to: prefixUpperBound(`${batchId}.`),
+});
+
+/**
+ * The counts row of each mailbox partition. It starts with `%%`, which no mailbox key can: escapeKey
+ * turns every `%` of an address into `%25`, so in a mailbox key `%` is always followed by hex digits.
+ */
+export const COUNTS_ROW_KEY = '%%counts';
 
 /** All batch rows share one partition, so a batch and its name reservation commit in one transaction. */
 export const BATCHES_PARTITION = 'batches';

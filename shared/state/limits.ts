@@ -16,19 +16,16 @@ export const MAX_STRING_PROPERTY = 30_000;
 export const MAX_TRANSACTION_OPERATIONS = 100;
 /** Parallel transactions when writing or deleting a whole mailbox partition. */
 export const PARTITION_WRITE_CONCURRENCY = 4;
-/** Parallel point reads when joining per-batch counts onto a batch list. */
-export const BATCH_LIST_READ_CONCURRENCY = 8;
+/** Batches whose counts are read at once when listing batches (each read is MAILBOX_PARTITIONS point reads). */
+export const BATCH_LIST_READ_CONCURRENCY = 4;
 
 /** Optimistic concurrency: attempts before giving up with STATE_CONFLICT, and the backoff window. */
 export const MAX_UPDATE_ATTEMPTS = 60;
 export const RETRY_BASE_DELAY_MS = 5;
 export const RETRY_MAX_DELAY_MS = 250;
 
-/**
- * Count rows per batch (see counts.ts). A mailbox always counts in the same shard, so concurrent
- * status changes of different mailboxes mostly touch different rows and rarely conflict.
- */
-export const COUNT_SHARDS = 8;
+/** Partitions per batch in the mailboxes table (see keys.ts); each has its own counts row. */
+export const MAILBOX_PARTITIONS = 8;
 
 /** Paged mailbox listing. */
 export const DEFAULT_PAGE_SIZE = 100;

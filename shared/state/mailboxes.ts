@@ -4,11 +4,20 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { MailboxStatus } from '../domain/statuses';
 import { dbl, definedOnly, isoTimestamp, numberColumn, parseEntity } from './codec';
-import { readCounts, readShard, readShards, shardOf, shardWrite, totalOf, withDelta } from './counts';
+import { countsWrite, readCounts, readShard, totalOf, withDelta } from './counts';
 import { httpStatusOf, stateError } from './errors';
-import { BATCH_ID_PATTERN, COUNTS_KEY_END, COUNTS_KEY_PREFIX, mailboxRowKey, normaliseEmail } from './keys';
 import {
-  COUNT_SHARDS,
+  BATCH_ID_PATTERN,
+  COUNTS_ROW_KEY,
+  batchIdOfPartition,
+  mailboxPartitionKey,
+  mailboxPartitionOf,
+  mailboxPartitionRange,
+  mailboxRowKey,
+  mailboxShard,
+  normaliseEmail,
+} from './keys';
+import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   MAX_TRANSACTION_OPERATIONS,
@@ -20,7 +29,6 @@ import {
   mailboxStatusSchema,
   secretRefSchema,
   toErrorInfo,
-  zeroCounts,
   type Mailbox,
   type MailboxCounts,
   type MailboxPatch,
@@ -65,7 +73,7 @@ const num = (n: number | undefined) => (n === undefined ? undefined : dbl(n));
 
 function toEntity(m: Mailbox) {
   return definedOnly({
-    partitionKey: m.batchId,
+    partitionKey: mailboxPartitionOf(m.batchId, m.email),
     rowKey: mailboxRowKey(m.email),
     email: m.email,
     status: m.status,
@@ -99,7 +107,15 @@ function fromEntity(raw: { partitionKey?: unknown; rowKey?: unknown }): { mailbo
     where,
   );
   const lastError = lastErrorCode ? { code: lastErrorCode, message: lastErrorMessage ?? '' } : undefined;
-  return { etag, mailbox: definedOnly({ batchId: partitionKey, ...rest, lastError }) };
+  const batchId = batchIdOfPartition(partitionKey);
+  if (!batchId) {
+    throw stateError(
+      'STATE_CORRUPT_ENTITY',
+      `Row ${where.rowKey} is in partition ${partitionKey}, which is no batch's.`,
+      where,
+    );
+  }
+  return { etag, mailbox: definedOnly({ batchId, ...rest, lastError }) };
 }
 
 /** Timestamps a mailbox status change implies (the statistics of DESIGN.md section 2). */
@@ -157,8 +173,8 @@ function invalid(message: string, details: Record<string, unknown>) {
 }
 
 /**
- * Mailboxes of a batch: partition = batch id, row = normalised address. The batch's per-status counts
- * are rows of the same partition, changed in the same transaction as the mailbox (see counts.ts).
+ * Mailboxes of a batch: partitions `<batchId>.<0..7>` (keys.ts says why), row = normalised address.
+ * Each partition has a counts row, changed in the same transaction as its mailbox (see counts.ts).
  */
 export class MailboxRepository {
   constructor(
@@ -167,7 +183,7 @@ export class MailboxRepository {
   ) {}
 
   /**
-   * Adds mailboxes to a batch, up to 99 per transaction together with the counts. Idempotent: rows
+   * Adds mailboxes to a batch, 99 per transaction with their partition's counts row. Idempotent: rows
    * that already exist are left as they are and reported in `existing`, so a retried ingest is safe.
    */
   async addMany(
@@ -224,47 +240,68 @@ export class MailboxRepository {
 
     const table = await this.table();
     const existing: string[] = [];
-    let added = 0;
-    // Room in each transaction for every count shard it may touch.
-    const perTransaction = MAX_TRANSACTION_OPERATIONS - COUNT_SHARDS;
-    for (let start = 0; start < rows.length; start += perTransaction) {
-      let pending = rows.slice(start, start + perTransaction);
-      await retryOnConflict(
-        { table: TABLE, partitionKey: batchId, rowKey: COUNTS_KEY_PREFIX },
-        async () => {
-          if (pending.length === 0) return;
-          const shards = await readShards(table, batchId);
-          const next = new Map<number, MailboxCounts>();
-          for (const m of pending) {
-            const shard = shardOf(mailboxRowKey(m.email));
-            next.set(
-              shard,
-              withDelta(next.get(shard) ?? shards[shard]?.counts ?? zeroCounts(), undefined, m.status),
-            );
-          }
-          const actions: TransactionAction[] = pending.map((m) => ['create', toEntity(m)]);
-          for (const [shard, counts] of next)
-            actions.push(shardWrite(batchId, shard, shards[shard] ?? { counts }, counts));
-          try {
-            await table.submitTransaction(actions);
-            added += pending.length;
-          } catch (err) {
-            if (httpStatusOf(err) === 409) {
-              // Either a mailbox row exists already (a retried ingest) or a count shard was just
-              // created by someone else. Drop the rows that exist; then retry the rest.
-              const present = await this.existingKeys(table, batchId, pending);
-              existing.push(
-                ...pending.filter((m) => present.has(mailboxRowKey(m.email))).map((m) => m.email),
-              );
-              pending = pending.filter((m) => !present.has(mailboxRowKey(m.email)));
-            }
-            throw err;
-          }
-        },
-        this.options.onConflictRetry,
-      );
+    // Per partition, transactions of 99 mailboxes plus the partition's counts row; partitions in parallel.
+    const byShard = new Map<number, Mailbox[]>();
+    for (const m of rows) {
+      const shard = mailboxShard(mailboxRowKey(m.email));
+      byShard.set(shard, [...(byShard.get(shard) ?? []), m]);
     }
-    return { added, existing };
+    const chunks: { shard: number; rows: Mailbox[] }[] = [];
+    for (const [shard, list] of byShard) {
+      for (let i = 0; i < list.length; i += MAX_TRANSACTION_OPERATIONS - 1) {
+        chunks.push({ shard, rows: list.slice(i, i + MAX_TRANSACTION_OPERATIONS - 1) });
+      }
+    }
+    const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
+    const perShard = new Map<number, Promise<void>>();
+    await Promise.all(
+      chunks.map((chunk) => {
+        // Chunks of one partition go one after the other (they share its counts row).
+        const previous = perShard.get(chunk.shard) ?? Promise.resolve();
+        const done = previous.then(() =>
+          limit(() => this.addChunk(table, batchId, chunk.shard, chunk.rows, existing)),
+        );
+        perShard.set(chunk.shard, done);
+        return done;
+      }),
+    );
+    const added = rows.length - existing.length;
+    return { added, existing: existing.sort() };
+  }
+
+  private async addChunk(
+    table: TableClient,
+    batchId: string,
+    shard: number,
+    rows: Mailbox[],
+    existing: string[],
+  ): Promise<void> {
+    const partitionKey = mailboxPartitionKey(batchId, shard);
+    let pending = rows;
+    await retryOnConflict(
+      { table: TABLE, partitionKey, rowKey: COUNTS_ROW_KEY },
+      async () => {
+        if (pending.length === 0) return;
+        const snapshot = await readShard(table, batchId, shard);
+        let counts = snapshot.counts;
+        for (const m of pending) counts = withDelta(counts, undefined, m.status);
+        const actions: TransactionAction[] = pending.map((m) => ['create', toEntity(m)]);
+        actions.push(countsWrite(partitionKey, snapshot, counts));
+        try {
+          await table.submitTransaction(actions);
+        } catch (err) {
+          if (httpStatusOf(err) === 409) {
+            // Either a mailbox row exists already (a retried ingest) or the counts row was just
+            // created by someone else. Drop the rows that exist; then retry the rest.
+            const present = await this.existingKeys(table, partitionKey, pending);
+            existing.push(...pending.filter((m) => present.has(mailboxRowKey(m.email))).map((m) => m.email));
+            pending = pending.filter((m) => !present.has(mailboxRowKey(m.email)));
+          }
+          throw err;
+        }
+      },
+      this.options.onConflictRetry,
+    );
   }
 
   async find(batchId: string, email: string): Promise<Mailbox | undefined> {
@@ -277,7 +314,10 @@ export class MailboxRepository {
     return found;
   }
 
-  /** One page of a batch's mailboxes in address order, optionally only those in `status`. */
+  /**
+   * One page of a batch's mailboxes, optionally only those in `status`. The order is stable (by
+   * partition, then address) but not alphabetical across the whole batch.
+   */
   async list(batchId: string, options: MailboxListOptions = {}): Promise<MailboxPage> {
     this.checkBatchId(batchId);
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)));
@@ -326,7 +366,7 @@ export class MailboxRepository {
     this.checkBatchId(batchId);
     const table = await this.table();
     return retryOnConflict(
-      { table: TABLE, partitionKey: batchId, rowKey: mailboxRowKey(email) },
+      { table: TABLE, partitionKey: mailboxPartitionOf(batchId, email), rowKey: mailboxRowKey(email) },
       async () => {
         const current = await this.read(batchId, email);
         if (!current) throw notFound(batchId, email);
@@ -338,12 +378,12 @@ export class MailboxRepository {
           if (next.status === current.mailbox.status) {
             await table.updateEntity(entity, 'Replace', { etag: current.etag });
           } else {
-            const shard = shardOf(mailboxRowKey(current.mailbox.email));
+            const shard = mailboxShard(mailboxRowKey(current.mailbox.email));
             const snapshot = await readShard(table, batchId, shard);
             const counts = withDelta(snapshot.counts, current.mailbox.status, next.status);
             await table.submitTransaction([
               ['update', entity, 'Replace', { etag: current.etag }],
-              shardWrite(batchId, shard, snapshot, counts),
+              countsWrite(mailboxPartitionKey(batchId, shard), snapshot, counts),
             ]);
           }
         } catch (err) {
@@ -374,32 +414,42 @@ export class MailboxRepository {
     return { counts, total: totalOf(counts) };
   }
 
-  /** Deletes every row of the batch's partition (mailboxes and counts); returns how many rows went. */
+  /** Deletes every row of the batch's partitions (mailboxes and counts); returns how many rows went. */
   async deleteAll(batchId: string): Promise<number> {
     this.checkBatchId(batchId);
     const table = await this.table();
-    const keys: string[] = [];
+    const { from, to } = mailboxPartitionRange(batchId);
+    const byPartition = new Map<string, string[]>();
     const rows = table.listEntities({
-      queryOptions: { filter: odata`PartitionKey eq ${batchId}`, select: ['RowKey'] },
+      queryOptions: {
+        filter: odata`PartitionKey ge ${from} and PartitionKey lt ${to}`,
+        select: ['PartitionKey', 'RowKey'],
+      },
     });
-    for await (const raw of rows) keys.push(String(raw.rowKey));
+    let total = 0;
+    for await (const raw of rows) {
+      const pk = String(raw.partitionKey);
+      byPartition.set(pk, [...(byPartition.get(pk) ?? []), String(raw.rowKey)]);
+      total++;
+    }
+    const groups: { partitionKey: string; rowKeys: string[] }[] = [];
+    for (const [partitionKey, keys] of byPartition) {
+      for (let i = 0; i < keys.length; i += MAX_TRANSACTION_OPERATIONS) {
+        groups.push({ partitionKey, rowKeys: keys.slice(i, i + MAX_TRANSACTION_OPERATIONS) });
+      }
+    }
     const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
-    const groups: string[][] = [];
-    for (let i = 0; i < keys.length; i += MAX_TRANSACTION_OPERATIONS)
-      groups.push(keys.slice(i, i + MAX_TRANSACTION_OPERATIONS));
     // Removal wins over any concurrent writer by design, hence unconditional deletes.
     await Promise.all(
-      groups.map((group) =>
+      groups.map(({ partitionKey, rowKeys }) =>
         limit(async () => {
           try {
-            await table.submitTransaction(
-              group.map((rowKey) => ['delete', { partitionKey: batchId, rowKey }]),
-            );
+            await table.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey, rowKey }]));
           } catch (err) {
             if (httpStatusOf(err) !== 404) throw err;
             // Someone deleted part of the group already: go one by one, ignoring what is gone.
-            for (const rowKey of group) {
-              await table.deleteEntity(batchId, rowKey).catch((e: unknown) => {
+            for (const rowKey of rowKeys) {
+              await table.deleteEntity(partitionKey, rowKey).catch((e: unknown) => {
                 if (httpStatusOf(e) !== 404) throw e;
               });
             }
@@ -407,7 +457,7 @@ export class MailboxRepository {
         }),
       ),
     );
-    return keys.length;
+    return total;
   }
 
   private applyPatch(current: Mailbox, patch: MailboxPatch): Mailbox {
@@ -436,13 +486,14 @@ export class MailboxRepository {
   }
 
   private filter(batchId: string, status?: MailboxStatus): string {
-    const base = odata`PartitionKey eq ${batchId} and (RowKey lt ${COUNTS_KEY_PREFIX} or RowKey ge ${COUNTS_KEY_END})`;
+    const { from, to } = mailboxPartitionRange(batchId);
+    const base = odata`PartitionKey ge ${from} and PartitionKey lt ${to} and RowKey ne ${COUNTS_ROW_KEY}`;
     return status ? `${base} and ${odata`status eq ${status}`}` : base;
   }
 
   private async existingKeys(
     table: TableClient,
-    batchId: string,
+    partitionKey: string,
     rows: readonly Mailbox[],
   ): Promise<Set<string>> {
     const limit = pLimit(16);
@@ -452,7 +503,7 @@ export class MailboxRepository {
         limit(async () => {
           const key = mailboxRowKey(m.email);
           try {
-            await table.getEntity(batchId, key, { queryOptions: { select: ['RowKey'] } });
+            await table.getEntity(partitionKey, key, { queryOptions: { select: ['RowKey'] } });
             present.add(key);
           } catch (err) {
             if (httpStatusOf(err) !== 404) throw err;
@@ -470,7 +521,7 @@ export class MailboxRepository {
     if (!BATCH_ID_PATTERN.test(batchId) || normaliseEmail(email).length === 0) return undefined;
     const table = await this.table();
     try {
-      return fromEntity(await table.getEntity(batchId, mailboxRowKey(email)));
+      return fromEntity(await table.getEntity(mailboxPartitionOf(batchId, email), mailboxRowKey(email)));
     } catch (err) {
       if (httpStatusOf(err) === 404) return undefined;
       throw err;

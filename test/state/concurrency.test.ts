@@ -1,7 +1,6 @@
 import { MAILBOX_STATUSES } from '../../shared/domain/statuses';
 import { createStateStore } from '../../shared/state';
-import { shardOf } from '../../shared/state/counts';
-import { mailboxRowKey } from '../../shared/state/keys';
+import { mailboxRowKey, mailboxShard } from '../../shared/state/keys';
 import { useAzurite } from '../support/azurite';
 
 const storage = useAzurite();
@@ -42,10 +41,10 @@ test('20 concurrent mailbox status updates leave the batch counts exact', async 
   let retries = 0;
   const store = createStateStore(storage(), { onConflictRetry: () => retries++ });
   const b = await store.batches.create({ name: 'twenty', sourceEndpoint: 'legacy', target: 'm365' });
-  // Twenty addresses that count in the same shard: the worst case, every updater on one counts row.
+  // Twenty addresses in the same partition: the worst case, every updater on one counts row.
   const emails: string[] = [];
   for (let i = 0; emails.length < 20; i++) {
-    if (shardOf(mailboxRowKey(`user${i}@contoso.com`)) === 0) emails.push(`user${i}@contoso.com`);
+    if (mailboxShard(mailboxRowKey(`user${i}@contoso.com`)) === 0) emails.push(`user${i}@contoso.com`);
   }
   await store.mailboxes.addMany(
     b.id,

@@ -1,6 +1,7 @@
 import { isCodedError, type ProblemDetail } from '../../shared/domain/errors';
 import { tableClient } from '../../shared/storage/clients';
 import { createStateStore, type StateStore } from '../../shared/state';
+import { mailboxPartitionOf } from '../../shared/state/keys';
 import { useAzurite } from '../support/azurite';
 
 const storage = useAzurite();
@@ -278,7 +279,7 @@ describe('mailboxes', () => {
       token = page.continuationToken;
       pages++;
     } while (token);
-    expect(seen).toEqual(emails);
+    expect(seen.sort()).toEqual(emails);
     expect(pages).toBe(7);
     const failed = await store.mailboxes.list(b.id, { status: 'Failed', pageSize: 1000 });
     expect(failed.items).toHaveLength(50);
@@ -302,7 +303,7 @@ describe('mailboxes', () => {
     expect(await problem(store.batches.get(b.id))).toMatchObject({ code: 'BATCH_NOT_FOUND' });
     const left: unknown[] = [];
     for await (const e of tableClient(storage(), 'mailboxes').listEntities({
-      queryOptions: { filter: `PartitionKey eq '${b.id}'` },
+      queryOptions: { filter: `PartitionKey ge '${b.id}.' and PartitionKey lt '${b.id}/'` },
     })) {
       left.push(e);
     }
@@ -334,7 +335,11 @@ describe('corrupted rows', () => {
     const b = await newBatch();
     await store.mailboxes.addMany(b.id, [{ email: 'dave@contoso.com' }]);
     await tableClient(storage(), 'mailboxes').updateEntity(
-      { partitionKey: b.id, rowKey: 'dave@contoso.com', itemsSynced: 'many' },
+      {
+        partitionKey: mailboxPartitionOf(b.id, 'dave@contoso.com'),
+        rowKey: 'dave@contoso.com',
+        itemsSynced: 'many',
+      },
       'Merge',
     );
     expect(await problem(store.mailboxes.get(b.id, 'dave@contoso.com'))).toMatchObject({
