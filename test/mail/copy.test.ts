@@ -187,4 +187,16 @@ describe('mail copy engine, Dovecot to Dovecot', () => {
     expect((await syncMailbox(ctx(bob))).copied).toBe(0);
     expect(await mapped(bob)).toEqual(onlyMapped(src));
   }, 60000);
+
+  it('re-syncs a folder whose UIDVALIDITY changed without appending anything twice', async () => {
+    const bob = 'bob@example.test';
+    const src = await snapshotMailbox(as(source, bob));
+    source().doveadm('mailbox', 'update', '-u', bob, '--uid-validity', '12345', 'INBOX');
+    const summary = await syncMailbox(ctx(bob));
+    expect(summary.copied).toBe(0);
+    expect(summary.reused).toBe(src.get('INBOX')!.length);
+    expect(await mapped(bob)).toEqual(onlyMapped(src));
+    // The new generation is indexed: the next run is a no-op again.
+    expect((await syncMailbox(ctx(bob))).foldersVisited).toBe(0);
+  }, 60000);
 });

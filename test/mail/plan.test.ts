@@ -28,7 +28,13 @@ const f = (path: string, extra: Partial<SourceFolder> = {}, delimiter = '.'): So
 describe('folder plan', () => {
   it('maps special-use folders by role, children under their mapped parent, with the target separator', () => {
     const r = mapFolders(
-      [f('INBOX', { role: 'inbox' }), f('INBOX.Clients'), f('Gesendet', { role: 'sent' }), f('Gesendet.2019'), f('Müll', { role: 'trash' })],
+      [
+        f('INBOX', { role: 'inbox' }),
+        f('INBOX.Clients'),
+        f('Gesendet', { role: 'sent' }),
+        f('Gesendet.2019'),
+        f('Müll', { role: 'trash' }),
+      ],
       [{ path: 'Sent Items', role: 'sent' }],
       caps('/'),
       all,
@@ -44,7 +50,12 @@ describe('folder plan', () => {
   });
 
   it('renames names the target cannot hold, predictably, and lists every rename', () => {
-    const r = mapFolders([f('Reports 2020/21'), f('Reports 2020_21'), f('Odd*Name'), f('  ')], [], caps('/'), all);
+    const r = mapFolders(
+      [f('Reports 2020/21'), f('Reports 2020_21'), f('Odd*Name'), f('  ')],
+      [],
+      caps('/'),
+      all,
+    );
     const target = Object.fromEntries(r.folders.map((x) => [x.source, x.target]));
     expect(target).toEqual({
       'Reports 2020/21': 'Reports 2020_21',
@@ -52,11 +63,18 @@ describe('folder plan', () => {
       'Odd*Name': 'Odd_Name',
       '  ': '_',
     });
-    expect(r.renames.map((x) => x.source).sort()).toEqual(['  ', 'Odd*Name', 'Reports 2020/21', 'Reports 2020_21'].sort());
+    expect(r.renames.map((x) => x.source).sort()).toEqual(
+      ['  ', 'Odd*Name', 'Reports 2020/21', 'Reports 2020_21'].sort(),
+    );
   });
 
   it('keeps non-ASCII names and leaves virtual folders out', () => {
-    const r = mapFolders([f('Ünïcode', {}, '/'), f('[Gmail]/All Mail', { virtual: true }, '/')], [], caps('.'), all);
+    const r = mapFolders(
+      [f('Ünïcode', {}, '/'), f('[Gmail]/All Mail', { virtual: true }, '/')],
+      [],
+      caps('.'),
+      all,
+    );
     expect(r.folders.map((x) => x.target)).toEqual(['Ünïcode']);
     expect(r.excluded).toEqual([{ source: '[Gmail]/All Mail', reason: expect.stringContaining('virtual') }]);
   });
@@ -94,7 +112,9 @@ describe('settings and logins', () => {
 
 describe('server replies', () => {
   it('reads the backoff Exchange suggests and recognises [THROTTLED]', () => {
-    expect(throttleDelayMs({ responseText: 'Request is throttled. Suggested Backoff Time: 299961 milliseconds' })).toBe(299961);
+    expect(
+      throttleDelayMs({ responseText: 'Request is throttled. Suggested Backoff Time: 299961 milliseconds' }),
+    ).toBe(299961);
     expect(throttleDelayMs({ code: 'ETHROTTLE', throttleReset: 5000, throttleWaited: 2000 })).toBe(3000);
     expect(throttleDelayMs({ responseText: '[THROTTLED] Too many commands' })).toBe(0);
     expect(throttleDelayMs({ responseText: 'Mailbox does not exist' })).toBeUndefined();

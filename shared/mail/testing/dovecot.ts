@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -30,10 +30,13 @@ export interface RunningDovecot {
   /** Mail root; each user's Maildir is under `<root>/home/<user>/Maildir`. */
   root: string;
   addUser(user: string, password: string): void;
+  /** Runs `doveadm` against this instance (e.g. `mailbox update --uid-validity`). */
+  doveadm(...args: string[]): string;
   stop(): Promise<void>;
 }
 
 const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
+const DOVEADM_BIN = process.env.DOVEADM_BIN ?? '/usr/bin/doveadm';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -154,6 +157,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     addUser(user: string, password: string): void {
       const dir = join(home, user);
       appendFileSync(users, `${user}:{PLAIN}${password}:${owner.uid}:${owner.gid}::${dir}::\n`);
+    },
+    doveadm(...args: string[]): string {
+      return execFileSync(DOVEADM_BIN, ['-c', confPath, ...args], { encoding: 'utf8' });
     },
     async stop(): Promise<void> {
       if (!exited) {
