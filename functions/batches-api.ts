@@ -1,31 +1,17 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
 import { services } from '../shared/app/services';
 import { ingestBatch } from '../shared/batches/ingest';
 import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
 import { runBatchAction } from './batch-actions';
+import { readUpload } from './batch-upload';
 import { fromError, json, problem } from './http-answers';
 import { logFor } from './log';
 
 /**
  * The batch API: create from a CSV, list, show, page through mailboxes, and the lifecycle commands
- * (start, stop, complete, sync, remove). Options for a CSV upload come in the query string
- * (`?name=...&sourceEndpoint=...&autoStart=true`), or the whole request as JSON with `csv` text.
+ * (start, stop, complete, sync, remove). How a new batch may be sent: see batch-upload.ts.
  */
-const jsonCreateSchema = z
-  .object({
-    name: z.string().min(1),
-    csv: z.string().min(1),
-    sourceEndpoint: z.string().optional(),
-    target: z.string().optional(),
-    options: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-
-const QUERY_BOOLEANS = ['autoStart', 'allowUnknownColumns', 'forceChangePassword'] as const;
-const QUERY_NUMBERS = ['maxConcurrentMigrations', 'incrementalSyncIntervalHours'] as const;
-
 async function createBatch(
   request: HttpRequest,
   client: df.DurableClient,
@@ -33,52 +19,8 @@ async function createBatch(
 ): Promise<HttpResponseInit> {
   try {
     const svc = services();
-    const body = Buffer.from(await request.arrayBuffer());
-    if (!body.length)
-      return problem(
-        400,
-        'REQUEST_INVALID',
-        'Send the batch CSV as the request body (Content-Type: text/csv).',
-      );
-    let csv: Buffer;
-    let req: { name: string; sourceEndpoint?: string; target?: string; options: Record<string, unknown> };
-    if ((request.headers.get('content-type') ?? '').includes('application/json')) {
-      const parsed = jsonCreateSchema.safeParse(JSON.parse(body.toString('utf8')));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return problem(
-          400,
-          'REQUEST_INVALID',
-          `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
-          {
-            field: issue?.path.join('.'),
-          },
-        );
-      }
-      const { csv: text, ...rest } = parsed.data;
-      csv = Buffer.from(text, 'utf8');
-      req = { ...rest, options: rest.options ?? {} };
-    } else {
-      const q = request.query;
-      const name = q.get('name');
-      if (!name)
-        return problem(400, 'REQUEST_INVALID', 'Name the batch: add ?name=<batch name> to the URL.', {
-          field: 'name',
-        });
-      const options: Record<string, unknown> = {};
-      for (const key of QUERY_BOOLEANS) if (q.has(key)) options[key] = q.get(key) === 'true';
-      for (const key of QUERY_NUMBERS) if (q.has(key)) options[key] = Number(q.get(key));
-      if (q.has('notificationEmails'))
-        options.notificationEmails = (q.get('notificationEmails') ?? '').split(',').filter(Boolean);
-      csv = body;
-      req = {
-        name,
-        sourceEndpoint: q.get('sourceEndpoint') ?? undefined,
-        target: q.get('target') ?? undefined,
-        options,
-      };
-    }
-    const { batch, problems } = await ingestBatch(svc, csv, req);
+    const upload = await readUpload(svc, request);
+    const { batch, problems } = await ingestBatch(svc, upload.csv, upload.request);
     if (problems.length) {
       return json(422, {
         code: 'CSV_INVALID',

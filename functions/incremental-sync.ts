@@ -1,12 +1,14 @@
 import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
+import { dueAction } from '../shared/batches/schedule';
 import { runBatchAction } from './batch-actions';
 import { logFor } from './log';
 
 /**
- * The scheduled incremental sync: on each tick, every Synced or SyncedWithErrors batch whose
- * interval (default 24 h, per batch) has passed gets an incremental pass. The tick's schedule is
- * the MAILFERRY_INCREMENTAL_SYNC_SCHEDULE setting (NCRONTAB, hourly by default).
+ * The batch scheduler tick (MAILFERRY_INCREMENTAL_SYNC_SCHEDULE, NCRONTAB, hourly by default): a
+ * batch whose `startAfter` has come is started, a synced batch whose `completeAfter` has come is
+ * completed, and a synced batch whose interval (default 24 h, per batch) has passed gets an
+ * incremental pass. Each batch runs one orchestration at a time, so a busy batch is skipped.
  */
 process.env.MAILFERRY_INCREMENTAL_SYNC_SCHEDULE ??= '0 0 * * * *';
 
@@ -15,19 +17,17 @@ df.app.client.timer('incrementalSync', {
   handler: async (_timer, client, context) => {
     const svc = services();
     const log = logFor(context);
-    const now = Date.now();
+    const now = new Date();
     for (const batch of await svc.state.batches.list()) {
-      if (batch.status !== 'Synced' && batch.status !== 'SyncedWithErrors') continue;
-      const intervalMs = batch.options.incrementalSyncIntervalHours * 3_600_000;
-      const last = Date.parse(batch.lastSyncedAt ?? batch.startedAt ?? batch.createdAt);
-      if (now - last < intervalMs) continue;
+      const action = dueAction(batch, now);
+      if (!action) continue;
       try {
-        await runBatchAction(svc, client, batch.id, 'sync');
-        log.info({ batchId: batch.id }, 'incremental sync started');
+        await runBatchAction(svc, client, batch.id, action);
+        log.info({ batchId: batch.id, action }, 'scheduled batch action started');
       } catch (e) {
         log.warn(
-          { batchId: batch.id },
-          `incremental sync not started: ${e instanceof Error ? e.message : String(e)}`,
+          { batchId: batch.id, action },
+          `scheduled ${action} not started: ${e instanceof Error ? e.message : String(e)}`,
         );
       }
     }

@@ -3,6 +3,7 @@
  * this module and every trigger, orchestrator and activity registers itself.
  */
 import './health';
+import './dashboard';
 import './batches-api';
 import './endpoints-api';
 import './batch-drop';
