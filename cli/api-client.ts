@@ -102,7 +102,10 @@ export function errorFor(status: number, body: unknown): CliError {
         code: `HTTP_${status}`,
         message: typeof body === 'string' && body ? body.slice(0, 300) : `The service answered ${status}.`,
       };
-  const exit = status >= 500 ? EXIT.unreachable : EXIT.badInput;
+  // 502 with a coded body: the service is fine but the mail server an endpoint names is not
+  // answering, which the user fixes in the endpoint (or on that server), not in mailferry.
+  const upstream = status === 502 && isProblem(body);
+  const exit = status >= 500 && !upstream ? EXIT.unreachable : EXIT.badInput;
   return new CliError(exit, problem.code, problem.message, detailLines(problem));
 }
 

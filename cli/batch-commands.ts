@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Batch, Mailbox } from '../shared/state';
 import { errorFor, isProblem } from './api-client';
-import { getBatch, isFailedMailbox, listBatches, listMailboxes, type BatchAnswer } from './batches';
+import { byEmail, getBatch, isFailedMailbox, listBatches, listMailboxes, type BatchAnswer } from './batches';
 import { clientFor, resolveBatchId, run } from './command-context';
 import { EXIT, badInput, type ExitCode } from './exit-codes';
 import { humanBytes, printJson, table } from './format';
@@ -241,7 +241,7 @@ export function printReport(b: Batch, mailboxes: readonly Mailbox[]): void {
   console.log(`batch ${b.name} (${b.id}): ${b.status}`);
   if (!mailboxes.length) return console.log('no mailboxes');
   console.log(
-    table(mailboxes, [
+    table(byEmail(mailboxes), [
       { header: 'MAILBOX', value: (m) => m.email },
       { header: 'STATUS', value: (m) => m.status },
       { header: 'SYNCED', value: (m) => m.itemsSynced, right: true },

@@ -87,7 +87,7 @@ export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunRepor
     batch: batch.name,
     batchId: batch.id,
     status: batch.status,
-    mailboxes: mailboxes.map((m) => ({
+    mailboxes: byEmail(mailboxes).map((m) => ({
       emailAddress: m.email,
       status: m.status,
       itemsSynced: m.itemsSynced,
@@ -96,4 +96,9 @@ export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunRepor
       error: m.lastError ?? null,
     })),
   };
+}
+
+/** Mailboxes in address order, so reports read the same on every run (storage order is by key). */
+export function byEmail(mailboxes: readonly Mailbox[]): Mailbox[] {
+  return [...mailboxes].sort((a, b) => a.email.localeCompare(b.email));
 }

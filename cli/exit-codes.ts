@@ -1,7 +1,8 @@
 /**
  * The command's exit codes, the same for every subcommand so scripts can rely on them:
- * 0 ok, 1 some mailboxes failed, 2 bad input (arguments, config, or a 4xx answer with a coded
- * error), 3 the service cannot be reached (or answers 5xx: it cannot do the work right now).
+ * 0 ok, 1 some mailboxes failed, 2 bad input (arguments, config, a 4xx answer with a coded
+ * error, or a coded 502: a mail server an endpoint names does not answer), 3 the service cannot be
+ * reached (or answers another 5xx: it cannot do the work right now).
  */
 export const EXIT = {
   ok: 0,

@@ -63,6 +63,15 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
           process.stderr.write(`${level} ${fn}: ${message}\n`);
       },
     });
+    // Ctrl-C stops the host cleanly; with --data, the next run resumes where this one stopped.
+    const running = host;
+    process.once('SIGINT', () => {
+      process.stderr.write('stopping; run again with the same --data to resume\n');
+      void running.stop().finally(() => {
+        if (temporary) rmSync(dataDir, { recursive: true, force: true });
+        process.exit(130);
+      });
+    });
     const client = new ApiClient({ url: host.url, key: apiKey });
     await ensureEndpoint(client, endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations));
     await ensureEndpoint(client, endpointRequest(TARGET, config.target, undefined));

@@ -1,0 +1,163 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the JSON report is read loosely; assertions check its shape */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { mailferry } from './support';
+
+/**
+ * `mailferry run`: one batch through the embedded runtime inside the CLI process, between two real
+ * Dovecot servers (admin proxy logins `user*admin`). The CLI runs as a child process from dist/.
+ */
+let source: RunningDovecot;
+let target: RunningDovecot;
+let work: string;
+let config: string;
+
+async function imap(server: RunningDovecot, user: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: `${user}*${server.admin.user}`, pass: server.admin.password },
+    logger: false,
+  });
+  await client.connect();
+  return client;
+}
+
+async function inboxCount(server: RunningDovecot, user: string): Promise<number> {
+  const client = await imap(server, user);
+  const status = await client.status('INBOX', { messages: true });
+  await client.logout();
+  return status ? (status.messages ?? -1) : -1;
+}
+
+function file(name: string, content: string): string {
+  const p = path.join(work, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+const side = (server: RunningDovecot, password: unknown) => ({
+  type: 'imap',
+  host: server.host,
+  port: server.port,
+  security: 'none',
+  admin: { user: server.admin.user, password, loginFormat: '{user}*{admin}' },
+});
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'mailferry-run-test-'));
+  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  for (const user of ['alice@example.com', 'bob@example.com', 'carol@example.com']) source.addUser(user, 'x');
+  for (const user of ['alice@example.com', 'bob@example.com']) target.addUser(user, 'x');
+  for (const [user, count] of [
+    ['alice@example.com', 3],
+    ['bob@example.com', 2],
+  ] as const) {
+    const client = await imap(source, user);
+    for (let i = 1; i <= count; i++)
+      await client.append('INBOX', `From: a@example.org\r\nSubject: ${user} ${i}\r\n\r\nbody ${i}\r\n`, [
+        '\\Seen',
+      ]);
+    await client.logout();
+  }
+  config = file(
+    'config.json',
+    JSON.stringify({
+      source: side(source, { env: 'SOURCE_ADMIN_PW' }),
+      target: side(target, target.admin.password),
+      maxConcurrentMigrations: 2,
+    }),
+  );
+}, 60000);
+
+afterAll(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+const env = () => ({ SOURCE_ADMIN_PW: source.admin.password });
+
+test('a run copies every mailbox (exit 0, JSON report); a rerun is an incremental sync that copies nothing new', async () => {
+  const csv = file('wave1.csv', 'EmailAddress\r\nalice@example.com\r\nbob@example.com\r\n');
+  const data = path.join(work, 'data');
+  const first = await mailferry(['run', '--config', config, '--csv', csv, '--data', data, '--json'], {
+    env: env(),
+  });
+  expect(first.stderr).not.toContain('error');
+  expect(first.code).toBe(0);
+  const report = JSON.parse(first.stdout);
+  expect(report).toMatchObject({ batch: 'wave1', status: 'Synced' });
+  expect(report.mailboxes).toEqual([
+    expect.objectContaining({
+      emailAddress: 'alice@example.com',
+      status: 'Synced',
+      itemsSynced: 3,
+      itemsSkipped: 0,
+      error: null,
+    }),
+    expect.objectContaining({
+      emailAddress: 'bob@example.com',
+      status: 'Synced',
+      itemsSynced: 2,
+      itemsSkipped: 0,
+      error: null,
+    }),
+  ]);
+  expect(report.mailboxes[0].bytesSynced).toBeGreaterThan(0);
+  expect(await inboxCount(target, 'alice@example.com')).toBe(3);
+  expect(first.stderr).toContain('alice@example.com: Synced (3 items');
+  expect(first.stdout).not.toContain(source.admin.password);
+
+  const again = await mailferry(['run', '--config', config, '--csv', csv, '--data', data, '--json'], {
+    env: env(),
+  });
+  expect(again.code).toBe(0);
+  expect(again.stderr).toContain('incremental sync');
+  const second = JSON.parse(again.stdout);
+  expect(second.batchId).toBe(report.batchId);
+  expect(second.mailboxes.map((m: any) => [m.status, m.itemsSynced])).toEqual([
+    ['IncrementalSynced', 3],
+    ['IncrementalSynced', 2],
+  ]);
+  expect(await inboxCount(target, 'alice@example.com')).toBe(3);
+  expect(await inboxCount(target, 'bob@example.com')).toBe(2);
+}, 120000);
+
+test('a mailbox missing on the target fails the run with exit 1 and its error in the report', async () => {
+  const csv = file('wave2.csv', 'EmailAddress\r\nbob@example.com\r\ncarol@example.com\r\n');
+  const run = await mailferry(['run', '--config', config, '--csv', csv, '--json'], { env: env() });
+  expect(run.code).toBe(1);
+  const report = JSON.parse(run.stdout);
+  expect(report.status).toBe('SyncedWithErrors');
+  const carol = report.mailboxes.find((m: any) => m.emailAddress === 'carol@example.com');
+  expect(carol).toMatchObject({ status: 'Failed', itemsSynced: 0 });
+  expect(carol.error.message).toMatch(/carol@example\.com/);
+}, 120000);
+
+test('a bad config is refused before anything starts (exit 2), naming the field', async () => {
+  const csv = file('wave3.csv', 'EmailAddress\r\nalice@example.com\r\n');
+  const badPort = file(
+    'bad-port.json',
+    JSON.stringify({ source: { ...side(source, 'pw'), port: 'imap' }, target: side(target, 'pw') }),
+  );
+  const wrong = await mailferry(['run', '--config', badPort, '--csv', csv]);
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toMatch(/^error CONFIG_INVALID: .*source\.port: /);
+
+  const noEnv = await mailferry(['run', '--config', config, '--csv', csv]);
+  expect(noEnv.code).toBe(2);
+  expect(noEnv.stderr).toContain(
+    'source.admin.password.env: the environment variable SOURCE_ADMIN_PW is not set',
+  );
+
+  const typo = file(
+    'typo.json',
+    JSON.stringify({ source: side(source, 'pw'), target: side(target, 'pw'), maxConcurent: 3 }),
+  );
+  const unknown = await mailferry(['run', '--config', typo, '--csv', csv]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('maxConcurent');
+});
