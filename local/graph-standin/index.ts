@@ -193,17 +193,18 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   async function throttled(
     mailbox: string | null,
     bytes: number,
-    record: Omit<RequestRecord, 'status' | 'mailbox' | 'bytes'>,
+    record: Omit<RequestRecord, 'status' | 'mailbox' | 'bytes'> & { sentAt?: number },
     run: () => GraphReply | Promise<GraphReply>,
   ): Promise<GraphReply> {
-    const entry: RequestRecord = { ...record, mailbox, bytes, status: 0 };
+    const { sentAt: _sentAt, ...fields } = record;
+    const entry: RequestRecord = { ...fields, mailbox, bytes, status: 0 };
     state.requests.push(entry);
     if (mailbox === null) {
       const reply = await run();
       entry.status = reply.status;
       return reply;
     }
-    const admission = throttle.admit(mailbox, bytes, record.at);
+    const admission = throttle.admit(mailbox, bytes, Date.now(), record.sentAt ?? record.at);
     if (!admission.ok) {
       entry.status = 429;
       entry.retryAfterUntil = admission.notBefore;
@@ -239,13 +240,13 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     );
   }
 
-  async function graph(req: GraphRequest): Promise<GraphReply> {
+  async function graph(req: GraphRequest, sentAt: number = Date.now()): Promise<GraphReply> {
     if (req.path === '/$batch' && req.method === 'POST' && !req.inBatch) return batch(req);
     const bytes = ['POST', 'PUT', 'PATCH'].includes(req.method) ? req.body.length : 0;
     return throttled(
       mailboxOf(req.path),
       bytes,
-      { at: Date.now(), method: req.method, path: req.path, inBatch: req.inBatch },
+      { at: Date.now(), sentAt, method: req.method, path: req.path, inBatch: req.inBatch },
       () => dispatch(req),
     );
   }
@@ -267,8 +268,9 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         `Number of batch request steps exceeds the maximum of ${MAX_BATCH_REQUESTS}.`,
       );
     }
+    const sentAt = Date.now();
     state.requests.push({
-      at: Date.now(),
+      at: sentAt,
       method: 'POST',
       path: '/$batch',
       mailbox: null,
@@ -292,15 +294,18 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
             : typeof r.body === 'string'
               ? Buffer.from(r.body, headers['content-type']?.includes('json') ? 'utf8' : 'base64')
               : Buffer.from(JSON.stringify(r.body));
-        const reply = await graph({
-          ...req,
-          method: String(r.method ?? 'GET').toUpperCase(),
-          path: decodeURI(url.pathname),
-          query: url.searchParams,
-          headers: { ...req.headers, ...headers },
-          body,
-          inBatch: true,
-        });
+        const reply = await graph(
+          {
+            ...req,
+            method: String(r.method ?? 'GET').toUpperCase(),
+            path: decodeURI(url.pathname),
+            query: url.searchParams,
+            headers: { ...req.headers, ...headers },
+            body,
+            inBatch: true,
+          },
+          sentAt,
+        );
         responses[i] = {
           id: r.id,
           status: reply.status,

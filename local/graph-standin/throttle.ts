@@ -36,6 +36,8 @@ interface MailboxCounters {
   uploads: Array<{ at: number; bytes: number }>;
   /** Deadline of the last Retry-After given for this mailbox. */
   notBefore: number;
+  /** When that Retry-After was given: only requests sent after it can have known of it. */
+  throttledAt: number;
 }
 
 export interface Admission {
@@ -65,14 +67,19 @@ export class MailboxThrottle {
   private counter(key: string): MailboxCounters {
     let c = this.counters.get(key);
     if (!c) {
-      c = { inFlight: 0, requests: [], uploads: [], notBefore: 0 };
+      c = { inFlight: 0, requests: [], uploads: [], notBefore: 0, throttledAt: Infinity };
       this.counters.set(key, c);
     }
     return c;
   }
 
-  /** Called when a mailbox request arrives; the caller must call release() when it is answered. */
-  admit(key: string, bytes: number, now: number = Date.now()): Admission {
+  /**
+   * Called when a mailbox request arrives; the caller must call release() when it is answered.
+   * `sentAt` is when the HTTP request carrying it arrived (a $batch's sub-requests share it): a
+   * request counts as sent before Retry-After only if it arrived after a 429 was given and before
+   * its deadline.
+   */
+  admit(key: string, bytes: number, now: number = Date.now(), sentAt: number = now): Admission {
     const c = this.counter(key);
     c.inFlight++;
     const peak = this.stats.peakConcurrency.get(key) ?? 0;
@@ -84,11 +91,14 @@ export class MailboxThrottle {
         c.inFlight--;
       }
     };
-    if (now < c.notBefore) this.stats.sentBeforeRetryAfter++;
+    if (sentAt > c.throttledAt && sentAt < c.notBefore) this.stats.sentBeforeRetryAfter++;
 
     const refuse = (waitMs: number, reason: string): Admission => {
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-      c.notBefore = Math.max(c.notBefore, now + seconds * 1000);
+      if (now + seconds * 1000 > c.notBefore) {
+        c.notBefore = now + seconds * 1000;
+        c.throttledAt = now;
+      }
       this.stats.throttled++;
       release();
       return { ok: false, retryAfterSeconds: seconds, notBefore: c.notBefore, reason, release };

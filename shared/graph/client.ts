@@ -231,15 +231,22 @@ export class GraphClient {
         }
         throw unreachable(method, url, err);
       }
-      const body = await readJson(res).finally(release);
-      if (res.ok) return { status: res.status, body, headers: headersOf(res) };
-      if (TRANSIENT.has(res.status) && attempt < this.maxRetries) {
-        const wait = this.waitAfter(res.status, res.headers.get('retry-after'), attempt, budget);
-        if (wait !== null) {
-          this.stats.retries++;
-          await sleep(wait);
-          continue;
+      let body: unknown;
+      let wait: number | null = null;
+      try {
+        body = await readJson(res);
+        // Block the mailbox *before* giving the slot back, so no queued request slips out early.
+        if (TRANSIENT.has(res.status) && attempt < this.maxRetries) {
+          wait = this.waitAfter(res.status, res.headers.get('retry-after'), attempt, budget);
         }
+      } finally {
+        release();
+      }
+      if (res.ok) return { status: res.status, body, headers: headersOf(res) };
+      if (wait !== null) {
+        this.stats.retries++;
+        await sleep(wait);
+        continue;
       }
       throw graphErrorFrom(method, url, res.status, body);
     }
@@ -326,8 +333,9 @@ export class GraphClient {
         this.stats.operations += steps.length;
         this.stats.uploadedBytes += bytes;
         answer = await this.sendBatch(steps);
-      } finally {
+      } catch (e) {
         release();
+        throw e;
       }
       const retry: number[] = [];
       let deadline = 0;
@@ -370,9 +378,11 @@ export class GraphClient {
           };
         }
       }
+      // Block the mailbox before giving the slots back, so no queued request slips out early.
+      if (retry.length > 0) budget.blockUntil(deadline);
+      release();
       if (retry.length > 0) {
         this.stats.retries += retry.length;
-        budget.blockUntil(deadline);
         await sleep(deadline - Date.now());
       }
       pending = retry;
