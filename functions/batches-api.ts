@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { services } from '../shared/app/services';
 import { ingestBatch } from '../shared/batches/ingest';
+import { skippedItemsOf } from '../shared/migration/skipped';
 import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
 import { runBatchAction } from './batch-actions';
 import { readUpload } from './batch-upload';
@@ -87,6 +88,23 @@ df.app.client.http('batchesMailboxes', {
         continuationToken: request.query.get('continuationToken') ?? undefined,
       });
       return json(200, page);
+    } catch (e) {
+      return fromError(e, (m) => logFor(context).error(m));
+    }
+  },
+});
+
+df.app.client.http('batchesMailbox', {
+  route: 'batches/{id}/mailboxes/{email}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: async (request, _client, context) => {
+    try {
+      const svc = services();
+      const id = request.params.id as string;
+      const mailbox = await svc.state.mailboxes.get(id, request.params.email as string);
+      const skippedItems = mailbox.itemsSkipped > 0 ? await skippedItemsOf(svc, id, mailbox.email) : [];
+      return json(200, { mailbox, skippedItems });
     } catch (e) {
       return fromError(e, (m) => logFor(context).error(m));
     }

@@ -2,6 +2,7 @@ import type { Services } from '../app/services';
 import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailContext } from '../mail';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
+import { mailboxKey } from './skipped';
 
 /**
  * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`:
@@ -55,7 +56,7 @@ async function mailContext(svc: Services, batchId: string, email: string): Promi
   const source = await endpointFor(svc, batch.sourceEndpoint, 'source');
   const target = await endpointFor(svc, batch.target, 'target');
   return {
-    mailboxKey: `${batchId}:${mailbox.email.toLowerCase()}`,
+    mailboxKey: mailboxKey(batchId, mailbox.email),
     source: {
       endpoint: parseEndpoint(source.settings, 'source'),
       login: {

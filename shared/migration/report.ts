@@ -9,6 +9,7 @@ import {
 } from '../report';
 import type { Mailbox } from '../state';
 import type { BatchRunInput } from '../workflow/names';
+import { skippedItemsOf } from './skipped';
 
 /** The report each kind of run ends with (DESIGN.md section 1, step 4). */
 const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
@@ -28,6 +29,20 @@ export async function writeBatchReport(svc: Services, input: BatchRunInput): Pro
     continuationToken = page.continuationToken;
   } while (continuationToken);
 
+  const skippedItems = [];
+  for (const m of mailboxes.filter((x) => x.itemsSkipped > 0)) {
+    for (const item of await skippedItemsOf(svc, batch.id, m.email)) {
+      skippedItems.push({
+        emailAddress: m.email,
+        folder: item.folder,
+        date: item.date || undefined,
+        subject: item.subject,
+        kind: item.kind,
+        sizeBytes: item.size,
+        reason: item.reason,
+      });
+    }
+  }
   const report = buildReport(KIND_FOR_MODE[input.mode], {
     batch: {
       id: batch.id,
@@ -50,7 +65,7 @@ export async function writeBatchReport(svc: Services, input: BatchRunInput): Pro
       lastSuccessfulSync: m.lastSuccessfulSync,
       error: m.lastError,
     })),
-    skippedItems: [],
+    skippedItems,
     links: { dashboardUrl: `${svc.settings.report.dashboardUrl}#/batches/${batch.id}` },
   });
   const transports: ReportTransport[] = [];

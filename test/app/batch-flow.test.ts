@@ -53,6 +53,11 @@ beforeAll(async () => {
       ['\\Seen'],
     );
   }
+  // Over the target's 1 MB limit: skipped and listed, never silently dropped.
+  await alice.append(
+    'INBOX',
+    `From: a@example.org\r\nSubject: the big one\r\nMessage-ID: <big@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
+  );
   await alice.logout();
   host = await startHost({
     appRoot: root,
@@ -74,6 +79,7 @@ beforeAll(async () => {
         port: server.port,
         security: 'none',
         admin: { user: server.admin.user },
+        ...(name === 'target' ? { maxMessageSizeMB: 1 } : {}),
       },
       password: server.admin.password,
     });
@@ -102,7 +108,12 @@ test('a dropped CSV is migrated: mail copied, statuses and errors per mailbox, r
   expect(batch.status).toBe('SyncedWithErrors');
   const { json: page } = await api('GET', `batches/${batch.id}/mailboxes`);
   const byEmail = Object.fromEntries(page.items.map((m: any) => [m.email, m]));
-  expect(byEmail['alice@example.com']).toMatchObject({ status: 'Synced', itemsSynced: 3 });
+  expect(byEmail['alice@example.com']).toMatchObject({ status: 'Synced', itemsSynced: 3, itemsSkipped: 1 });
+  const detail = await api('GET', `batches/${batch.id}/mailboxes/alice@example.com`);
+  expect(detail.json.skippedItems).toEqual([
+    expect.objectContaining({ folder: 'INBOX', subject: 'the big one', kind: 'tooLarge' }),
+  ]);
+  expect(detail.json.skippedItems[0].reason).toMatch(/MB/);
   expect(byEmail['bob@example.com']).toMatchObject({ status: 'Synced', itemsSynced: 0 });
   expect(byEmail['carol@example.com'].status).toBe('Failed');
   expect(byEmail['carol@example.com'].lastError.message).toMatch(/carol@example\.com/);
@@ -129,6 +140,11 @@ test('a dropped CSV is migrated: mail copied, statuses and errors per mailbox, r
     await reports.getBlobClient(`${batch.id}/final/statistics.csv`).downloadToBuffer()
   ).toString();
   expect(stats).toContain('alice@example.com');
+  const errorsCsv = (
+    await reports.getBlobClient(`${batch.id}/final/errors.csv`).downloadToBuffer()
+  ).toString();
+  expect(errorsCsv).toContain('the big one');
+  expect(errorsCsv).toContain('carol@example.com');
   expect(await drop.getBlobClient('wave1.csv').exists()).toBe(false);
 
   // No password anywhere in blob storage.
