@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { Batch, Mailbox } from '../shared/state';
+import type { Batch } from '../shared/state';
 import { errorFor, isProblem } from './api-client';
-import { byEmail, getBatch, isFailedMailbox, listBatches, listMailboxes, type BatchAnswer } from './batches';
-import { clientFor, resolveBatchId, run } from './command-context';
-import { EXIT, badInput, type ExitCode } from './exit-codes';
-import { humanBytes, printJson, table } from './format';
+import { batchNameFromFile, getBatch, listBatches, listMailboxes, type BatchAnswer } from './batches';
+import { exitFor, printBatch, printReport, syncedCount } from './batch-view';
+import { clientFor, resolveBatchId, withExit } from './command-context';
+import { badInput, type ExitCode } from './exit-codes';
+import { printJson, table } from './format';
 import { DEFAULT_POLL_MS, watchBatch } from './watch';
 
 /**
@@ -30,11 +30,6 @@ const positiveInt = (value: string): number => {
   return n;
 };
 
-/** The exit code a settled batch earns: 1 when any mailbox failed (or the batch itself did). */
-export function exitFor(batch: Batch, mailboxes: readonly Mailbox[]): ExitCode {
-  return batch.status === 'Failed' || mailboxes.some(isFailedMailbox) ? EXIT.mailboxesFailed : EXIT.ok;
-}
-
 export function batchCommand(): Command {
   const batch = new Command('batch').description('create, run and inspect migration batches');
 
@@ -50,7 +45,7 @@ export function batchCommand(): Command {
     .option('--notify <emails>', 'comma-separated addresses for the status mails')
     .option('--json', 'print the created batch as JSON')
     .action(
-      run(async (csvPath: string, opts: NewOptions, cmd: Command) => {
+      withExit(async (csvPath: string, opts: NewOptions, cmd: Command) => {
         const csv = readCsv(csvPath);
         const client = clientFor(cmd);
         const { status, body } = await client.send('POST', 'batches', {
@@ -88,7 +83,7 @@ export function batchCommand(): Command {
     .description('list batches with their status and mailbox counts')
     .option('--json', 'print JSON')
     .action(
-      run(async (opts: { json?: boolean }, cmd: Command) => {
+      withExit(async (opts: { json?: boolean }, cmd: Command) => {
         const batches = await listBatches(clientFor(cmd));
         if (opts.json) return printJson(batches);
         if (!batches.length)
@@ -99,7 +94,7 @@ export function batchCommand(): Command {
             { header: 'NAME', value: (b) => b.name },
             { header: 'STATUS', value: (b) => b.status },
             { header: 'MAILBOXES', value: (b) => b.totalMailboxes, right: true },
-            { header: 'SYNCED', value: (b) => synced(b), right: true },
+            { header: 'SYNCED', value: (b) => syncedCount(b), right: true },
             { header: 'FAILED', value: (b) => b.counts.Failed + b.counts.IncrementalFailed, right: true },
             { header: 'CREATED', value: (b) => b.createdAt },
           ]),
@@ -112,7 +107,7 @@ export function batchCommand(): Command {
     .description('show a batch: status, counts, allowed actions, CSV problems')
     .option('--json', 'print JSON')
     .action(
-      run(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      withExit(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
         const client = clientFor(cmd);
         const answer = await getBatch(client, await resolveBatchId(client, ref));
         if (opts.json) return printJson(answer);
@@ -132,7 +127,7 @@ export function batchCommand(): Command {
       .option('--watch', 'then show progress until the batch settles (exit 1 if any mailbox failed)')
       .option('--json', 'print the answer (or, with --watch, the final state) as JSON')
       .action(
-        run(async (ref: string, opts: { watch?: boolean; json?: boolean }, cmd: Command) => {
+        withExit(async (ref: string, opts: { watch?: boolean; json?: boolean }, cmd: Command) => {
           const client = clientFor(cmd);
           const id = await resolveBatchId(client, ref);
           const answer = await client.post<{ batch: Batch; allowedActions: string[] }>(
@@ -152,7 +147,7 @@ export function batchCommand(): Command {
     .command('remove <batch>')
     .description('remove a batch and its state (not the mail already copied)')
     .action(
-      run(async (ref: string, _opts: unknown, cmd: Command) => {
+      withExit(async (ref: string, _opts: unknown, cmd: Command) => {
         const client = clientFor(cmd);
         const id = await resolveBatchId(client, ref);
         await client.delete(`batches/${encodeURIComponent(id)}`);
@@ -165,7 +160,7 @@ export function batchCommand(): Command {
     .description('per-mailbox statistics: status, items synced and skipped, bytes, rate, last sync, error')
     .option('--json', 'print {batch, mailboxes} as JSON')
     .action(
-      run(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      withExit(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
         const client = clientFor(cmd);
         const id = await resolveBatchId(client, ref);
         const { batch: b } = await getBatch(client, id);
@@ -186,7 +181,7 @@ export function watchCommand(): Command {
     .option('--json', 'progress on stderr, the final {batch, mailboxes} as JSON on stdout')
     .option('--interval <ms>', 'poll interval', positiveInt, DEFAULT_POLL_MS)
     .action(
-      run(async (ref: string, opts: { json?: boolean; interval: number }, cmd: Command) =>
+      withExit(async (ref: string, opts: { json?: boolean; interval: number }, cmd: Command) =>
         watchAndReport(cmd, await resolveBatchId(clientFor(cmd), ref), opts.json, opts.interval),
       ),
     );
@@ -200,62 +195,6 @@ async function watchAndReport(cmd: Command, id: string, json?: boolean, pollMs?:
   return exitFor(batch, mailboxes);
 }
 
-function synced(b: Batch): number {
-  const c = b.counts;
-  return c.Synced + c.IncrementalSynced + c.Completed + c.CompletedWithWarnings;
-}
-
-function printBatch({ batch: b, allowedActions, validationErrors }: BatchAnswer): void {
-  const lines: Array<[string, string | number | undefined]> = [
-    ['id', b.id],
-    ['name', b.name],
-    ['status', b.status],
-    ['source', b.sourceEndpoint],
-    ['target', b.target],
-    ['mailboxes', b.totalMailboxes],
-    ['created', b.createdAt],
-    ['started', b.startedAt],
-    ['last synced', b.lastSyncedAt],
-    ['completed', b.completedAt],
-    ['last error', b.lastError ? `${b.lastError.code}: ${b.lastError.message}` : undefined],
-    [
-      'counts',
-      Object.entries(b.counts)
-        .filter(([, n]) => n > 0)
-        .map(([s, n]) => `${s} ${n}`)
-        .join(', ') || 'none',
-    ],
-    ['actions', allowedActions.join(', ') || 'none'],
-  ];
-  for (const [k, v] of lines) if (v !== undefined) console.log(`${`${k}:`.padEnd(13)}${v}`);
-  if (validationErrors?.length) {
-    console.log(`CSV problems (${validationErrors.length}):`);
-    for (const e of validationErrors)
-      console.log(
-        `  row ${String(e.row ?? '?')}${e.column ? `, ${String(e.column)}` : ''}: ${String(e.code)} ${String(e.message)}`,
-      );
-  }
-}
-
-export function printReport(b: Batch, mailboxes: readonly Mailbox[]): void {
-  console.log(`batch ${b.name} (${b.id}): ${b.status}`);
-  if (!mailboxes.length) return console.log('no mailboxes');
-  console.log(
-    table(byEmail(mailboxes), [
-      { header: 'MAILBOX', value: (m) => m.email },
-      { header: 'STATUS', value: (m) => m.status },
-      { header: 'SYNCED', value: (m) => m.itemsSynced, right: true },
-      { header: 'SKIPPED', value: (m) => m.itemsSkipped, right: true },
-      { header: 'BYTES', value: (m) => humanBytes(m.bytesSynced), right: true },
-      { header: 'ITEMS/MIN', value: (m) => m.ratePerMinute, right: true },
-      { header: 'LAST SYNC', value: (m) => m.lastSuccessfulSync },
-      { header: 'ERROR', value: (m) => (m.lastError ? `${m.lastError.code}: ${m.lastError.message}` : '') },
-    ]),
-  );
-  const failed = mailboxes.filter(isFailedMailbox).length;
-  console.log(`${mailboxes.length} mailboxes, ${failed} failed`);
-}
-
 function readCsv(file: string): Buffer {
   try {
     return readFileSync(file);
@@ -265,14 +204,4 @@ function readCsv(file: string): Buffer {
       `${file}: ${(e as NodeJS.ErrnoException).code ?? 'cannot be read'}; check the path`,
     );
   }
-}
-
-/** A batch name from a CSV file name: `wave 1.csv` → `wave 1`; characters a name cannot hold become `-`. */
-export function batchNameFromFile(file: string): string {
-  const base = path.basename(file).replace(/\.[^.]*$/, '');
-  const cleaned = base
-    .replace(/[^\p{L}\p{N} ._()-]/gu, '-')
-    .trim()
-    .slice(0, 64);
-  return /^[\p{L}\p{N}]/u.test(cleaned) ? cleaned : `batch-${cleaned}`.slice(0, 64);
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { BatchStatus, MailboxStatus } from '../shared/domain/statuses';
 import type { Batch, Mailbox } from '../shared/state';
 import { MAX_PAGE_SIZE } from '../shared/state/limits';
@@ -101,4 +102,14 @@ export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunRepor
 /** Mailboxes in address order, so reports read the same on every run (storage order is by key). */
 export function byEmail(mailboxes: readonly Mailbox[]): Mailbox[] {
   return [...mailboxes].sort((a, b) => a.email.localeCompare(b.email));
+}
+
+/** A batch name from a CSV file name: `wave 1.csv` → `wave 1`; characters a name cannot hold become `-`. */
+export function batchNameFromFile(file: string): string {
+  const base = path.basename(file).replace(/\.[^.]*$/, '');
+  const cleaned = base
+    .replace(/[^\p{L}\p{N} ._()-]/gu, '-')
+    .trim()
+    .slice(0, 64);
+  return /^[\p{L}\p{N}]/u.test(cleaned) ? cleaned : `batch-${cleaned}`.slice(0, 64);
 }

@@ -17,8 +17,8 @@ export function clientFor(command: Command): ApiClient {
 export async function resolveBatchId(client: ApiClient, ref: string): Promise<string> {
   if (BATCH_ID_PATTERN.test(ref)) {
     const { status } = await client.send('GET', `batches/${encodeURIComponent(ref)}`);
-    if (status === 200) return ref;
-    if (status !== 404) return ref; // let the real request report it
+    // Anything but 404 (found, or an error the real request will report) means: use it as an id.
+    if (status !== 404) return ref;
   }
   const byName = await findBatchByName(client, ref);
   if (byName) return byName.id;
@@ -30,7 +30,7 @@ export async function resolveBatchId(client: ApiClient, ref: string): Promise<st
 }
 
 /** Wraps an async action so its exit code becomes the process's (errors are printed by main). */
-export function run<A extends unknown[]>(
+export function withExit<A extends unknown[]>(
   action: (...args: A) => Promise<ExitCode | void>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {

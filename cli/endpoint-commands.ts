@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Endpoint } from '../shared/state';
-import { clientFor, run } from './command-context';
+import { clientFor, withExit } from './command-context';
 import { badInput } from './exit-codes';
 import { printJson, table } from './format';
 
@@ -56,7 +56,7 @@ export function endpointCommand(): Command {
     .option('--settings <json>', 'further settings as a JSON object (merged under the options above)')
     .option('--json', 'print the created endpoint as JSON')
     .action(
-      run(async (name: string, opts: AddOptions, cmd: Command) => {
+      withExit(async (name: string, opts: AddOptions, cmd: Command) => {
         const body = {
           name,
           type: opts.type,
@@ -77,7 +77,7 @@ export function endpointCommand(): Command {
     .description('list endpoints')
     .option('--json', 'print JSON')
     .action(
-      run(async (opts: { json?: boolean }, cmd: Command) => {
+      withExit(async (opts: { json?: boolean }, cmd: Command) => {
         const { endpoints } = await clientFor(cmd).get<{ endpoints: Endpoint[] }>('endpoints');
         if (opts.json) return printJson(endpoints);
         if (!endpoints.length) return console.log('no endpoints yet: add one with `mailferry endpoint add`');
@@ -105,7 +105,7 @@ export function endpointCommand(): Command {
     .option('--email <address>', 'mailbox to log in as')
     .option('--json', 'print JSON')
     .action(
-      run(async (name: string, opts: { email?: string; json?: boolean }, cmd: Command) => {
+      withExit(async (name: string, opts: { email?: string; json?: boolean }, cmd: Command) => {
         const result = await clientFor(cmd).post<{ loggedInAs: string; ms: number; capabilities: string[] }>(
           `endpoints/${encodeURIComponent(name)}/test`,
           { json: opts.email ? { emailAddress: opts.email } : {} },
@@ -119,7 +119,7 @@ export function endpointCommand(): Command {
     .command('remove <name>')
     .description('remove an endpoint no batch uses')
     .action(
-      run(async (name: string, _opts: unknown, cmd: Command) => {
+      withExit(async (name: string, _opts: unknown, cmd: Command) => {
         await clientFor(cmd).delete(`endpoints/${encodeURIComponent(name)}`);
         console.log(`endpoint ${name} removed`);
       }),

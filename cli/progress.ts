@@ -102,6 +102,8 @@ class LinesView implements ProgressView {
     for (const m of mailboxes) {
       if (this.seen.get(m.email) === m.status) continue;
       this.seen.set(m.email, m.status);
+      // Waiting mailboxes are counted in the total line; a line each would flood a large batch's log.
+      if (stageOf(m.status) === 0) continue;
       const detail = stageOf(m.status) === STAGES ? ` (${summary(m)})` : '';
       this.stream.write(`${m.email}: ${m.status}${detail}\n`);
     }

@@ -6,8 +6,15 @@ import type { Host } from '../../local/host';
 import type { Batch } from '../../shared/state';
 import { batchInstanceId } from '../../shared/workflow/names';
 import { ApiClient, errorFor } from '../api-client';
-import { batchNameFromFile, printReport } from '../batch-commands';
-import { isSyncedMailbox, listBatches, listMailboxes, runReport, type BatchAnswer } from '../batches';
+import { printReport } from '../batch-view';
+import {
+  batchNameFromFile,
+  isSyncedMailbox,
+  listBatches,
+  listMailboxes,
+  runReport,
+  type BatchAnswer,
+} from '../batches';
 import { EXIT, badInput, type ExitCode } from '../exit-codes';
 import { printJson } from '../format';
 import { watchBatch } from '../watch';

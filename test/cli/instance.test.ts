@@ -95,7 +95,7 @@ test('batch new refuses a bad CSV with exit 2 and the row problems', async () =>
   expect((await cli(['batch', 'remove', 'broken'])).code).toBe(0);
 });
 
-test('batch new, list, show, a refused action, start with watch, report and remove', async () => {
+test('batch new, list, show, a refused action, start with watch, report, sync, stop and remove', async () => {
   const file = path.join(work, 'wave1.csv');
   writeFileSync(file, 'EmailAddress\r\nalice@example.com\r\nbob@example.com\r\n');
   const made = await cli(['batch', 'new', file, '--json']);
@@ -143,6 +143,14 @@ test('batch new, list, show, a refused action, start with watch, report and remo
   const watched = await cli(['watch', id]);
   expect(watched.code).toBe(1);
   expect(watched.stdout).toContain('batch wave1: SyncedWithErrors, 2/2 mailboxes done, 2 failed');
+
+  // An incremental pass leaves failed mailboxes failed; stop then parks the batch.
+  const synced = await cli(['batch', 'sync', 'wave1', '--watch']);
+  expect(synced.code).toBe(1);
+  expect(synced.stdout).toContain('batch wave1: SyncedWithErrors, 2/2 mailboxes done, 2 failed');
+  const stopped = await cli(['batch', 'stop', id]);
+  expect(stopped).toMatchObject({ code: 0, stdout: 'batch wave1: Stopping\n' });
+  expect(JSON.parse((await cli(['batch', 'show', id, '--json'])).stdout).batch.status).toBe('Stopped');
 
   expect((await cli(['batch', 'remove', id])).code).toBe(0);
   const gone = await cli(['batch', 'show', id]);

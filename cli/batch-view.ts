@@ -1,0 +1,67 @@
+import type { Batch, Mailbox } from '../shared/state';
+import { byEmail, isFailedMailbox, type BatchAnswer } from './batches';
+import { EXIT, type ExitCode } from './exit-codes';
+import { humanBytes, table } from './format';
+
+/** How batches read on a terminal: `batch show`, the mailbox report, and the exit code a batch earns. */
+
+/** The exit code a settled batch earns: 1 when any mailbox failed (or the batch itself did). */
+export function exitFor(batch: Batch, mailboxes: readonly Mailbox[]): ExitCode {
+  return batch.status === 'Failed' || mailboxes.some(isFailedMailbox) ? EXIT.mailboxesFailed : EXIT.ok;
+}
+
+export function syncedCount(b: Batch): number {
+  const c = b.counts;
+  return c.Synced + c.IncrementalSynced + c.Completed + c.CompletedWithWarnings;
+}
+
+export function printBatch({ batch: b, allowedActions, validationErrors }: BatchAnswer): void {
+  const lines: Array<[string, string | number | undefined]> = [
+    ['id', b.id],
+    ['name', b.name],
+    ['status', b.status],
+    ['source', b.sourceEndpoint],
+    ['target', b.target],
+    ['mailboxes', b.totalMailboxes],
+    ['created', b.createdAt],
+    ['started', b.startedAt],
+    ['last synced', b.lastSyncedAt],
+    ['completed', b.completedAt],
+    ['last error', b.lastError ? `${b.lastError.code}: ${b.lastError.message}` : undefined],
+    [
+      'counts',
+      Object.entries(b.counts)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ') || 'none',
+    ],
+    ['actions', allowedActions.join(', ') || 'none'],
+  ];
+  for (const [k, v] of lines) if (v !== undefined) console.log(`${`${k}:`.padEnd(13)}${v}`);
+  if (validationErrors?.length) {
+    console.log(`CSV problems (${validationErrors.length}):`);
+    for (const e of validationErrors)
+      console.log(
+        `  row ${String(e.row ?? '?')}${e.column ? `, ${String(e.column)}` : ''}: ${String(e.code)} ${String(e.message)}`,
+      );
+  }
+}
+
+export function printReport(b: Batch, mailboxes: readonly Mailbox[]): void {
+  console.log(`batch ${b.name} (${b.id}): ${b.status}`);
+  if (!mailboxes.length) return console.log('no mailboxes');
+  console.log(
+    table(byEmail(mailboxes), [
+      { header: 'MAILBOX', value: (m) => m.email },
+      { header: 'STATUS', value: (m) => m.status },
+      { header: 'SYNCED', value: (m) => m.itemsSynced, right: true },
+      { header: 'SKIPPED', value: (m) => m.itemsSkipped, right: true },
+      { header: 'BYTES', value: (m) => humanBytes(m.bytesSynced), right: true },
+      { header: 'ITEMS/MIN', value: (m) => m.ratePerMinute, right: true },
+      { header: 'LAST SYNC', value: (m) => m.lastSuccessfulSync },
+      { header: 'ERROR', value: (m) => (m.lastError ? `${m.lastError.code}: ${m.lastError.message}` : '') },
+    ]),
+  );
+  const failed = mailboxes.filter(isFailedMailbox).length;
+  console.log(`${mailboxes.length} mailboxes, ${failed} failed`);
+}
