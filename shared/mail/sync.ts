@@ -3,7 +3,8 @@ import { copyChunk, type ChunkResult } from './chunk';
 import { MailError, MailErrorCode } from './errors';
 import { planMailbox, type FolderPlan } from './plan';
 import { sleep } from './retry';
-import { openSession } from './session';
+import { openSession, type MailSession } from './session';
+import { SYNC_FOLDER_CONCURRENCY } from './limits';
 import type { MailContext } from './settings';
 import { mailboxStats, type MailboxStats } from './stats';
 
@@ -47,25 +48,48 @@ export async function syncMailbox(
   let error: ProblemDetail | undefined;
   try {
     const plan = await planMailbox(ctx, session);
-    for (const folder of plan.folders) {
-      if (folder.upToDate) continue;
-      sum.foldersVisited++;
-      for (;;) {
-        if (ctx.signal?.aborted) throw new MailError(MailErrorCode.aborted, 'sync aborted');
-        const r = await copyChunk(ctx, folder, undefined, session);
-        sum.copied += r.copied;
-        sum.bytes += r.bytes;
-        sum.reused += r.reused;
-        sum.skipped += r.skipped;
-        sum.failed += r.failed;
-        sum.flagsUpdated += r.flagsUpdated;
-        sum.deleted += r.deleted;
-        onProgress?.(r);
-        if (r.error) error = r.error;
-        if (r.retryAfterMs !== undefined) await sleep(r.retryAfterMs, ctx.signal);
-        else if (r.done || error) break;
+    // Folders in parallel, each worker on its own connections: appends into different folders do
+    // not contend, and one folder's round trips overlap another's transfer.
+    const queue = plan.folders.filter((f) => !f.upToDate);
+    sum.foldersVisited = queue.length;
+    let stop = false;
+    const worker = async (own: MailSession): Promise<void> => {
+      try {
+        await work(own);
+      } catch (e) {
+        stop = true;
+        throw e;
       }
-      if (error) break;
+    };
+    const work = async (own: MailSession): Promise<void> => {
+      for (let folder = queue.shift(); folder && !error; folder = queue.shift()) {
+        for (;;) {
+          if (stop) return;
+          if (ctx.signal?.aborted) throw new MailError(MailErrorCode.aborted, 'sync aborted');
+          const r = await copyChunk(ctx, folder, undefined, own);
+          sum.copied += r.copied;
+          sum.bytes += r.bytes;
+          sum.reused += r.reused;
+          sum.skipped += r.skipped;
+          sum.failed += r.failed;
+          sum.flagsUpdated += r.flagsUpdated;
+          sum.deleted += r.deleted;
+          onProgress?.(r);
+          if (r.error) error = r.error;
+          if (r.retryAfterMs !== undefined) await sleep(r.retryAfterMs, ctx.signal);
+          else if (r.done || error) break;
+        }
+      }
+    };
+    const extra = Math.min(SYNC_FOLDER_CONCURRENCY, queue.length) - 1;
+    const sessions = await Promise.all(Array.from({ length: Math.max(0, extra) }, () => openSession(ctx)));
+    try {
+      // Settle every worker before closing connections; then report the first failure.
+      const settled = await Promise.allSettled([session, ...sessions].map(worker));
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      await Promise.all(sessions.map((x) => x.close()));
     }
     const states = await session.state.listFolders();
     const stats = mailboxStats(states.values(), { bytes: sum.bytes, items: sum.copied, ms: Date.now() - t0 });
