@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
 import { beginBatch, endBatch } from '../shared/migration/batch-run';
+import { removeBatchData } from '../shared/batches/remove';
 import { writeBatchReport } from '../shared/migration/report';
 import { ACTIVITIES, type BatchRunInput } from '../shared/workflow/names';
 
@@ -11,4 +12,7 @@ df.app.activity(ACTIVITIES.endBatch, {
 });
 df.app.activity(ACTIVITIES.writeBatchReport, {
   handler: (input: BatchRunInput) => writeBatchReport(services(), input),
+});
+df.app.activity(ACTIVITIES.removeBatchData, {
+  handler: (batchId: string) => removeBatchData(services(), batchId),
 });

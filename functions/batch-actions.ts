@@ -1,7 +1,6 @@
 import type * as df from 'durable-functions';
 import type { Services } from '../shared/app/services';
 import { CodedError } from '../shared/domain/errors';
-import { batchSecretPrefix } from '../shared/secrets/refs';
 import {
   BATCH_ACTION_TARGETS,
   canTransition,
@@ -37,7 +36,9 @@ export async function runBatchAction(
   const target = BATCH_ACTION_TARGETS[action];
   const instanceId = batchInstanceId(batchId);
   const mode = MODE_FOR[action];
-  if (mode) await assertNotRunning(client, instanceId, batchId);
+  // A run still finishing (its report) holds the batch's instance id: start, sync, complete and
+  // remove all need it free.
+  if (mode || action === 'remove') await assertNotRunning(client, instanceId, batchId);
   const batch = await svc.state.batches.update(batchId, (b) => {
     if (!canTransition(b.status, target)) throw illegalTransition(b.id, b.status, { action });
     return { status: target };
@@ -53,9 +54,8 @@ export async function runBatchAction(
         b.status === 'Stopping' ? { status: 'Stopped' } : undefined,
       );
   } else if (action === 'remove') {
-    await svc.secrets.deletePrefix(batchSecretPrefix(batchId));
-    await svc.state.deleteBatch(batchId);
-    await client.purgeInstanceHistory(instanceId).catch(() => undefined);
+    // The batch's own orchestration has ended (Removing is reached only from a settled status).
+    await client.startNew(ORCHESTRATIONS.removeBatch, { instanceId, input: batchId });
   }
   return batch;
 }

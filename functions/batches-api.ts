@@ -133,8 +133,8 @@ df.app.client.http('batchesRemove', {
   methods: ['DELETE'],
   handler: async (request, client, context) => {
     try {
-      await runBatchAction(services(), client, request.params.id as string, 'remove');
-      return { status: 204 };
+      const batch = await runBatchAction(services(), client, request.params.id as string, 'remove');
+      return json(202, { batch });
     } catch (e) {
       return fromError(e, (m) => logFor(context).error(m));
     }

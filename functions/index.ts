@@ -10,5 +10,6 @@ import './batch-drop';
 import './incremental-sync';
 import '../orchestrators/migrate-batch';
 import '../orchestrators/migrate-mailbox';
+import '../orchestrators/remove-batch';
 import '../activities/batch-steps';
 import '../activities/mailbox-steps';

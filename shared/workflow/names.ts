@@ -4,6 +4,7 @@ import type { BatchStatus, MailboxStatus } from '../domain/statuses';
 export const ORCHESTRATIONS = {
   migrateBatch: 'migrateBatch',
   migrateMailbox: 'migrateMailbox',
+  removeBatch: 'removeBatch',
 } as const;
 
 export const ACTIVITIES = {
@@ -14,6 +15,7 @@ export const ACTIVITIES = {
   copyMailboxChunk: 'copyMailboxChunk',
   endMailbox: 'endMailbox',
   writeBatchReport: 'writeBatchReport',
+  removeBatchData: 'removeBatchData',
 } as const;
 
 /** The event the stop action raises: the batch schedules no more mailboxes and drains. */

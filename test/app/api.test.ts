@@ -5,6 +5,8 @@ import path from 'node:path';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startHost, type Host } from '../../local/host';
+import { services } from '../../shared/app/services';
+import { batchMailboxSecretName } from '../../shared/secrets/refs';
 
 /** The HTTP API as a client sees it: every route, its errors as `{code, message}` data, and no secret kept. */
 const root = path.resolve(__dirname, '..', '..');
@@ -30,6 +32,18 @@ async function call(
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Removal runs as an orchestration: wait until the batch is gone. */
+async function removed(
+  client: (m: string, r: string) => Promise<{ status: number }>,
+  id: string,
+): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if ((await client('GET', `batches/${id}`)).status === 404) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
 
 beforeAll(async () => {
@@ -206,7 +220,16 @@ test('lifecycle: 409 names the status and what is allowed; an endpoint in use ca
   expect(complete.json).toMatchObject({ code: 'BATCH_ILLEGAL_TRANSITION', status: 'Created' });
   expect((await call('POST', `batches/${wave.id}/stop`)).status).toBe(409);
   expect((await call('DELETE', 'endpoints/src')).json.code).toBe('ENDPOINT_IN_USE');
-  expect((await call('DELETE', `batches/${wave.id}`)).status).toBe(204);
+  const secretName = batchMailboxSecretName(wave.id, 'a@x.com');
+  const files = BlobServiceClient.fromConnectionString(host.storage.connectionString).getContainerClient(
+    'batches',
+  );
+  expect(await services().secrets.get(secretName)).toBe(PASSWORD);
+  expect(await files.getBlobClient(`${wave.id}/batch.csv`).exists()).toBe(true);
+  expect((await call('DELETE', `batches/${wave.id}`)).status).toBe(202);
+  expect(await removed(call, wave.id)).toBe(true);
+  expect(await services().secrets.get(secretName)).toBeUndefined();
+  expect(await files.getBlobClient(`${wave.id}/batch.csv`).exists()).toBe(false);
   expect((await call('GET', `batches/${wave.id}/mailboxes`)).json.items ?? []).toEqual([]);
   expect((await call('DELETE', 'endpoints/src')).status).toBe(204);
 });
