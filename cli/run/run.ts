@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Host } from '../../local/host';
+import { parseBatchCsv } from '../../shared/csv';
 import type { Batch } from '../../shared/state';
 import { batchInstanceId } from '../../shared/workflow/names';
 import { ApiClient, errorFor } from '../api-client';
@@ -46,6 +47,15 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
   const config = loadRunConfig(options.config);
   const csv = readInput(options.csv);
   const batchName = batchNameFromFile(options.csv);
+  // The service checks the CSV with the same parser; checking here first fails fast, before a
+  // runtime starts or a refused batch is recorded in --data.
+  const parsed = parseBatchCsv(csv);
+  if (!parsed.ok)
+    throw errorFor(422, {
+      code: 'CSV_INVALID',
+      message: `--csv ${options.csv}: ${parsed.errors.length} problem(s); fix these rows`,
+      errors: parsed.errors,
+    });
   const progress = options.json ? process.stderr : process.stdout;
   // With --json, stdout carries only the report: anything else printed goes to stderr.
   if (options.json) console.log = console.error;

@@ -137,7 +137,7 @@ test('a mailbox missing on the target fails the run with exit 1 and its error in
   expect(carol.error.message).toMatch(/carol@example\.com/);
 }, 120000);
 
-test('a bad config is refused before anything starts (exit 2), naming the field', async () => {
+test('a bad config or CSV is refused before anything starts (exit 2), naming the field or row', async () => {
   const csv = file('wave3.csv', 'EmailAddress\r\nalice@example.com\r\n');
   const badPort = file(
     'bad-port.json',
@@ -152,6 +152,13 @@ test('a bad config is refused before anything starts (exit 2), naming the field'
   expect(noEnv.stderr).toContain(
     'source.admin.password.env: the environment variable SOURCE_ADMIN_PW is not set',
   );
+
+  const badCsv = file('wave4.csv', 'EmailAddress,Password\r\nnot-an-address,Xq7zz\r\n');
+  const refused = await mailferry(['run', '--config', config, '--csv', badCsv], { env: env() });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/^error CSV_INVALID: /);
+  expect(refused.stderr).toMatch(/row 2, column EmailAddress: CSV_INVALID_EMAIL/);
+  expect(refused.stderr).not.toContain('Xq7zz');
 
   const typo = file(
     'typo.json',
