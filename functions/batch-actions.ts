@@ -38,6 +38,8 @@ export async function runBatchAction(
   const mode = MODE_FOR[action];
   // A run still finishing (its report) holds the batch's instance id: start, sync, complete and
   // remove all need it free.
+  const current = await svc.state.batches.get(batchId);
+  if (!canTransition(current.status, target)) throw illegalTransition(batchId, current.status, { action });
   if (mode || action === 'remove') await assertNotRunning(client, instanceId, batchId);
   const batch = await svc.state.batches.update(batchId, (b) => {
     if (!canTransition(b.status, target)) throw illegalTransition(b.id, b.status, { action });
@@ -69,18 +71,25 @@ async function runningStatus(client: df.DurableClient, instanceId: string): Prom
   }
 }
 
+/** A run that has settled the batch may still be writing its report: give it a moment to end. */
+const FINISHING_GRACE_MS = 5000;
+
 async function assertNotRunning(
   client: df.DurableClient,
   instanceId: string,
   batchId: string,
 ): Promise<void> {
-  if (await runningStatus(client, instanceId)) {
-    throw new CodedError(
-      'BATCH_RUNNING',
-      `Batch ${batchId} is still running; wait for it to finish or stop it first.`,
-      {
-        batchId,
-      },
-    );
+  const deadline = Date.now() + FINISHING_GRACE_MS;
+  while (await runningStatus(client, instanceId)) {
+    if (Date.now() > deadline) {
+      throw new CodedError(
+        'BATCH_RUNNING',
+        `Batch ${batchId} is still running; wait for it to finish or stop it first.`,
+        {
+          batchId,
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
