@@ -74,6 +74,8 @@ export interface GraphStandinOptions {
   latencyMs?: number;
   /** Largest message in bytes (Exchange Online default 35 MB). */
   maxMessageBytes?: number;
+  /** Default true. False keeps attachment sizes but not their bytes (benchmarks of many MB). */
+  retainBytes?: boolean;
 }
 
 export interface GraphStandin {
@@ -180,7 +182,12 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   const retryFormat = options.retryAfterFormat ?? 'seconds';
   const tokens = new TokenIssuer(state);
   const directory = new Directory(state, options.mailboxDelayMs ?? 300);
-  const mail = new Mail(state, directory, options.maxMessageBytes ?? 35 * 1024 * 1024);
+  const mail = new Mail(
+    state,
+    directory,
+    options.maxMessageBytes ?? 35 * 1024 * 1024,
+    options.retainBytes ?? true,
+  );
   const latency = options.latencyMs ?? 0;
 
   /** Mailbox key of a request: the resolved user id for /users/{id}/(messages|mailFolders|sendMail|mailboxSettings). */

@@ -67,7 +67,13 @@ export class Mail {
     private readonly state: StandinState,
     private readonly directory: Directory,
     private readonly maxMessageBytes: number,
+    /** False in benchmarks: attachment bytes are counted, not kept. */
+    private readonly retainBytes: boolean = true,
   ) {}
+
+  private keep(a: StandinAttachment): StandinAttachment {
+    return this.retainBytes ? a : { ...a, bytes: Buffer.alloc(0) };
+  }
 
   messageJson(m: StandinMessage, expand: string | null): Record<string, unknown> {
     const flags = Number(prop(m, 'Integer 0x0E07') ?? MSGFLAG_UNSENT);
@@ -272,7 +278,7 @@ export class Mail {
           'Attachments over 3 MB need an upload session.',
         );
       }
-      message.attachments.push(a);
+      message.attachments.push(this.keep(a));
       return { status: 201, body: attachmentJson(a) };
     }
     if (rest.length === 3 && rest[2] === 'createUploadSession' && req.method === 'POST') {
@@ -335,7 +341,7 @@ export class Mail {
         for (const raw of (v as Array<Record<string, unknown>>) ?? []) {
           const a = toAttachment(raw, 'message');
           if (isReply(a)) return a;
-          m.attachments.push(a);
+          m.attachments.push(this.keep(a));
         }
       } else if (key === 'internetmessageheaders') {
         for (const h of (v as Array<{ name?: string }>) ?? []) {
@@ -452,7 +458,7 @@ export class Mail {
     if (start !== session.nextOffset) {
       return graphError(416, 'ErrorInvalidRange', `The next expected range is ${session.nextOffset}-.`);
     }
-    session.received.push(Buffer.from(bytes));
+    session.received.push(this.retainBytes ? Buffer.from(bytes) : Buffer.alloc(0));
     session.nextOffset = end + 1;
     if (session.nextOffset < session.size) {
       return {

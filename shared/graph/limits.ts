@@ -32,7 +32,7 @@ export function scaledLimits(factor: number, base: GraphLimits = EXCHANGE_ONLINE
     ...base,
     requestWindowMs: base.requestWindowMs / factor,
     uploadWindowMs: base.uploadWindowMs / factor,
-    windowSafetyMs: Math.max(100, base.windowSafetyMs / factor),
+    windowSafetyMs: Math.max(250, base.windowSafetyMs / factor),
   };
 }
 
