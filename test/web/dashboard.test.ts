@@ -1,0 +1,189 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHost, type Host } from '../../local/host';
+import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+
+/**
+ * The dashboard end to end, as an administrator uses it in a browser: key, CSV upload, a batch
+ * watched until it has synced (one mailbox failing, shown with its error), a mailbox opened, the
+ * batch completed and removed; a bad CSV shows its problems per row; an endpoint is tested.
+ * Screenshots at 1280 and 390 px go to test-output/.
+ */
+const root = path.resolve(__dirname, '..', '..');
+const OUTPUT = path.join(root, 'test-output');
+const KEY = 'dashboard-key';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+// Long enough for a batch to sync on a busy 2-core CI machine; the page polls every 2 s.
+const SYNC_WAIT_MS = 60000;
+
+let host: Host;
+let source: RunningDovecot;
+let target: RunningDovecot;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  for (const user of ['alice@example.com', 'bob@example.com', 'carol@example.com']) source.addUser(user, 'x');
+  // carol has no mailbox on the target: her migration fails and the dashboard must say why.
+  for (const user of ['alice@example.com', 'bob@example.com']) target.addUser(user, 'x');
+  const alice = new ImapFlow({
+    host: source.host,
+    port: source.port,
+    secure: false,
+    auth: { user: `alice@example.com*${source.admin.user}`, pass: source.admin.password },
+    logger: false,
+  });
+  await alice.connect();
+  for (let i = 1; i <= 3; i++)
+    await alice.append(
+      'INBOX',
+      `From: a@example.org\r\nSubject: hello ${i}\r\nMessage-ID: <d${i}@x>\r\n\r\nbody\r\n`,
+    );
+  await alice.logout();
+
+  host = await startHost({
+    appRoot: root,
+    appModule: path.join(root, 'functions', 'index'),
+    port: 0,
+    apiKey: KEY,
+    settings: { MAILFERRY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mailferry-web-')) },
+  });
+  for (const [name, server] of [
+    ['source', source],
+    ['target', target],
+  ] as const) {
+    const res = await fetch(`${host.url}/api/endpoints`, {
+      method: 'POST',
+      headers: { 'x-functions-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name,
+        type: 'imap',
+        settings: {
+          host: server.host,
+          port: server.port,
+          security: 'none',
+          admin: { user: server.admin.user },
+        },
+        password: server.admin.password,
+      }),
+    });
+    expect(res.status).toBe(201);
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  mkdirSync(OUTPUT, { recursive: true });
+}, 60000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+const button = (name: string) => page.getByRole('button', { name, exact: true });
+const rowOf = (text: string) => page.getByRole('row').filter({ hasText: text });
+
+async function upload(name: string, csv: string): Promise<void> {
+  await page.getByLabel('CSV file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await button('Upload').click();
+}
+
+test('an administrator signs in, uploads a CSV, watches the batch sync, opens a mailbox, completes and removes it', async () => {
+  await page.goto(`${host.url}/api/dashboard`);
+  expect(new URL(page.url()).pathname).toBe('/api/dashboard/');
+
+  await page.getByLabel('API key').fill('wrong-key');
+  await button('Open dashboard').click();
+  await page.getByText('That key was refused.').waitFor();
+  await page.getByLabel('API key').fill(KEY);
+  await button('Open dashboard').click();
+  await page.getByText('No batches yet').waitFor();
+
+  await upload('wave1.csv', 'EmailAddress\r\nalice@example.com\r\nbob@example.com\r\ncarol@example.com\r\n');
+  await page
+    .getByRole('heading', { name: 'Batch wave1 SyncedWithErrors' })
+    .waitFor({ timeout: SYNC_WAIT_MS });
+
+  expect(await rowOf('alice@example.com').innerText()).toMatch(/Synced\s+3\b/);
+  expect(await rowOf('bob@example.com').innerText()).toMatch(/Synced\s+0\b/);
+  const carol = await rowOf('carol@example.com').innerText();
+  expect(carol).toContain('Failed');
+  expect(carol).toContain('carol@example.com');
+  expect(await page.getByText('3 of 3 done, 1 failed').isVisible()).toBe(true);
+  // Failed mailboxes can be retried; the synced batch can be completed.
+  expect(await button('Retry failed').isEnabled()).toBe(true);
+  expect(await button('Complete').isEnabled()).toBe(true);
+
+  await page.getByRole('button', { name: 'carol@example.com' }).click();
+  const details = page.getByRole('region', { name: 'carol@example.com' });
+  expect(await details.getByText('Error', { exact: true }).isVisible()).toBe(true);
+  expect(await details.innerText()).toMatch(/Failed[\s\S]*carol@example\.com/);
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-batch-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-batch-390.png'), fullPage: true });
+  // At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await button('Complete').click();
+  await page
+    .getByRole('heading', { name: 'Batch wave1 CompletedWithErrors' })
+    .waitFor({ timeout: SYNC_WAIT_MS });
+  expect(await rowOf('alice@example.com').innerText()).toContain('Completed');
+  // Completed with errors: only finishing the failed mailboxes again, or removing, is possible.
+  for (const name of ['Start', 'Stop', 'Sync now']) expect(await button(name).isDisabled()).toBe(true);
+  expect(await button('Complete').isEnabled()).toBe(true);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await button('Remove').click();
+  await page.getByText('No batches yet').waitFor();
+}, 150000);
+
+test('a CSV with problems shows each one with its row and column', async () => {
+  await page.getByRole('link', { name: 'Batches', exact: true }).click();
+  await upload('broken.csv', 'EmailAddress,Password\r\nnot-an-address,Xq7zKp\r\n');
+  const problems = page.getByRole('table', { name: '2 problem(s) in the CSV' });
+  await problems.waitFor();
+  const rows = await problems.getByRole('row').allInnerTexts();
+  expect(rows.filter((r) => /^2\s+EmailAddress/.test(r))).toHaveLength(1);
+  expect(rows.filter((r) => /^2\s+Password/.test(r))).toHaveLength(1);
+  expect(rows.join('\n')).not.toContain('Xq7zKp'); // the password is never echoed
+  // The refused upload is listed as a Failed batch.
+  expect(await rowOf('broken').innerText()).toContain('Failed');
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-list-1280.png'), fullPage: true });
+});
+
+test('the endpoints page tests a connection', async () => {
+  await page.getByRole('link', { name: 'Endpoints' }).click();
+  await page.getByLabel(/Mailbox to test with/).fill('alice@example.com');
+  await page.getByRole('button', { name: 'Test connection to source' }).click();
+  await page.getByText(/Connected: logged in as alice@example\.com/).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoints-390.png'), fullPage: true });
+});
+
+test('the dashboard serves its own files only, with their content types', async () => {
+  const css = await fetch(`${host.url}/api/dashboard/style.css`);
+  expect(css.status).toBe(200);
+  expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+  const js = await fetch(`${host.url}/api/dashboard/app.mjs`);
+  expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+  for (const outside of [
+    '..%2fpackage.json',
+    '..%2f..%2fetc%2fpasswd',
+    '%2e%2e%2ffunctions%2findex.ts',
+    'README.md',
+  ])
+    expect((await fetch(`${host.url}/api/dashboard/${outside}`)).status).toBe(404);
+});

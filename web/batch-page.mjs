@@ -1,0 +1,221 @@
+/* global window */
+import { api, ApiError } from './api.mjs';
+import { dataTable, h, renderIfChanged, statusBadge } from './dom.mjs';
+import { bytes, count, duration, eta, progress, time } from './format.mjs';
+import { progressBar, validationTable } from './batch-list.mjs';
+
+/** One batch: its actions, figures, CSV problems, mailboxes (a page at a time) and one mailbox's details. */
+const PAGE_SIZE = 100;
+const ACTIONS = [
+  { action: 'start', label: 'Start' },
+  { action: 'stop', label: 'Stop' },
+  { action: 'sync', label: 'Sync now' },
+  { action: 'complete', label: 'Complete' },
+  { action: 'remove', label: 'Remove' },
+];
+// Start on a batch with failed mailboxes retries them (the lifecycle allows it for these statuses).
+const RETRY_STATUSES = new Set(['SyncedWithErrors', 'Failed']);
+
+export function batchView(id) {
+  const heading = h('h2', { id: 'batch-title' }, 'Batch');
+  const message = h('p', { role: 'status', class: 'note' });
+  const summary = h('div');
+  const problems = h('div');
+  const mailboxes = h('div', { class: 'scroll' });
+  const detail = h('div');
+  const pager = h('div', { class: 'pager' });
+  const buttons = ACTIONS.map(({ action, label }) =>
+    h('button', { type: 'button', disabled: true, 'data-action': action, onclick: () => act(action) }, label),
+  );
+  let batch;
+  let items = [];
+  let openEmail;
+  let pageToken = ''; // continuation token of the page shown ('' = the first)
+  let nextToken;
+
+  async function act(action) {
+    if (
+      action === 'remove' &&
+      !window.confirm(`Remove batch ${batch.name}? Its mailbox statistics are deleted.`)
+    )
+      return;
+    for (const b of buttons) b.disabled = true;
+    message.textContent = `${labelOf(action)}…`;
+    try {
+      if (action === 'remove') {
+        await api(`batches/${encodeURIComponent(id)}`, { method: 'DELETE' });
+        window.location.hash = '#/';
+        return;
+      }
+      await api(`batches/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+      message.textContent = `${labelOf(action)}: requested.`;
+    } catch (e) {
+      message.textContent = e.message;
+    }
+    await view.refresh();
+  }
+  const labelOf = (action) =>
+    action === 'start' && RETRY_STATUSES.has(batch?.status)
+      ? 'Retry failed'
+      : ACTIONS.find((a) => a.action === action).label;
+
+  function openMailbox(email) {
+    openEmail = openEmail === email ? undefined : email;
+    renderDetail();
+    if (openEmail) detail.querySelector('h3')?.focus();
+  }
+  function renderDetail() {
+    const mailbox = items.find((m) => m.email === openEmail);
+    renderIfChanged(detail, mailbox ?? null, (m) => (m ? mailboxDetail(m, () => openMailbox(m.email)) : []));
+  }
+
+  const pageButton = (label, token) =>
+    h('button', { type: 'button', onclick: () => ((pageToken = token), view.refresh()) }, label);
+
+  const view = {
+    title: 'Batch',
+    element: h(
+      'section',
+      { 'aria-labelledby': 'batch-title' },
+      h('p', {}, h('a', { href: '#/' }, '← All batches')),
+      heading,
+      h('div', { class: 'actions', role: 'group', 'aria-label': 'Batch actions' }, buttons),
+      message,
+      summary,
+      problems,
+      h('h3', {}, 'Mailboxes'),
+      mailboxes,
+      pager,
+      detail,
+    ),
+    async refresh() {
+      let shown;
+      try {
+        shown = await api(`batches/${encodeURIComponent(id)}`);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) {
+          heading.textContent = 'Batch not found';
+          message.textContent = 'This batch does not exist (any more).';
+          for (const b of buttons) b.disabled = true;
+          return;
+        }
+        throw e;
+      }
+      batch = shown.batch;
+      const page = await api(`batches/${encodeURIComponent(id)}/mailboxes`, {
+        query: { pageSize: PAGE_SIZE, continuationToken: pageToken },
+      });
+      items = page.items.sort((a, b) => a.email.localeCompare(b.email));
+      nextToken = page.continuationToken;
+      heading.replaceChildren(`Batch ${batch.name} `, statusBadge(batch.status));
+      view.title = batch.name;
+      for (const b of buttons) {
+        const action = b.dataset.action;
+        b.disabled = !shown.allowedActions.includes(action);
+        b.textContent = labelOf(action);
+      }
+      renderIfChanged(summary, batch, renderSummary);
+      renderIfChanged(problems, shown.validationErrors, (errors) => validationTable(errors) ?? []);
+      renderIfChanged(mailboxes, { items, openEmail }, () => mailboxTable(items, openEmail, openMailbox));
+      renderDetail();
+      renderIfChanged(pager, { pageToken, nextToken }, () =>
+        [pageToken && pageButton('First page', ''), nextToken && pageButton('Next page', nextToken)].filter(
+          Boolean,
+        ),
+      );
+    },
+    showError: (e) => (message.textContent = e.message),
+  };
+  return view;
+}
+
+function renderSummary(batch) {
+  const { done, failed, total } = progress(batch);
+  const left = eta(batch);
+  const counts = Object.entries(batch.counts ?? {}).filter(([, n]) => n > 0);
+  return [
+    progressBar(done, failed, total, `Progress of ${batch.name}`),
+    h(
+      'dl',
+      { class: 'facts' },
+      fact('Mailboxes', count(total)),
+      fact('By status', counts.map(([s, n]) => `${s}: ${n}`).join(', ') || '—'),
+      fact('Time left', left === undefined ? '—' : `about ${duration(left)}`),
+      fact('Source → target', `${batch.sourceEndpoint} → ${batch.target}`),
+      fact('Started', time(batch.startedAt)),
+      fact('Last synced', time(batch.lastSyncedAt)),
+      batch.completedAt && fact('Completed', time(batch.completedAt)),
+      batch.lastError && fact('Error', `${batch.lastError.message} (${batch.lastError.code})`),
+    ),
+  ];
+}
+
+const fact = (term, value) => [h('dt', {}, term), h('dd', {}, value)];
+
+// Figures right-aligned; 'wide' columns are left out on phones.
+const MAILBOX_COLUMNS = [
+  'Mailbox',
+  'Status',
+  { name: 'Items', class: 'num' },
+  { name: 'Skipped', class: 'num wide' },
+  { name: 'Size', class: 'num' },
+  { name: 'Rate', class: 'num wide' },
+  { name: 'Last sync', class: 'wide' },
+  { name: 'Error', class: 'error-cell' },
+];
+
+function mailboxTable(items, openEmail, open) {
+  if (!items.length) return h('p', {}, 'No mailboxes.');
+  const rows = items.map((m) => ({
+    class: m.email === openEmail ? 'open' : undefined,
+    cells: [
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          'aria-expanded': String(m.email === openEmail),
+          onclick: () => open(m.email),
+        },
+        m.email,
+      ),
+      statusBadge(m.status),
+      count(m.itemsSynced),
+      count(m.itemsSkipped),
+      bytes(m.bytesSynced),
+      m.ratePerMinute === undefined ? '—' : `${count(Math.round(m.ratePerMinute))}/min`,
+      time(m.lastSuccessfulSync),
+      m.lastError?.message ?? '',
+    ],
+  }));
+  return dataTable('Mailboxes of this batch', MAILBOX_COLUMNS, rows, 'mailboxes');
+}
+
+function mailboxDetail(m, close) {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'mailbox-title' },
+    h('h3', { id: 'mailbox-title', tabindex: -1 }, m.email),
+    h(
+      'dl',
+      { class: 'facts' },
+      fact('Status', statusBadge(m.status)),
+      fact('Items synced', count(m.itemsSynced)),
+      fact('Items skipped', count(m.itemsSkipped)),
+      fact('Size migrated', bytes(m.bytesSynced)),
+      fact(
+        'Rate',
+        m.ratePerMinute === undefined
+          ? '—'
+          : `${count(Math.round(m.ratePerMinute))} items/min, ${bytes(m.bytesPerMinute ?? 0)}/min`,
+      ),
+      fact('Time syncing', duration(m.syncDurationMs)),
+      fact('Queued', time(m.queuedAt)),
+      fact('Sync started', time(m.syncStartedAt)),
+      fact('Synced', time(m.syncedAt)),
+      fact('Last successful sync', time(m.lastSuccessfulSync)),
+      fact('Error', m.lastError ? `${m.lastError.message} (${m.lastError.code})` : 'none'),
+    ),
+    h('button', { type: 'button', onclick: close }, 'Close'),
+  );
+}
