@@ -48,3 +48,4 @@ export {
   type GraphAppendResult,
 } from './mailTarget';
 export { graphReportTransport, SENDMAIL_LIMITS } from './sendMail';
+export { graphClientFromSettings, tokenProviderFromSettings } from './fromSettings';

@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { createTokenProvider, GRAPH_SCOPE, tokenFunction } from '../../shared/auth';
+import { graphClientFromSettings, preflightTenant } from '../../shared/graph';
 import { isCodedError } from '../../shared/domain/errors';
 import { startGraphStandin, type GraphStandin } from '../../local/graph-standin';
 import { CLIENT_ID, TEST_SECRET, makeCertificatePem } from './support';
@@ -27,6 +29,28 @@ describe('app-only sign-in against the stand-in', () => {
     expect(standin.state.tokensIssued - before).toBe(1);
     const res = await fetch(`${standin.url}/organization`, { headers: { authorization: `Bearer ${first}` } });
     expect(res.status).toBe(200);
+  });
+
+  it('builds the process Graph client from parsed settings (key, certificate and thumbprint)', async () => {
+    const certificatePem = cert.certificatePem;
+    const x509 = new X509Certificate(certificatePem);
+    const client = graphClientFromSettings({
+      tenantId: standin.tenantId,
+      clientId: CLIENT_ID,
+      authorityHost: standin.authorityHost,
+      graphBaseUrl: standin.url,
+      licenseSkuId: undefined,
+      credential: {
+        kind: 'certificate',
+        privateKeyPem: cert.pem.slice(0, cert.pem.indexOf('-----BEGIN CERTIFICATE-----')),
+        certificatePem,
+        thumbprintSha256: x509.fingerprint256.replace(/:/g, ''),
+        thumbprintSha1: x509.fingerprint.replace(/:/g, ''),
+      },
+    });
+    await expect(preflightTenant(client, ['ada@contoso.com'])).resolves.toMatchObject({
+      domainsChecked: ['contoso.com'],
+    });
   });
 
   it('gets a token with a client secret', async () => {
