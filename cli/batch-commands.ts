@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Batch } from '../shared/state';
 import { errorFor, isProblem } from './api-client';
-import { batchNameFromFile, getBatch, listBatches, listMailboxes, type BatchAnswer } from './batches';
-import { exitFor, printBatch, printReport, syncedCount } from './batch-view';
+import {
+  batchNameFromFile,
+  getBatch,
+  listBatches,
+  listMailboxes,
+  removeBatch,
+  skippedItems,
+  type BatchAnswer,
+} from './batches';
+import { exitFor, printBatch, printReport, printSkipped, syncedCount } from './batch-view';
 import { clientFor, resolveBatchId, withExit } from './command-context';
 import { badInput, type ExitCode } from './exit-codes';
 import { printJson, table } from './format';
@@ -146,27 +154,32 @@ export function batchCommand(): Command {
   batch
     .command('remove <batch>')
     .description('remove a batch and its state (not the mail already copied)')
+    .option('--no-wait', 'return once the service accepted the removal')
     .action(
-      withExit(async (ref: string, _opts: unknown, cmd: Command) => {
+      withExit(async (ref: string, opts: { wait: boolean }, cmd: Command) => {
         const client = clientFor(cmd);
-        const id = await resolveBatchId(client, ref);
-        await client.delete(`batches/${encodeURIComponent(id)}`);
-        console.log(`batch ${ref} removed`);
+        await removeBatch(client, await resolveBatchId(client, ref), opts.wait);
+        console.log(opts.wait ? `batch ${ref} removed` : `batch ${ref} is being removed`);
       }),
     );
 
   batch
     .command('report <batch>')
     .description('per-mailbox statistics: status, items synced and skipped, bytes, rate, last sync, error')
-    .option('--json', 'print {batch, mailboxes} as JSON')
+    .option('--skipped', 'also list the skipped items (folder, date, subject, size, reason)')
+    .option('--json', 'print {batch, mailboxes[, skippedItems]} as JSON')
     .action(
-      withExit(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      withExit(async (ref: string, opts: { json?: boolean; skipped?: boolean }, cmd: Command) => {
         const client = clientFor(cmd);
         const id = await resolveBatchId(client, ref);
         const { batch: b } = await getBatch(client, id);
         const mailboxes = await listMailboxes(client, id);
-        if (opts.json) printJson({ batch: b, mailboxes });
-        else printReport(b, mailboxes);
+        const skipped = opts.skipped ? await skippedItems(client, id, mailboxes) : undefined;
+        if (opts.json) printJson({ batch: b, mailboxes, ...(skipped ? { skippedItems: skipped } : {}) });
+        else {
+          printReport(b, mailboxes);
+          if (skipped) printSkipped(skipped);
+        }
         return exitFor(b, mailboxes);
       }),
     );

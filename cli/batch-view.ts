@@ -1,5 +1,5 @@
 import type { Batch, Mailbox } from '../shared/state';
-import { byEmail, isFailedMailbox, type BatchAnswer } from './batches';
+import { byEmail, isFailedMailbox, type BatchAnswer, type SkippedItem } from './batches';
 import { EXIT, type ExitCode } from './exit-codes';
 import { humanBytes, table } from './format';
 
@@ -64,4 +64,22 @@ export function printReport(b: Batch, mailboxes: readonly Mailbox[]): void {
   );
   const failed = mailboxes.filter(isFailedMailbox).length;
   console.log(`${mailboxes.length} mailboxes, ${failed} failed`);
+}
+
+/** The items each mailbox left out, with the reason: what an administrator must move by hand. */
+export function printSkipped(skipped: Record<string, SkippedItem[]>): void {
+  const rows = Object.entries(skipped).flatMap(([email, items]) => items.map((i) => ({ email, ...i })));
+  if (!rows.length) return;
+  console.log(`\nskipped items (${rows.length}):`);
+  console.log(
+    table(rows, [
+      { header: 'MAILBOX', value: (r) => r.email },
+      { header: 'FOLDER', value: (r) => r.folder },
+      { header: 'DATE', value: (r) => r.date },
+      { header: 'SIZE', value: (r) => humanBytes(r.size), right: true },
+      { header: 'KIND', value: (r) => r.kind },
+      { header: 'SUBJECT', value: (r) => r.subject },
+      { header: 'REASON', value: (r) => r.reason },
+    ]),
+  );
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { BatchStatus, MailboxStatus } from '../shared/domain/statuses';
 import type { Batch, Mailbox } from '../shared/state';
 import { MAX_PAGE_SIZE } from '../shared/state/limits';
-import type { ApiClient } from './api-client';
+import { errorFor, type ApiClient } from './api-client';
+import { CliError, EXIT } from './exit-codes';
 
 /** Reading batches and their mailboxes over the API, and what their statuses mean to the CLI. */
 
@@ -112,4 +113,56 @@ export function batchNameFromFile(file: string): string {
     .trim()
     .slice(0, 64);
   return /^[\p{L}\p{N}]/u.test(cleaned) ? cleaned : `batch-${cleaned}`.slice(0, 64);
+}
+
+/** How long `remove` waits for the service's removal orchestration to delete the batch. */
+const REMOVE_WAIT_MS = 120_000;
+const REMOVE_POLL_MS = 250;
+
+/**
+ * Removes a batch. The service answers 202 and deletes its state in the background; with `wait`
+ * this returns once the batch is gone (GET answers 404), so its name can be used again at once.
+ */
+export async function removeBatch(client: ApiClient, id: string, wait = true): Promise<void> {
+  await client.delete(`batches/${encodeURIComponent(id)}`);
+  if (!wait) return;
+  const deadline = Date.now() + REMOVE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const { status, body } = await client.send('GET', `batches/${encodeURIComponent(id)}`);
+    if (status === 404) return;
+    if (status !== 200) throw errorFor(status, body);
+    await new Promise((r) => setTimeout(r, REMOVE_POLL_MS));
+  }
+  throw new CliError(
+    EXIT.unreachable,
+    'REMOVE_TIMEOUT',
+    `Batch ${id} is still being removed after ${REMOVE_WAIT_MS / 1000} s; check it later with \`mailferry batch show ${id}\`.`,
+  );
+}
+
+/** An item the copy left out (too large for the target, or refused), as the API lists it. */
+export interface SkippedItem {
+  folder: string;
+  date: string;
+  subject: string;
+  size: number;
+  kind: string;
+  reason: string;
+}
+
+/** The skipped items of every mailbox that has some, by address (one request per such mailbox). */
+export async function skippedItems(
+  client: ApiClient,
+  id: string,
+  mailboxes: readonly Mailbox[],
+): Promise<Record<string, SkippedItem[]>> {
+  const out: Record<string, SkippedItem[]> = {};
+  for (const m of mailboxes) {
+    if (m.itemsSkipped <= 0) continue;
+    const answer = await client.get<{ skippedItems?: SkippedItem[] }>(
+      `batches/${encodeURIComponent(id)}/mailboxes/${encodeURIComponent(m.email)}`,
+    );
+    out[m.email] = answer.skippedItems ?? [];
+  }
+  return out;
 }

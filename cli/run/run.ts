@@ -7,13 +7,15 @@ import { parseBatchCsv } from '../../shared/csv';
 import type { Batch } from '../../shared/state';
 import { batchInstanceId } from '../../shared/workflow/names';
 import { ApiClient, errorFor } from '../api-client';
-import { printReport } from '../batch-view';
+import { printReport, printSkipped } from '../batch-view';
 import {
   batchNameFromFile,
   isSyncedMailbox,
   listBatches,
   listMailboxes,
+  removeBatch,
   runReport,
+  skippedItems,
   type BatchAnswer,
 } from '../batches';
 import { EXIT, badInput, type ExitCode } from '../exit-codes';
@@ -99,7 +101,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     let batch: Batch;
     if (!existing || (existing.status === 'Failed' && existing.validationErrorCount > 0)) {
       // First run, or a CSV that was refused before: (re)create the batch from this CSV.
-      if (existing) await client.delete(`batches/${existing.id}`);
+      if (existing) await removeBatch(client, existing.id);
       batch = await createBatch(client, batchName, csv);
       progress.write(
         `batch ${batch.name} (${batch.id}): initial copy of ${batch.totalMailboxes} mailboxes\n`,
@@ -128,7 +130,10 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     }
     const mailboxes = await listMailboxes(client, batch.id);
     if (options.json) printJson(runReport(batch, mailboxes));
-    else printReport(batch, mailboxes);
+    else {
+      printReport(batch, mailboxes);
+      printSkipped(await skippedItems(client, batch.id, mailboxes));
+    }
     return mailboxes.every(isSyncedMailbox) ? EXIT.ok : EXIT.mailboxesFailed;
   } finally {
     await host?.stop();

@@ -64,11 +64,17 @@ beforeAll(async () => {
       ]);
     await client.logout();
   }
+  {
+    // Over the target's limit set below (0.004 MB): skipped and listed, never dropped silently.
+    const client = await imap(source, 'bob@example.com');
+    await client.append('INBOX', `From: a@example.org\r\nSubject: big one\r\n\r\n${'x'.repeat(8000)}\r\n`);
+    await client.logout();
+  }
   config = file(
     'config.json',
     JSON.stringify({
       source: side(source, { env: 'SOURCE_ADMIN_PW' }),
-      target: side(target, target.admin.password),
+      target: { ...side(target, target.admin.password), maxMessageSizeMB: 0.004 },
       maxConcurrentMigrations: 2,
     }),
   );
@@ -102,7 +108,7 @@ test('a run copies every mailbox (exit 0, JSON report); a rerun is an incrementa
       emailAddress: 'bob@example.com',
       status: 'Synced',
       itemsSynced: 2,
-      itemsSkipped: 0,
+      itemsSkipped: 1,
       error: null,
     }),
   ]);
@@ -126,15 +132,15 @@ test('a run copies every mailbox (exit 0, JSON report); a rerun is an incrementa
   expect(await inboxCount(target, 'bob@example.com')).toBe(2);
 }, 120000);
 
-test('a mailbox missing on the target fails the run with exit 1 and its error in the report', async () => {
+test('a mailbox missing on the target fails the run with exit 1; the report shows its error and the skipped items', async () => {
   const csv = file('wave2.csv', 'EmailAddress\r\nbob@example.com\r\ncarol@example.com\r\n');
-  const run = await mailferry(['run', '--config', config, '--csv', csv, '--json'], { env: env() });
+  const run = await mailferry(['run', '--config', config, '--csv', csv], { env: env() });
   expect(run.code).toBe(1);
-  const report = JSON.parse(run.stdout);
-  expect(report.status).toBe('SyncedWithErrors');
-  const carol = report.mailboxes.find((m: any) => m.emailAddress === 'carol@example.com');
-  expect(carol).toMatchObject({ status: 'Failed', itemsSynced: 0 });
-  expect(carol.error.message).toMatch(/carol@example\.com/);
+  expect(run.stdout).toMatch(/^batch wave2 \(\w+\): SyncedWithErrors$/m);
+  expect(run.stdout).toMatch(/^bob@example\.com\s+Synced\s+2\s+1\s/m);
+  expect(run.stdout).toMatch(/^carol@example\.com\s+Failed\s+0\s+0\s.*carol@example\.com/m);
+  expect(run.stdout).toContain('2 mailboxes, 1 failed');
+  expect(run.stdout).toMatch(/skipped items \(1\):\n.*\nbob@example\.com\s+INBOX\s.*tooLarge\s+big one\s+\S/);
 }, 120000);
 
 test('a bad config or CSV is refused before anything starts (exit 2), naming the field or row', async () => {
