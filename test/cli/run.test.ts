@@ -132,15 +132,28 @@ test('a run copies every mailbox (exit 0, JSON report); a rerun is an incrementa
   expect(await inboxCount(target, 'bob@example.com')).toBe(2);
 }, 120000);
 
-test('a mailbox missing on the target fails the run with exit 1; the report shows its error and the skipped items', async () => {
+test('a mailbox missing on the target fails the run with exit 1 (error and skipped items reported); a rerun retries it', async () => {
   const csv = file('wave2.csv', 'EmailAddress\r\nbob@example.com\r\ncarol@example.com\r\n');
-  const run = await mailferry(['run', '--config', config, '--csv', csv], { env: env() });
+  const data = path.join(work, 'data2');
+  const run = await mailferry(['run', '--config', config, '--csv', csv, '--data', data], { env: env() });
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/^batch wave2 \(\w+\): SyncedWithErrors$/m);
   expect(run.stdout).toMatch(/^bob@example\.com\s+Synced\s+2\s+1\s/m);
   expect(run.stdout).toMatch(/^carol@example\.com\s+Failed\s+0\s+0\s.*carol@example\.com/m);
   expect(run.stdout).toContain('2 mailboxes, 1 failed');
   expect(run.stdout).toMatch(/skipped items \(1\):\n.*\nbob@example\.com\s+INBOX\s.*tooLarge\s+big one\s+\S/);
+
+  // Once the mailbox exists on the target, a rerun retries it and then syncs everything.
+  target.addUser('carol@example.com', 'x');
+  const rerun = await mailferry(['run', '--config', config, '--csv', csv, '--data', data, '--json'], {
+    env: env(),
+  });
+  expect(rerun.stderr).toContain('retrying 1 failed mailbox(es)');
+  expect(rerun.code).toBe(0);
+  expect(JSON.parse(rerun.stdout).mailboxes.map((m: any) => [m.emailAddress, m.status])).toEqual([
+    ['bob@example.com', 'IncrementalSynced'],
+    ['carol@example.com', 'IncrementalSynced'],
+  ]);
 }, 120000);
 
 test('a bad config or CSV is refused before anything starts (exit 2), naming the field or row', async () => {
