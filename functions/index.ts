@@ -10,6 +10,7 @@ import './batch-drop';
 import './incremental-sync';
 import '../orchestrators/migrate-batch';
 import '../orchestrators/migrate-mailbox';
+import '../orchestrators/provision-mailbox';
 import '../orchestrators/remove-batch';
 import '../activities/batch-steps';
 import '../activities/mailbox-steps';

@@ -8,36 +8,46 @@ import {
   type BatchPlan,
   type BatchRunInput,
 } from '../shared/workflow/names';
+import { slidingWindow } from './sliding-window';
 
 /**
- * One batch run: mark the batch running, migrate its mailboxes through a sliding window of at most
- * `window` sub-orchestrations (each completion starts the next; never fixed waves), then settle the
- * batch status and write the report. A `stop` event ends the scheduling: running mailboxes finish
- * their current step and the rest stay queued.
+ * One batch run. The first run provisions every mailbox (the target exists and can receive mail),
+ * sends the status report (how many are set up, how many failed), then copies the provisioned
+ * ones; incremental and final runs only copy. Both phases go through a sliding window of at most
+ * `window` sub-orchestrations. A `stop` event ends the scheduling: running mailboxes finish their
+ * current step, the rest stay as they are for the next start.
  */
 export function* migrateBatch(context: OrchestrationContext): Generator<Task, BatchOutcome, unknown> {
   const input = context.df.getInput() as BatchRunInput;
+  const id = context.df.instanceId;
   const plan = (yield context.df.callActivity(ACTIVITIES.beginBatch, input)) as BatchPlan;
   const stop = context.df.waitForExternalEvent(STOP_EVENT);
-  const running: Task[] = [];
-  let next = 0;
+  let mailboxes = plan.mailboxes;
   let stopped = false;
-  while (running.length || (!stopped && next < plan.mailboxes.length)) {
-    while (!stopped && running.length < plan.window && next < plan.mailboxes.length) {
-      const email = plan.mailboxes[next] as string;
-      running.push(
-        context.df.callSubOrchestrator(
-          ORCHESTRATIONS.migrateMailbox,
-          { batchId: input.batchId, email, mode: input.mode },
-          `${context.df.instanceId}:${input.mode}:${next}`,
-        ),
-      );
-      next++;
-    }
-    context.df.setCustomStatus({ started: next, running: running.length, total: plan.mailboxes.length });
-    const finished = (yield context.df.Task.any(stopped ? running : [...running, stop])) as Task;
-    if (finished === stop) stopped = true;
-    else running.splice(running.indexOf(finished), 1);
+
+  if (input.mode === 'initial') {
+    const provisioned = yield* slidingWindow(context, mailboxes, plan.window, stop, (email, i) =>
+      context.df.callSubOrchestrator(
+        ORCHESTRATIONS.provisionMailbox,
+        { ...input, email },
+        `${id}:provision:${i}`,
+      ),
+    );
+    stopped = provisioned.stopped;
+    mailboxes = mailboxes.filter(
+      (_, i) => (provisioned.results[i] as { ok?: boolean } | undefined)?.ok === true,
+    );
+    yield context.df.callActivity(ACTIVITIES.writeBatchReport, { ...input, kind: 'status' });
+  }
+  if (!stopped) {
+    const copied = yield* slidingWindow(context, mailboxes, plan.window, stop, (email, i) =>
+      context.df.callSubOrchestrator(
+        ORCHESTRATIONS.migrateMailbox,
+        { ...input, email },
+        `${id}:${input.mode}:${i}`,
+      ),
+    );
+    stopped = copied.stopped;
   }
   const outcome = (yield context.df.callActivity(ACTIVITIES.endBatch, { ...input, stopped })) as BatchOutcome;
   yield context.df.callActivity(ACTIVITIES.writeBatchReport, input);

@@ -8,18 +8,13 @@ import {
   type StepError,
 } from '../shared/workflow/names';
 
-/** Per mailbox: mark it running, check the target, copy in bounded chunks, record the outcome. */
+/** Per mailbox: mark it running, copy in bounded chunks, record the outcome (provisioning came before). */
 export function* migrateMailbox(context: OrchestrationContext): Generator<Task, MailboxOutcome, unknown> {
   const input = context.df.getInput() as MailboxRunInput;
   const startedAt = context.df.currentUtcDateTime.getTime();
   const totals = { itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
   let error: StepError | undefined;
   yield context.df.callActivity(ACTIVITIES.beginMailbox, input);
-  const check = (yield context.df.callActivity(ACTIVITIES.checkTargetMailbox, input)) as {
-    ok: boolean;
-    error?: StepError;
-  };
-  if (!check.ok) error = check.error;
   let cursor: unknown = undefined;
   // Each chunk is one bounded activity call that checkpoints; the loop ends when the engine says done.
   for (let chunk = 0; !error; chunk++) {

@@ -5,7 +5,7 @@ import { MODE_STATUSES, type BatchOutcome, type BatchPlan, type BatchRunInput } 
 
 /** Which mailboxes each kind of run takes: a start also retries failed and stopped ones. */
 const ELIGIBLE: Record<BatchRunInput['mode'], readonly MailboxStatus[]> = {
-  initial: ['Queued', 'Failed', 'Stopped', 'Syncing'],
+  initial: ['Queued', 'Failed', 'Stopped', 'Provisioning', 'Syncing'],
   incremental: ['Synced', 'IncrementalSynced', 'IncrementalFailed', 'IncrementalSyncing'],
   final: ['Synced', 'IncrementalSynced', 'IncrementalFailed', 'Completing'],
 };

@@ -3,7 +3,7 @@ import { MODE_STATUSES, type MailboxOutcome, type MailboxRunInput } from '../wor
 
 /** Marks a mailbox as being processed by this run. */
 export async function beginMailbox(svc: Services, input: MailboxRunInput): Promise<void> {
-  const running = MODE_STATUSES[input.mode].mailboxRunning;
+  const running = input.phase === 'provision' ? 'Provisioning' : MODE_STATUSES[input.mode].mailboxRunning;
   await svc.state.mailboxes.update(input.batchId, input.email, (m) =>
     m.status === running
       ? undefined

@@ -8,7 +8,7 @@ import {
   type ReportTransport,
 } from '../report';
 import type { Mailbox } from '../state';
-import type { BatchRunInput } from '../workflow/names';
+import type { BatchRunInput, ReportInput } from '../workflow/names';
 import { skippedItemsOf } from './skipped';
 
 /** The report each kind of run ends with (DESIGN.md section 1, step 4). */
@@ -19,7 +19,7 @@ const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
 };
 
 /** Builds the batch report from state and delivers it: always to blob storage, by mail when configured. */
-export async function writeBatchReport(svc: Services, input: BatchRunInput): Promise<{ blobs: string[] }> {
+export async function writeBatchReport(svc: Services, input: ReportInput): Promise<{ blobs: string[] }> {
   const batch = await svc.state.batches.get(input.batchId);
   const mailboxes: Mailbox[] = [];
   let continuationToken: string | undefined;
@@ -43,7 +43,7 @@ export async function writeBatchReport(svc: Services, input: BatchRunInput): Pro
       });
     }
   }
-  const report = buildReport(KIND_FOR_MODE[input.mode], {
+  const report = buildReport(input.kind ?? KIND_FOR_MODE[input.mode], {
     batch: {
       id: batch.id,
       name: batch.name,

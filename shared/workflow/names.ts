@@ -4,6 +4,7 @@ import type { BatchStatus, MailboxStatus } from '../domain/statuses';
 export const ORCHESTRATIONS = {
   migrateBatch: 'migrateBatch',
   migrateMailbox: 'migrateMailbox',
+  provisionMailbox: 'provisionMailbox',
   removeBatch: 'removeBatch',
 } as const;
 
@@ -81,6 +82,13 @@ export interface MailboxRunInput {
   batchId: string;
   email: string;
   mode: SyncMode;
+  /** Provisioning marks the mailbox Provisioning; the copy phase marks it with the mode's running status. */
+  phase?: 'provision' | 'copy';
+}
+
+export interface ReportInput extends BatchRunInput {
+  /** The status mail after provisioning; otherwise the mode's own report. */
+  kind?: 'status';
 }
 
 export interface StepError {

@@ -146,8 +146,16 @@ test('a dropped CSV is migrated: mail copied, statuses and errors per mailbox, r
   const names: string[] = [];
   for await (const b of reports.listBlobsFlat({ prefix: `${batch.id}/` })) names.push(b.name);
   expect(names).toEqual(
-    expect.arrayContaining([`${batch.id}/final/statistics.csv`, `${batch.id}/final/report.json`]),
+    expect.arrayContaining([
+      `${batch.id}/status/report.json`, // after provisioning: 2 set up, 1 failed
+      `${batch.id}/final/statistics.csv`,
+      `${batch.id}/final/report.json`,
+    ]),
   );
+  const status = JSON.parse(
+    (await reports.getBlobClient(`${batch.id}/status/report.json`).downloadToBuffer()).toString(),
+  );
+  expect(JSON.stringify(status)).toContain('carol@example.com');
   const stats = (
     await reports.getBlobClient(`${batch.id}/final/statistics.csv`).downloadToBuffer()
   ).toString();

@@ -72,9 +72,10 @@ test('stop leaves the remaining mailboxes queued; start finishes exactly those',
   expect(stop.status).toBe(202);
   expect(stop.json.batch.status).toBe('Stopping');
   const stopped = await until(id, ['Stopped']);
-  expect(stopped.counts.Queued).toBeGreaterThan(0);
-  const doneBefore = stopped.counts.Synced;
-  expect(doneBefore + stopped.counts.Queued).toBe(MAILBOXES);
+  // Some mailboxes are left (not provisioned yet, or provisioned and not copied); none is lost.
+  const left = stopped.counts.Queued + stopped.counts.Provisioning;
+  expect(left).toBeGreaterThan(0);
+  expect(stopped.counts.Synced + left).toBe(MAILBOXES);
 
   const { json: before } = await api('GET', `batches/${id}/mailboxes?pageSize=100`);
   const syncedAt = Object.fromEntries(

@@ -6,10 +6,11 @@ import { HistoryBuilder, json, replay } from './replay';
 
 /**
  * migrateBatch replayed from synthetic histories: what it schedules at each point of a batch.
- * Task ids: beginBatch is 0; the stop-event wait takes no id; mailbox k's sub-orchestration is k + 1.
+ * Task ids: beginBatch is 0; the stop-event wait takes no id; mailbox k's sub-orchestration is k + 1
+ * (an incremental run; an initial run has a provisioning phase first, see the last test).
  */
 const ID = 'batch-b1';
-const input = { batchId: 'b1', mode: 'initial' };
+const input = { batchId: 'b1', mode: 'incremental' };
 const plan = { mailboxes: ['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com'], window: 2 };
 const mailboxDone = (email: string, ok = true) => ({
   batchId: 'b1',
@@ -30,9 +31,21 @@ function afterPlan(): HistoryBuilder {
     .episode((at) => history.taskCompleted(at, 0, json(plan)))
     .scheduled(
       (at) =>
-        history.subOrchestrationCreated(at, 1, ORCHESTRATIONS.migrateMailbox, `${ID}:initial:0`, undefined),
+        history.subOrchestrationCreated(
+          at,
+          1,
+          ORCHESTRATIONS.migrateMailbox,
+          `${ID}:incremental:0`,
+          undefined,
+        ),
       (at) =>
-        history.subOrchestrationCreated(at, 2, ORCHESTRATIONS.migrateMailbox, `${ID}:initial:1`, undefined),
+        history.subOrchestrationCreated(
+          at,
+          2,
+          ORCHESTRATIONS.migrateMailbox,
+          `${ID}:incremental:1`,
+          undefined,
+        ),
     );
 }
 
@@ -52,7 +65,7 @@ test('with the plan it starts exactly `window` mailboxes and waits for the stop 
     .scheduled((at) => history.taskScheduled(at, 0, ACTIVITIES.beginBatch, json(input)))
     .episode((at) => history.taskCompleted(at, 0, json(plan)));
   const d = await replay(ORCHESTRATIONS.migrateBatch, ID, input, h.events);
-  expect(subs(d.actions)).toEqual([`${ID}:initial:0`, `${ID}:initial:1`]);
+  expect(subs(d.actions)).toEqual([`${ID}:incremental:0`, `${ID}:incremental:1`]);
   expect(
     d.actions.some(
       (a) => a.actionType === ActionType.WaitForExternalEvent && a.externalEventName === STOP_EVENT,
@@ -66,7 +79,7 @@ test('each finished mailbox starts the next one at once (a sliding window, not w
     history.subOrchestrationCompleted(at, 2, json(mailboxDone('b@x.com'))),
   );
   const d = await replay(ORCHESTRATIONS.migrateBatch, ID, input, h.events);
-  expect(subs(d.actions)).toEqual([`${ID}:initial:0`, `${ID}:initial:1`, `${ID}:initial:2`]);
+  expect(subs(d.actions)).toEqual([`${ID}:incremental:0`, `${ID}:incremental:1`, `${ID}:incremental:2`]);
   expect(d.isDone).toBe(false);
 });
 
@@ -74,7 +87,7 @@ test('a failed mailbox does not stop the others', async () => {
   const failure = { ErrorType: 'Error', ErrorMessage: 'mailbox orchestration crashed' };
   const h = afterPlan().episode((at) => history.subOrchestrationFailed(at, 1, failure));
   const d = await replay(ORCHESTRATIONS.migrateBatch, ID, input, h.events);
-  expect(subs(d.actions)).toContain(`${ID}:initial:2`);
+  expect(subs(d.actions)).toContain(`${ID}:incremental:2`);
 });
 
 test('after a stop event no new mailbox starts; the running ones drain, then the batch ends stopped', async () => {
@@ -96,7 +109,7 @@ test('when every mailbox is done it settles the batch, writes the report and ret
     .scheduled((at) => history.taskScheduled(at, 0, ACTIVITIES.beginBatch, json(input)))
     .episode((at) => history.taskCompleted(at, 0, json({ mailboxes: ['a@x.com'], window: 20 })))
     .scheduled((at) =>
-      history.subOrchestrationCreated(at, 1, ORCHESTRATIONS.migrateMailbox, `${ID}:initial:0`, undefined),
+      history.subOrchestrationCreated(at, 1, ORCHESTRATIONS.migrateMailbox, `${ID}:incremental:0`, undefined),
     )
     .episode((at) => history.subOrchestrationCompleted(at, 1, json(mailboxDone('a@x.com'))))
     .scheduled((at) => history.taskScheduled(at, 2, ACTIVITIES.endBatch, undefined))
@@ -114,5 +127,57 @@ test('when every mailbox is done it settles the batch, writes the report and ret
     undefined, // the stop-event wait
     ACTIVITIES.endBatch,
     ACTIVITIES.writeBatchReport,
+  ]);
+});
+
+test('a first run provisions every mailbox, sends the status report, then copies only the provisioned ones', async () => {
+  const first = { batchId: 'b1', mode: 'initial' };
+  const h = new HistoryBuilder(ORCHESTRATIONS.migrateBatch, first)
+    .scheduled((at) => history.taskScheduled(at, 0, ACTIVITIES.beginBatch, json(first)))
+    .episode((at) => history.taskCompleted(at, 0, json({ mailboxes: ['a@x.com', 'b@x.com'], window: 5 })))
+    .scheduled(
+      (at) =>
+        history.subOrchestrationCreated(
+          at,
+          1,
+          ORCHESTRATIONS.provisionMailbox,
+          `${ID}:provision:0`,
+          undefined,
+        ),
+      (at) =>
+        history.subOrchestrationCreated(
+          at,
+          2,
+          ORCHESTRATIONS.provisionMailbox,
+          `${ID}:provision:1`,
+          undefined,
+        ),
+    );
+  const provisioning = await replay(ORCHESTRATIONS.migrateBatch, ID, first, h.events);
+  expect(provisioning.actions.filter((a) => a.functionName === ORCHESTRATIONS.migrateMailbox)).toEqual([]); // nothing copies while provisioning runs
+  expect(provisioning.actions.filter((a) => a.functionName === ORCHESTRATIONS.provisionMailbox)).toHaveLength(
+    2,
+  );
+
+  h.episode(
+    (at) => history.subOrchestrationCompleted(at, 1, json({ ok: true })),
+    (at) =>
+      history.subOrchestrationCompleted(
+        at,
+        2,
+        json({ ok: false, error: { code: 'MAIL_AUTH_FAILED', message: 'no' } }),
+      ),
+  );
+  const afterProvisioning = await replay(ORCHESTRATIONS.migrateBatch, ID, first, h.events);
+  const report = afterProvisioning.actions.find((a) => a.functionName === ACTIVITIES.writeBatchReport);
+  expect(report?.input).toEqual({ ...first, kind: 'status' });
+
+  h.scheduled((at) => history.taskScheduled(at, 3, ACTIVITIES.writeBatchReport, undefined)).episode((at) =>
+    history.taskCompleted(at, 3, json({ blobs: [] })),
+  );
+  const copying = await replay(ORCHESTRATIONS.migrateBatch, ID, first, h.events);
+  const copies = copying.actions.filter((a) => a.functionName === ORCHESTRATIONS.migrateMailbox);
+  expect(copies.map((a) => [a.instanceId, (a.input as { email: string }).email])).toEqual([
+    [`${ID}:initial:0`, 'a@x.com'],
   ]);
 });
