@@ -66,9 +66,11 @@ $('key-form').addEventListener('submit', async (event) => {
     await api('batches');
     $('api-key').value = '';
   } catch (e) {
-    apiKey.clear();
-    $('key-error').textContent =
-      e instanceof ApiError && e.status === 401 ? 'That key was refused.' : e.message;
+    // Only a refused key is forgotten; an unreachable service is reported by the view and retried.
+    if (e instanceof ApiError && e.status === 401) {
+      apiKey.clear();
+      $('key-error').textContent = 'That key was refused.';
+    }
   }
   await show();
 });

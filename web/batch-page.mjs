@@ -30,6 +30,7 @@ export function batchView(id) {
   let batch;
   let items = [];
   let openEmail;
+  let opened; // {mailbox, skippedItems} of the open mailbox
   let pageToken = ''; // continuation token of the page shown ('' = the first)
   let nextToken;
 
@@ -52,21 +53,18 @@ export function batchView(id) {
     } catch (e) {
       message.textContent = e.message;
     }
-    await view.refresh();
+    await view.refresh().catch(view.showError);
   }
   const labelOf = (action) =>
     action === 'start' && RETRY_STATUSES.has(batch?.status)
       ? 'Retry failed'
       : ACTIONS.find((a) => a.action === action).label;
 
-  function openMailbox(email) {
+  async function openMailbox(email) {
     openEmail = openEmail === email ? undefined : email;
-    renderDetail();
+    opened = undefined;
+    await view.refresh().catch(view.showError);
     if (openEmail) detail.querySelector('h3')?.focus();
-  }
-  function renderDetail() {
-    const mailbox = items.find((m) => m.email === openEmail);
-    renderIfChanged(detail, mailbox ?? null, (m) => (m ? mailboxDetail(m, () => openMailbox(m.email)) : []));
   }
 
   const pageButton = (label, token) =>
@@ -117,7 +115,16 @@ export function batchView(id) {
       renderIfChanged(summary, batch, renderSummary);
       renderIfChanged(problems, shown.validationErrors, (errors) => validationTable(errors) ?? []);
       renderIfChanged(mailboxes, { items, openEmail }, () => mailboxTable(items, openEmail, openMailbox));
-      renderDetail();
+      if (openEmail) {
+        const email = openEmail;
+        const answer = await api(
+          `batches/${encodeURIComponent(id)}/mailboxes/${encodeURIComponent(email)}`,
+        ).catch((e) => (e instanceof ApiError && e.status === 404 ? undefined : Promise.reject(e)));
+        if (email === openEmail) opened = answer;
+      }
+      renderIfChanged(detail, opened ?? null, (o) =>
+        o ? mailboxDetail(o.mailbox, o.skippedItems ?? [], () => openMailbox(o.mailbox.email)) : [],
+      );
       renderIfChanged(pager, { pageToken, nextToken }, () =>
         [pageToken && pageButton('First page', ''), nextToken && pageButton('Next page', nextToken)].filter(
           Boolean,
@@ -175,6 +182,7 @@ function mailboxTable(items, openEmail, open) {
           type: 'button',
           class: 'link',
           'aria-expanded': String(m.email === openEmail),
+          'data-focus-key': m.email,
           onclick: () => open(m.email),
         },
         m.email,
@@ -191,7 +199,7 @@ function mailboxTable(items, openEmail, open) {
   return dataTable('Mailboxes of this batch', MAILBOX_COLUMNS, rows, 'mailboxes');
 }
 
-function mailboxDetail(m, close) {
+function mailboxDetail(m, skipped, close) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'mailbox-title' },
@@ -216,6 +224,19 @@ function mailboxDetail(m, close) {
       fact('Last successful sync', time(m.lastSuccessfulSync)),
       fact('Error', m.lastError ? `${m.lastError.message} (${m.lastError.code})` : 'none'),
     ),
+    skippedTable(skipped),
     h('button', { type: 'button', onclick: close }, 'Close'),
   );
+}
+
+/** Items the copy left out (too large for the target, refused), with why: never silently dropped. */
+function skippedTable(skipped) {
+  if (!skipped.length) return null;
+  const rows = skipped.map((k) => ({
+    cells: [k.subject || '(no subject)', k.folder, time(k.date), bytes(k.size), k.kind, k.reason],
+  }));
+  return [
+    h('h4', {}, `Skipped items (${skipped.length})`),
+    dataTable('Skipped items of this mailbox', ['Subject', 'Folder', 'Date', 'Size', 'Kind', 'Reason'], rows),
+  ];
 }

@@ -11,7 +11,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (key === 'class') el.className = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : String(child));
   }
@@ -23,7 +23,14 @@ export function renderIfChanged(container, data, render) {
   const fingerprint = JSON.stringify(data);
   if (container.dataset.fingerprint === fingerprint) return;
   container.dataset.fingerprint = fingerprint;
-  container.replaceChildren(...[render(data)].flat());
+  // A control marked data-focus-key keeps the keyboard focus when it is drawn again.
+  const active = document.activeElement;
+  const focusKey = container.contains(active) ? active.dataset.focusKey : undefined;
+  container.replaceChildren(...[render(data)].flat(Infinity).filter((c) => c !== null && c !== undefined));
+  if (focusKey)
+    [...container.querySelectorAll('[data-focus-key]')]
+      .find((el) => el.dataset.focusKey === focusKey)
+      ?.focus();
 }
 
 /** A status as a badge whose colour says good / bad / working. */

@@ -45,7 +45,7 @@ export function endpointsView() {
         : '—';
       const button = h(
         'button',
-        { type: 'button', 'aria-label': `Test connection to ${e.name}` },
+        { type: 'button', 'aria-label': `Test connection to ${e.name}`, 'data-focus-key': e.name },
         'Test connection',
       );
       button.addEventListener('click', () => test(e.name, button));

@@ -24,7 +24,13 @@ export function duration(ms) {
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
 }
 
-export const time = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { hour12: false }) : '—');
+/** Local date and time as 2026-11-24 15:20:40: one order for every reader. */
+export function time(iso) {
+  const d = iso ? new Date(iso) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return '—';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
 
 /** Mailbox statuses after which a mailbox needs no more work in this pass. */
 const DONE = new Set([

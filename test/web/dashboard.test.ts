@@ -50,6 +50,11 @@ beforeAll(async () => {
       'INBOX',
       `From: a@example.org\r\nSubject: hello ${i}\r\nMessage-ID: <d${i}@x>\r\n\r\nbody\r\n`,
     );
+  // Over the target's 1 MB limit: skipped, and the dashboard lists it with the reason.
+  await alice.append(
+    'INBOX',
+    `From: a@example.org\r\nSubject: the big one\r\nMessage-ID: <dbig@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
+  );
   await alice.logout();
 
   host = await startHost({
@@ -74,6 +79,7 @@ beforeAll(async () => {
           port: server.port,
           security: 'none',
           admin: { user: server.admin.user },
+          ...(name === 'target' ? { maxMessageSizeMB: 1 } : {}),
         },
         password: server.admin.password,
       }),
@@ -115,7 +121,7 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
     .getByRole('heading', { name: 'Batch wave1 SyncedWithErrors' })
     .waitFor({ timeout: SYNC_WAIT_MS });
 
-  expect(await rowOf('alice@example.com').innerText()).toMatch(/Synced\s+3\b/);
+  expect(await rowOf('alice@example.com').innerText()).toMatch(/Synced\s+3\s+1\b/); // 3 copied, 1 skipped
   expect(await rowOf('bob@example.com').innerText()).toMatch(/Synced\s+0\b/);
   const carol = await rowOf('carol@example.com').innerText();
   expect(carol).toContain('Failed');
@@ -126,9 +132,18 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
   expect(await button('Complete').isEnabled()).toBe(true);
 
   await page.getByRole('button', { name: 'carol@example.com' }).click();
-  const details = page.getByRole('region', { name: 'carol@example.com' });
-  expect(await details.getByText('Error', { exact: true }).isVisible()).toBe(true);
-  expect(await details.innerText()).toMatch(/Failed[\s\S]*carol@example\.com/);
+  const carolDetails = page.getByRole('region', { name: 'carol@example.com' });
+  await carolDetails.waitFor();
+  expect(await carolDetails.innerText()).toMatch(/Error\s+target: login refused for carol@example\.com/);
+  await page.getByRole('button', { name: 'alice@example.com' }).click();
+  const aliceDetails = page.getByRole('region', { name: 'alice@example.com' });
+  await aliceDetails.waitFor();
+  expect(await carolDetails.count()).toBe(0); // one mailbox open at a time
+  expect(await aliceDetails.innerText()).toMatch(/Items skipped\s+1\b/);
+  const skipped = aliceDetails.getByRole('table', { name: 'Skipped items of this mailbox' });
+  expect(await skipped.getByRole('row').filter({ hasText: 'the big one' }).innerText()).toMatch(
+    /INBOX[\s\S]*tooLarge[\s\S]*MB/,
+  );
   await page.screenshot({ path: path.join(OUTPUT, 'dashboard-batch-1280.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: path.join(OUTPUT, 'dashboard-batch-390.png'), fullPage: true });
