@@ -8,6 +8,7 @@ export function batchListView() {
   const table = h('div', { class: 'scroll' });
   const message = h('p', { class: 'error', role: 'alert' });
   const upload = uploadForm();
+  let endpointsLoaded = false;
   const element = h(
     'section',
     { 'aria-labelledby': 'batches-title' },
@@ -20,9 +21,14 @@ export function batchListView() {
     title: 'Batches',
     element,
     async refresh() {
-      const [{ batches }, { endpoints }] = await Promise.all([api('batches'), api('endpoints')]);
+      // Endpoints rarely change: read them once per visit of the page.
+      if (!endpointsLoaded) {
+        const { endpoints } = await api('endpoints');
+        upload.setEndpoints(endpoints.map((e) => e.name));
+        endpointsLoaded = true;
+      }
+      const { batches } = await api('batches');
       message.textContent = '';
-      upload.setEndpoints(endpoints.map((e) => e.name));
       renderIfChanged(table, batches, renderTable);
     },
     showError: (e) => (message.textContent = e.message),

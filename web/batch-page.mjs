@@ -6,6 +6,8 @@ import { progressBar, validationTable } from './batch-list.mjs';
 
 /** One batch: its actions, figures, CSV problems, mailboxes (a page at a time) and one mailbox's details. */
 const PAGE_SIZE = 100;
+// A mailbox can have thousands of skipped items; the page lists the first ones, the report all.
+const SKIPPED_SHOWN = 200;
 const ACTIONS = [
   { action: 'start', label: 'Start' },
   { action: 'stop', label: 'Stop' },
@@ -64,11 +66,18 @@ export function batchView(id) {
     openEmail = openEmail === email ? undefined : email;
     opened = undefined;
     await view.refresh().catch(view.showError);
+    // Focus follows: to the details when they open, back to the mailbox's row when they close.
     if (openEmail) detail.querySelector('h3')?.focus();
+    else
+      [...mailboxes.querySelectorAll('[data-focus-key]')].find((b) => b.dataset.focusKey === email)?.focus();
   }
 
   const pageButton = (label, token) =>
-    h('button', { type: 'button', onclick: () => ((pageToken = token), view.refresh()) }, label);
+    h(
+      'button',
+      { type: 'button', onclick: () => ((pageToken = token), view.refresh().catch(view.showError)) },
+      label,
+    );
 
   const view = {
     title: 'Batch',
@@ -232,11 +241,17 @@ function mailboxDetail(m, skipped, close) {
 /** Items the copy left out (too large for the target, refused), with why: never silently dropped. */
 function skippedTable(skipped) {
   if (!skipped.length) return null;
-  const rows = skipped.map((k) => ({
+  const rows = skipped.slice(0, SKIPPED_SHOWN).map((k) => ({
     cells: [k.subject || '(no subject)', k.folder, time(k.date), bytes(k.size), k.kind, k.reason],
   }));
   return [
     h('h4', {}, `Skipped items (${skipped.length})`),
+    skipped.length > SKIPPED_SHOWN &&
+      h(
+        'p',
+        { class: 'note' },
+        `The first ${SKIPPED_SHOWN} are shown; errors.csv in the batch report lists all.`,
+      ),
     dataTable('Skipped items of this mailbox', ['Subject', 'Folder', 'Date', 'Size', 'Kind', 'Reason'], rows),
   ];
 }
