@@ -43,6 +43,8 @@ const SOURCE = 'source';
 const TARGET = 'target';
 /** Batch statuses in which a run is under way (a run killed earlier resumes when the host starts). */
 const UNDER_WAY = new Set(['Starting', 'Syncing', 'IncrementalSyncing', 'Completing', 'Stopping']);
+/** Batch statuses from which a rerun first runs a start pass. */
+const NEEDS_START = new Set(['Created', 'Stopped', 'Failed']);
 
 export async function runOnce(options: RunOptions): Promise<ExitCode> {
   // Everything a user can get wrong is checked before the runtime starts.
@@ -113,8 +115,15 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
         progress.write(`batch ${batch.name} (${batch.id}): resuming the ${batch.status} run\n`);
         batch = await settle(host, client, batch.id, progress);
       }
-      if (batch.counts.Failed > 0 && (await allowed(client, batch.id)).includes('start')) {
-        progress.write(`batch ${batch.name}: retrying ${batch.counts.Failed} failed mailbox(es)\n`);
+      // A start pass first brings in what is not copied yet: failed mailboxes, or a batch that was
+      // stopped, never started, or failed as a whole.
+      const unfinished = NEEDS_START.has(batch.status) || batch.counts.Failed > 0;
+      if (unfinished && (await allowed(client, batch.id)).includes('start')) {
+        progress.write(
+          batch.counts.Failed > 0
+            ? `batch ${batch.name}: retrying ${batch.counts.Failed} failed mailbox(es)\n`
+            : `batch ${batch.name}: starting the ${batch.status} batch\n`,
+        );
         await client.post(`batches/${batch.id}/start`);
         batch = await settle(host, client, batch.id, progress);
       }
