@@ -57,7 +57,22 @@ afterAll(async () => {
 });
 
 test('endpoint list shows the endpoints without their password; remove twice gives a coded error', async () => {
-  const added = await cli(['endpoint', 'add', 'spare', '--host', 'imap.example.com', '--json']);
+  const added = await mailferry(
+    [
+      '--url',
+      host.url,
+      '--key',
+      KEY,
+      'endpoint',
+      'add',
+      'spare',
+      '--host',
+      'imap.example.com',
+      '--password-stdin',
+      '--json',
+    ],
+    { input: 'Stdin-Secret-9\n' },
+  );
   expect(added.code).toBe(0);
   expect(JSON.parse(added.stdout)).toMatchObject({ name: 'spare', type: 'imap' });
 
@@ -65,6 +80,8 @@ test('endpoint list shows the endpoints without their password; remove twice giv
   expect(listed.code).toBe(0);
   expect(JSON.parse(listed.stdout).map((e: any) => e.name)).toEqual(['source', 'spare', 'target']);
   expect(listed.stdout).not.toContain(PASSWORD);
+  expect(listed.stdout).not.toContain('Stdin-Secret-9');
+  expect(JSON.parse(listed.stdout)[1].secretRef).toMatch(/^secret:/);
   const table = await cli(['endpoint', 'list']);
   expect(table.stdout).toMatch(/^NAME\s+TYPE\s+HOST\s+PORT/);
   expect(table.stdout).toMatch(
