@@ -60,7 +60,9 @@ function prng(seed: number): () => number {
 const LOREM =
   'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. ';
 
-async function makeMessage(i: number, rand: () => number): Promise<TargetMessage> {
+/** Message `i` of the run; its own PRNG stream, so the mailbox is the same whatever the interleaving. */
+async function makeMessage(i: number, seed: number): Promise<TargetMessage> {
+  const rand = prng(seed * 100_003 + i);
   let r = rand();
   const cls = SIZE_MIX.find((c) => (r -= c.share) < 0) ?? SIZE_MIX[0]!;
   const size = Math.floor(cls.min + rand() * (cls.max - cls.min));
@@ -89,7 +91,7 @@ export async function run(args: string[]): Promise<void> {
   // 10x: a 30 s upload window. Much faster and this machine cannot generate MIME as fast as the
   // budget allows, so bytes would stop being the bottleneck.
   const scale = arg(args, 'scale', 10);
-  const rand = prng(arg(args, 'seed', 1));
+  const seed = arg(args, 'seed', 1);
   const serverLimits = {
     ...EXCHANGE_ONLINE_LIMITS,
     requestWindowMs: EXCHANGE_ONLINE_LIMITS.requestWindowMs / scale,
@@ -130,7 +132,7 @@ export async function run(args: string[]): Promise<void> {
         const items: TargetMessage[] = [];
         let bytes = 0;
         while (next < total && items.length < PER_CALL && bytes < PER_CALL_BYTES) {
-          const m = await makeMessage(next++, rand);
+          const m = await makeMessage(next++, seed);
           items.push(m);
           bytes += m.size;
         }
