@@ -6,19 +6,18 @@ import { skippedItemsOf } from '../shared/migration/skipped';
 import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
 import { runBatchAction } from './batch-actions';
 import { readUpload } from './batch-upload';
-import { fromError, json, problem } from './http-answers';
-import { logFor } from './log';
+import { answering, json, problem } from './http-answers';
 
 /**
  * The batch API: create from a CSV, list, show, page through mailboxes, and the lifecycle commands
  * (start, stop, complete, sync, remove). How a new batch may be sent: see batch-upload.ts.
  */
-async function createBatch(
+function createBatch(
   request: HttpRequest,
   client: df.DurableClient,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  try {
+  return answering(context, async () => {
     const svc = services();
     const upload = await readUpload(svc, request);
     const { batch, problems } = await ingestBatch(svc, upload.csv, upload.request);
@@ -32,9 +31,7 @@ async function createBatch(
     }
     const started = batch.options.autoStart ? await runBatchAction(svc, client, batch.id, 'start') : batch;
     return json(201, { batch: started, allowedActions: allowedActions(started.status) });
-  } catch (e) {
-    return fromError(e, (m) => logFor(context).error(m));
-  }
+  });
 }
 
 df.app.client.http('batchesCreate', {
@@ -48,95 +45,77 @@ df.app.client.http('batchesList', {
   route: 'batches',
   authLevel: 'function',
   methods: ['GET'],
-  handler: async (_request, _client, context) => {
-    try {
+  handler: async (_request, _client, context) =>
+    answering(context, async () => {
       const batches = await services().state.batches.list();
       return json(200, { batches: batches.map((b) => ({ ...b, allowedActions: allowedActions(b.status) })) });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 df.app.client.http('batchesGet', {
   route: 'batches/{id}',
   authLevel: 'function',
   methods: ['GET'],
-  handler: async (request, _client, context) => {
-    try {
+  handler: async (request, _client, context) =>
+    answering(context, async () => {
       const svc = services();
       const batch = await svc.state.batches.get(request.params.id as string);
       const validationErrors = batch.validationErrorCount
         ? await svc.state.batches.getValidationErrors(batch.id)
         : [];
       return json(200, { batch, allowedActions: allowedActions(batch.status), validationErrors });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 df.app.client.http('batchesMailboxes', {
   route: 'batches/{id}/mailboxes',
   authLevel: 'function',
   methods: ['GET'],
-  handler: async (request, _client, context) => {
-    try {
+  handler: async (request, _client, context) =>
+    answering(context, async () => {
       const pageSize = Math.min(Number(request.query.get('pageSize') ?? 100) || 100, MAX_PAGE_SIZE);
       const page = await services().state.mailboxes.list(request.params.id as string, {
         pageSize,
         continuationToken: request.query.get('continuationToken') ?? undefined,
       });
       return json(200, page);
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 df.app.client.http('batchesMailbox', {
   route: 'batches/{id}/mailboxes/{email}',
   methods: ['GET'],
   authLevel: 'function',
-  handler: async (request, _client, context) => {
-    try {
+  handler: async (request, _client, context) =>
+    answering(context, async () => {
       const svc = services();
       const id = request.params.id as string;
       const mailbox = await svc.state.mailboxes.get(id, request.params.email as string);
       const skippedItems = mailbox.itemsSkipped > 0 ? await skippedItemsOf(svc, id, mailbox.email) : [];
       return json(200, { mailbox, skippedItems });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 df.app.client.http('batchesAction', {
   route: 'batches/{id}/{action:regex(^(start|stop|complete|sync)$)}',
   authLevel: 'function',
   methods: ['POST'],
-  handler: async (request, client, context) => {
-    try {
+  handler: async (request, client, context) =>
+    answering(context, async () => {
       const action = request.params.action as BatchAction;
       if (!BATCH_ACTIONS.includes(action)) return problem(404, 'NOT_FOUND', `Unknown action ${action}.`);
       const batch = await runBatchAction(services(), client, request.params.id as string, action);
       return json(202, { batch, allowedActions: allowedActions(batch.status) });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 df.app.client.http('batchesRemove', {
   route: 'batches/{id}',
   authLevel: 'function',
   methods: ['DELETE'],
-  handler: async (request, client, context) => {
-    try {
+  handler: async (request, client, context) =>
+    answering(context, async () => {
       const batch = await runBatchAction(services(), client, request.params.id as string, 'remove');
       return json(202, { batch });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });

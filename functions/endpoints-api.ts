@@ -6,8 +6,7 @@ import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
-import { fromError, json, problem } from './http-answers';
-import { logFor } from './log';
+import { answering, json, problem } from './http-answers';
 
 /**
  * Migration endpoints: where mail comes from and goes to. The admin password goes to the secret
@@ -27,8 +26,8 @@ app.http('endpointsCreate', {
   route: 'endpoints',
   authLevel: 'function',
   methods: ['POST'],
-  handler: async (request, context) => {
-    try {
+  handler: async (request, context) =>
+    answering(context, async () => {
       const parsed = createSchema.safeParse(await request.json().catch(() => undefined));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -51,31 +50,25 @@ app.http('endpointsCreate', {
         secretRef: password ? secretRef(secretName) : undefined,
       });
       return json(201, { endpoint });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 app.http('endpointsList', {
   route: 'endpoints',
   authLevel: 'function',
   methods: ['GET'],
-  handler: async (_request, context) => {
-    try {
+  handler: async (_request, context) =>
+    answering(context, async () => {
       return json(200, { endpoints: await services().state.endpoints.list() });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 app.http('endpointsTest', {
   route: 'endpoints/{name}/test',
   authLevel: 'function',
   methods: ['POST'],
-  handler: async (request, context) => {
-    try {
+  handler: async (request, context) =>
+    answering(context, async () => {
       const svc = services();
       const endpoint = await endpointFor(svc, request.params.name as string, 'source');
       if (endpoint.type !== 'imap')
@@ -98,26 +91,20 @@ app.http('endpointsTest', {
         capabilities,
         ms: Date.now() - started,
       });
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });
 
 app.http('endpointsRemove', {
   route: 'endpoints/{name}',
   authLevel: 'function',
   methods: ['DELETE'],
-  handler: async (request, context) => {
-    try {
+  handler: async (request, context) =>
+    answering(context, async () => {
       const svc = services();
       const name = request.params.name as string;
       if (!(await svc.state.deleteEndpoint(name)))
         return problem(404, 'ENDPOINT_NOT_FOUND', `No endpoint named "${name}".`);
       await svc.secrets.delete(endpointSecretName(name));
       return { status: 204 };
-    } catch (e) {
-      return fromError(e, (m) => logFor(context).error(m));
-    }
-  },
+    }),
 });

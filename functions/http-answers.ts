@@ -1,7 +1,8 @@
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { isCodedError } from '../shared/domain/errors';
 import { SECRET_ERROR_HTTP_STATUS } from '../shared/secrets/store';
 import { STATE_ERROR_HTTP_STATUS } from '../shared/state';
+import { logFor } from './log';
 
 /**
  * How triggers answer: JSON bodies, and errors as `{code, message, ...}` data with the HTTP status
@@ -42,4 +43,16 @@ export function fromError(e: unknown, log: (msg: string) => void): HttpResponseI
   }
   log(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
   return problem(500, 'INTERNAL_ERROR', 'The request failed inside the service; the log has the details.');
+}
+
+/** Runs a handler body and answers any error it throws as coded data (see fromError). */
+export async function answering(
+  context: InvocationContext,
+  body: () => Promise<HttpResponseInit>,
+): Promise<HttpResponseInit> {
+  try {
+    return await body();
+  } catch (e) {
+    return fromError(e, (m) => logFor(context).error(m));
+  }
 }

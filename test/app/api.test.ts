@@ -1,15 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { startHost, type Host } from '../../local/host';
+import type { Host } from '../../local/host';
+import { batchGone, startApp } from '../support/app';
 import { services } from '../../shared/app/services';
 import { batchMailboxSecretName } from '../../shared/secrets/refs';
 
 /** The HTTP API as a client sees it: every route, its errors as `{code, message}` data, and no secret kept. */
-const root = path.resolve(__dirname, '..', '..');
 const KEY = 'api-test-key-0123456789';
 const PASSWORD = 'Cl0ud-Passw0rd-77';
 const ADMIN_PASSWORD = 'Adm1n-Passw0rd-88';
@@ -34,27 +31,8 @@ async function call(
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
-/** Removal runs as an orchestration: wait until the batch is gone. */
-async function removed(
-  client: (m: string, r: string) => Promise<{ status: number }>,
-  id: string,
-): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if ((await client('GET', `batches/${id}`)).status === 404) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
 beforeAll(async () => {
-  host = await startHost({
-    appRoot: root,
-    appModule: path.join(root, 'functions', 'index'),
-    port: 0,
-    apiKey: KEY,
-    hostOverrides: { maxRequestBytes: 256 * 1024 },
-    settings: { MAILFERRY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mailferry-api-')) },
-  });
+  host = await startApp(KEY, { hostOverrides: { maxRequestBytes: 256 * 1024 } });
 }, 30000);
 
 afterAll(() => host?.stop());
@@ -227,7 +205,7 @@ test('lifecycle: 409 names the status and what is allowed; an endpoint in use ca
   expect(await services().secrets.get(secretName)).toBe(PASSWORD);
   expect(await files.getBlobClient(`${wave.id}/batch.csv`).exists()).toBe(true);
   expect((await call('DELETE', `batches/${wave.id}`)).status).toBe(202);
-  expect(await removed(call, wave.id)).toBe(true);
+  expect(await batchGone(call, wave.id)).toBe(true);
   expect(await services().secrets.get(secretName)).toBeUndefined();
   expect(await files.getBlobClient(`${wave.id}/batch.csv`).exists()).toBe(false);
   expect((await call('GET', `batches/${wave.id}/mailboxes`)).json.items ?? []).toEqual([]);

@@ -1,57 +1,22 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { startHost, type Host } from '../../local/host';
+import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { addImapEndpoints, apiFor, batchGone, imapAs, startApp } from '../support/app';
 
 /**
  * The whole job through the embedded runtime and the real app: a CSV dropped into
  * `migration-batches` becomes a batch, its mailboxes are copied between two real Dovecot servers,
  * statuses and statistics land in Table Storage and the report lands in Blob Storage.
  */
-const root = path.resolve(__dirname, '..', '..');
 const KEY = 'e2e-key';
 const PASSWORD = 'Sup3r-Secret-Pw!';
 let host: Host;
 let source: RunningDovecot;
 let target: RunningDovecot;
 
-async function api(method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${host.url}/api/${route}`, {
-    method,
-    headers: { 'x-functions-key': KEY, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function imap(server: RunningDovecot, user: string): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: `${user}*${server.admin.user}`, pass: server.admin.password },
-    logger: false,
-  });
-  await client.connect();
-  return client;
-}
-
-/** Removal runs as an orchestration: wait until the batch is gone. */
-async function removed(
-  client: (m: string, r: string) => Promise<{ status: number }>,
-  id: string,
-): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if ((await client('GET', `batches/${id}`)).status === 404) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+const api = apiFor(() => host, KEY);
+const imap = imapAs;
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
@@ -71,32 +36,8 @@ beforeAll(async () => {
     `From: a@example.org\r\nSubject: the big one\r\nMessage-ID: <big@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
   );
   await alice.logout();
-  host = await startHost({
-    appRoot: root,
-    appModule: path.join(root, 'functions', 'index'),
-    port: 0,
-    apiKey: KEY,
-    blobPollMs: 200,
-    settings: { MAILFERRY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mailferry-e2e-')) },
-  });
-  for (const [name, server] of [
-    ['source', source],
-    ['target', target],
-  ] as const) {
-    const created = await api('POST', 'endpoints', {
-      name,
-      type: 'imap',
-      settings: {
-        host: server.host,
-        port: server.port,
-        security: 'none',
-        admin: { user: server.admin.user },
-        ...(name === 'target' ? { maxMessageSizeMB: 1 } : {}),
-      },
-      password: server.admin.password,
-    });
-    expect(created.status).toBe(201);
-  }
+  host = await startApp(KEY, { blobPollMs: 200 });
+  await addImapEndpoints(api, { source, target }, { targetSettings: { maxMessageSizeMB: 1 } });
 }, 60000);
 
 afterAll(async () => {
@@ -218,7 +159,7 @@ test('incremental sync brings only what is new; complete runs the final pass; re
   const again = await api('POST', `batches/${wave.id}/start`);
   expect(again.status).toBe(409);
   expect((await api('DELETE', `batches/${wave.id}`)).status).toBe(202);
-  expect(await removed(api, wave.id)).toBe(true);
+  expect(await batchGone(api, wave.id)).toBe(true);
 }, 120000);
 
 test('a bad CSV dropped in the container gives a Failed batch with row errors and an errors blob', async () => {
@@ -246,7 +187,7 @@ test('lifecycle commands answer 409 with the allowed actions when the status doe
   expect(complete.json).toMatchObject({ code: 'BATCH_ILLEGAL_TRANSITION', status: 'Failed' });
   expect(complete.json.allowedActions).toEqual(expect.arrayContaining(['start', 'remove']));
   expect((await api('DELETE', `batches/${failed.id}`)).status).toBe(202);
-  expect(await removed(api, failed.id)).toBe(true);
+  expect(await batchGone(api, failed.id)).toBe(true);
   const unauthorised = await fetch(`${host.url}/api/batches`);
   expect(unauthorised.status).toBe(401);
 });

@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { imapAs } from '../support/app';
 
 /**
  * Restart safety: `mailferry serve` is killed with SIGKILL in the middle of a batch and started
@@ -65,18 +65,6 @@ async function api(
   }
 }
 
-async function imap(server: RunningDovecot, user: string): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: `${user}*${server.admin.user}`, pass: server.admin.password },
-    logger: false,
-  });
-  await client.connect();
-  return client;
-}
-
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
   // All users first: Dovecot re-reads its passwd-file when it changes, at most once a second.
@@ -87,7 +75,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 1100));
   for (let i = 0; i < MAILBOXES; i++) {
     const user = `user${i}@example.com`;
-    const c = await imap(source, user);
+    const c = await imapAs(source, user);
     for (let m = 0; m < MESSAGES; m++)
       await c.append('INBOX', `Subject: m${m}\r\nMessage-ID: <${i}.${m}@x>\r\n\r\n${'x'.repeat(2000)}\r\n`);
     await c.logout();
@@ -156,7 +144,7 @@ test('kill -9 mid-batch, restart on the same data folder: the batch completes, e
   expect(batch.counts.Synced).toBe(MAILBOXES);
 
   for (let i = 0; i < MAILBOXES; i++) {
-    const c = await imap(target, `user${i}@example.com`);
+    const c = await imapAs(target, `user${i}@example.com`);
     const status = await c.status('INBOX', { messages: true });
     await c.logout();
     expect({ user: i, messages: status && status.messages }).toEqual({ user: i, messages: MESSAGES });
