@@ -53,6 +53,48 @@ app.http('endpointsCreate', {
     }),
 });
 
+/** Changes an endpoint, in use or not: a new password or host must not mean a new batch. */
+const updateSchema = z
+  .object({
+    settings: z.record(z.string(), z.unknown()).optional(),
+    password: z.string().min(1).optional(),
+    maxConcurrentMigrations: z.number().int().positive().optional(),
+  })
+  .strict();
+
+app.http('endpointsUpdate', {
+  route: 'endpoints/{name}',
+  methods: ['PUT'],
+  authLevel: 'function',
+  handler: async (request, context) =>
+    answering(context, async () => {
+      const parsed = updateSchema.safeParse(await request.json().catch(() => undefined));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return problem(
+          400,
+          'REQUEST_INVALID',
+          `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'send a JSON object'}`,
+          {
+            field: issue?.path.join('.'),
+          },
+        );
+      }
+      const svc = services();
+      const name = request.params.name as string;
+      const current = await svc.state.endpoints.get(name);
+      const { password, ...patch } = parsed.data;
+      if (patch.settings && current.type === 'imap') parseEndpoint(patch.settings, 'source');
+      const secretName = endpointSecretName(current.name);
+      if (password) await svc.secrets.set(secretName, password);
+      const endpoint = await svc.state.endpoints.update(name, () => ({
+        ...patch,
+        ...(password ? { secretRef: secretRef(secretName) } : {}),
+      }));
+      return json(200, { endpoint });
+    }),
+});
+
 app.http('endpointsList', {
   route: 'endpoints',
   authLevel: 'function',

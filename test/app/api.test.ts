@@ -65,6 +65,22 @@ test('endpoints: bad input names the field; the password never comes back; dupli
   expect(
     (await call('POST', 'endpoints', { name: 'src', type: 'imap', settings: { host: 'x' } })).status,
   ).toBe(409);
+  const updated = await call('PUT', 'endpoints/src', {
+    settings: { host: '127.0.0.1', port: 2, security: 'none', admin: { user: 'admin' } },
+    password: 'N3w-Adm1n-Passw0rd',
+  });
+  expect(updated.status).toBe(200);
+  expect(updated.json.endpoint.settings.port).toBe(2);
+  expect(JSON.stringify(updated.json)).not.toContain('N3w-Adm1n-Passw0rd');
+  expect((await call('PUT', 'endpoints/src', { port: 3 })).json).toMatchObject({
+    code: 'REQUEST_INVALID',
+    field: '',
+  });
+  expect((await call('PUT', 'endpoints/nope', { maxConcurrentMigrations: 3 })).status).toBe(404);
+  await call('PUT', 'endpoints/src', {
+    settings: { host: '127.0.0.1', port: 1, security: 'none', admin: { user: 'admin' } },
+    password: ADMIN_PASSWORD,
+  });
   const list = await call('GET', 'endpoints');
   expect(list.json.endpoints.map((e: any) => e.name)).toEqual(['src']);
   expect(JSON.stringify(list.json)).not.toContain(ADMIN_PASSWORD);
