@@ -57,7 +57,8 @@ export async function copyChunk(
       );
     }
     const result = await run(ctx, s, state, folder);
-    const all = await s.state.listFolders();
+    // Every folder's statistics: read once per session, then kept current by this session's calls.
+    const all = (s.folderStates ??= await s.state.listFolders());
     all.set(state.source, state);
     const mbx = mailboxStats(all.values(), {
       bytes: result.bytes,

@@ -116,7 +116,12 @@ export async function copyMessages(
   const first = chunk[0];
   const last = chunk[chunk.length - 1];
   if (!first || !last) return;
-  const index = await session.state.itemsInRange(state.fid, uv, first.uid, last.uid);
+  // Index rows above the checkpoint exist only after an interrupted attempt (up to the in-flight
+  // mark) or while re-syncing a new UIDVALIDITY generation; otherwise the query is skipped.
+  const index =
+    first.uid <= state.inflight || state.rebaseFrom
+      ? await session.state.itemsInRange(state.fid, uv, first.uid, last.uid)
+      : new Map<number, ItemRow>();
 
   const toCopy: MessageMeta[] = [];
   const pending: MessageMeta[] = [];
@@ -227,56 +232,66 @@ export async function copyMessages(
     }
   };
 
-  let batch: Item[] = [];
-  let batchBytes = 0;
-  const flush = async (): Promise<void> => {
-    if (!batch.length) return;
-    const items = batch;
-    const bytes = batchBytes;
-    batch = [];
-    batchBytes = 0;
+  // Groups of at most `perCall` messages and APPEND_BATCH_BYTES (by RFC822.SIZE; a larger message
+  // alone). Each group is one FETCH and one append call: the budget is taken BEFORE the FETCH, so
+  // neither our batches nor imapflow's read buffers ever hold more than the budget allows, and the
+  // next group streams from the source while the previous one is appended.
+  const groups: MessageMeta[][] = [];
+  let group: MessageMeta[] = [];
+  let groupBytes = 0;
+  for (const m of toCopy) {
+    if (group.length && (group.length >= perCall || groupBytes + m.size > APPEND_BATCH_BYTES)) {
+      groups.push(group);
+      group = [];
+      groupBytes = 0;
+    }
+    group.push(m);
+    groupBytes += m.size;
+  }
+  if (group.length) groups.push(group);
+
+  for (const g of groups) {
+    if (fatal !== undefined) break;
+    if (scope.signal?.aborted) {
+      fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
+      break;
+    }
+    const reserved = g.reduce((n, m) => n + m.size, 0);
+    await processBudget.acquire(reserved);
+    const items: Item[] = [];
+    try {
+      await session.source.bodies(
+        g.map((m) => m.uid),
+        async (uid, content, flags) => {
+          const m = byUid.get(uid);
+          if (!m) return;
+          items.push({
+            key: itemKey(mailboxKey, state.source, uv, m.uid),
+            messageId: m.messageId,
+            size: m.size,
+            internalDate: m.internalDate,
+            content,
+            flags,
+            meta: m,
+          });
+        },
+      );
+    } catch (e) {
+      fatal ??= e;
+      processBudget.release(reserved);
+      break;
+    }
+    // A message expunged between SEARCH and FETCH is simply absent from `items`.
     while (running.size >= limit) await Promise.race(running);
     const task: Promise<void> = appendBatch(items)
       .catch((e: unknown) => {
         fatal ??= e;
       })
       .finally(() => {
-        processBudget.release(bytes);
+        processBudget.release(reserved);
         running.delete(task);
       });
     running.add(task);
-  };
-
-  try {
-    await session.source.bodies(
-      toCopy.map((m) => m.uid),
-      async (uid, content, flags) => {
-        const m = byUid.get(uid);
-        if (!m || fatal !== undefined) return;
-        if (scope.signal?.aborted) {
-          fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
-          return;
-        }
-        if (batch.length && (batch.length >= perCall || batchBytes + content.length > APPEND_BATCH_BYTES))
-          await flush();
-        await processBudget.acquire(content.length);
-        batch.push({
-          key: itemKey(mailboxKey, state.source, uv, m.uid),
-          messageId: m.messageId,
-          size: m.size,
-          internalDate: m.internalDate,
-          content,
-          flags,
-          meta: m,
-        });
-        batchBytes += content.length;
-      },
-    );
-    if (fatal === undefined) await flush();
-    else processBudget.release(batchBytes);
-  } catch (e) {
-    fatal ??= e;
-    processBudget.release(batchBytes);
   }
   await Promise.all(running);
 

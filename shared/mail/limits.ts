@@ -17,7 +17,7 @@ export const DEFAULT_BAD_ITEM_LIMIT = 20;
  * larger than this still goes, but alone. imapflow needs each message as one Buffer, so this is what
  * keeps a batch of large messages from exhausting memory.
  */
-export const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+export const DEFAULT_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 /**
  * Concurrent append calls per mailbox on an IMAP target (one connection each). Appends into one
@@ -33,7 +33,7 @@ export const DEFAULT_TARGET_CONNECTIONS = 1;
  */
 export const APPEND_BATCH_MESSAGES = 250;
 /** ...and bytes per append call (a larger message goes alone). */
-export const APPEND_BATCH_BYTES = 16 * 1024 * 1024;
+export const APPEND_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Index rows written per Table transaction (the service's maximum is 100). */
 export const TABLE_BATCH = 100;

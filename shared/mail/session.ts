@@ -1,6 +1,6 @@
 import { ImapSource } from './source';
 import { ImapTarget } from './imap-target';
-import { MailState } from './state';
+import { MailState, type FolderState } from './state';
 import { parseEndpoint, parseOptions, type CopyOptions, type MailContext } from './settings';
 import type { MailTarget } from './target';
 
@@ -13,6 +13,8 @@ export interface MailSession {
   target: MailTarget;
   state: MailState;
   options: CopyOptions;
+  /** Folder states as last written by this session (statistics without a query per call). */
+  folderStates?: Map<string, FolderState>;
   close(): Promise<void>;
 }
 
