@@ -36,6 +36,15 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
     const result = await copyChunk(ctx, folder);
     if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
     const index = result.done ? cursor.index + 1 : cursor.index;
+    if (result.copied || result.skipped || result.bytes) {
+      // Progress shows while a mailbox copies. A retried chunk finds its messages already copied
+      // (the engine reuses them and reports copied 0), so nothing is counted twice.
+      await svc.state.mailboxes.update(input.batchId, input.email, (m) => ({
+        itemsSynced: m.itemsSynced + result.copied,
+        itemsSkipped: m.itemsSkipped + result.skipped,
+        bytesSynced: m.bytesSynced + result.bytes,
+      }));
+    }
     return {
       ok: true,
       done: index >= cursor.folders.length,

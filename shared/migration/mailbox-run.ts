@@ -18,9 +18,7 @@ export async function endMailbox(svc: Services, outcome: MailboxOutcome): Promis
   const minutes = Math.max(outcome.durationMs, 1) / 60_000;
   await svc.state.mailboxes.update(outcome.batchId, outcome.email, (m) => ({
     status: outcome.ok ? statuses.mailboxDone : statuses.mailboxFailed,
-    itemsSynced: m.itemsSynced + outcome.itemsSynced,
-    itemsSkipped: m.itemsSkipped + outcome.itemsSkipped,
-    bytesSynced: m.bytesSynced + outcome.bytesSynced,
+    // Items and bytes were added chunk by chunk (copy.ts); here only the run's rate and time.
     syncDurationMs: m.syncDurationMs + outcome.durationMs,
     ratePerMinute: Math.round(outcome.itemsSynced / minutes),
     bytesPerMinute: Math.round(outcome.bytesSynced / minutes),
