@@ -4,6 +4,7 @@ import { services } from '../shared/app/services';
 import { closeImap, openImap } from '../shared/mail/login';
 import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
+import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { answering, json, problem } from './http-answers';
@@ -42,6 +43,7 @@ app.http('endpointsCreate', {
       }
       const { password, ...input } = parsed.data;
       if (input.type === 'imap') parseEndpoint(input.settings, 'source');
+      if (input.type === 'graph') graphSettingsOf(input);
       const svc = services();
       const secretName = endpointSecretName(input.name);
       if (password) await svc.secrets.set(secretName, password);
@@ -85,6 +87,8 @@ app.http('endpointsUpdate', {
       const current = await svc.state.endpoints.get(name);
       const { password, ...patch } = parsed.data;
       if (patch.settings && current.type === 'imap') parseEndpoint(patch.settings, 'source');
+      if (patch.settings && current.type === 'graph')
+        graphSettingsOf({ ...current, settings: patch.settings });
       const secretName = endpointSecretName(current.name);
       if (password) await svc.secrets.set(secretName, password);
       const endpoint = await svc.state.endpoints.update(name, () => ({
@@ -113,8 +117,22 @@ app.http('endpointsTest', {
     answering(context, async () => {
       const svc = services();
       const endpoint = await endpointFor(svc, request.params.name as string, 'source');
+      if (endpoint.type === 'graph') {
+        const started = Date.now();
+        const org = await graphFor(svc).get<{
+          value: Array<{ displayName: string; onPremisesSyncEnabled: boolean | null }>;
+        }>('/organization');
+        const tenant = org.value[0];
+        return json(200, {
+          ok: true,
+          endpoint: endpoint.name,
+          tenant: tenant?.displayName,
+          directorySync: tenant?.onPremisesSyncEnabled === true,
+          ms: Date.now() - started,
+        });
+      }
       if (endpoint.type !== 'imap')
-        return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap endpoints can be tested here.');
+        return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap and graph endpoints can be tested.');
       const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };
       const settings = parseEndpoint(endpoint.settings, 'source');
       const email = body.emailAddress ?? settings.admin?.user ?? 'postmaster';

@@ -21,6 +21,8 @@ export function* migrateBatch(context: OrchestrationContext): Generator<Task, Ba
   const input = context.df.getInput() as BatchRunInput;
   const id = context.df.instanceId;
   const plan = (yield context.df.callActivity(ACTIVITIES.beginBatch, input)) as BatchPlan;
+  // The tenant is not ready (preflight): the batch is already Failed with what to fix.
+  if (plan.error) return { status: 'Failed', failed: 0, total: 0, stopped: false };
   const stop = context.df.waitForExternalEvent(STOP_EVENT);
   let mailboxes = plan.mailboxes;
   let stopped = false;

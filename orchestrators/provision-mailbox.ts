@@ -1,28 +1,38 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITIES, ORCHESTRATIONS, type MailboxRunInput, type StepResult } from '../shared/workflow/names';
+import { ACTIVITIES, ORCHESTRATIONS, type MailboxRunInput, type StepError } from '../shared/workflow/names';
 
 /**
- * Provisioning one mailbox before any mail moves: it is marked Provisioning and its target is
- * checked (it exists and accepts a login). A mailbox that cannot be provisioned ends Failed with
- * a coded error that says what to fix; the others wait for the copy phase.
+ * Provisioning one mailbox before any mail moves: it is marked Provisioning, then its target is
+ * looked at until it is ready (an IMAP login works; a Microsoft 365 user has its mailbox, after a
+ * licence if one had to be assigned), waiting between looks with durable timers. A mailbox that
+ * cannot be provisioned ends Failed with a coded error that says what to fix.
  */
-export function* provisionMailbox(context: OrchestrationContext): Generator<Task, StepResult, unknown> {
+type Look =
+  { ok: true; ready: boolean; waitSeconds?: number; warning?: StepError } | { ok: false; error: StepError };
+
+export function* provisionMailbox(context: OrchestrationContext): Generator<Task, Look, unknown> {
   const input = context.df.getInput() as MailboxRunInput;
   yield context.df.callActivity(ACTIVITIES.beginMailbox, { ...input, phase: 'provision' });
-  const check = (yield context.df.callActivity(ACTIVITIES.checkTargetMailbox, input)) as StepResult;
-  if (!check.ok) {
+  let look: Look;
+  for (let attempt = 1; ; attempt++) {
+    look = (yield context.df.callActivity(ACTIVITIES.provisionTarget, { ...input, attempt })) as Look;
+    if (!look.ok || look.ready) break;
+    const next = new Date(context.df.currentUtcDateTime.getTime() + (look.waitSeconds ?? 60) * 1000);
+    yield context.df.createTimer(next);
+  }
+  if (!look.ok) {
     yield context.df.callActivity(ACTIVITIES.endMailbox, {
       ...input,
       ok: false,
-      error: check.error,
+      error: look.error,
       itemsSynced: 0,
       itemsSkipped: 0,
       bytesSynced: 0,
       durationMs: 0,
     });
   }
-  return check;
+  return look;
 }
 
 df.app.orchestration(ORCHESTRATIONS.provisionMailbox, provisionMailbox);

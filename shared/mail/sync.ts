@@ -1,10 +1,10 @@
 import type { ProblemDetail } from '../domain/errors';
 import { copyChunk, type ChunkResult } from './chunk';
-import { MailError, MailErrorCode } from './errors';
-import { planMailbox, type FolderPlan } from './plan';
+import { MailError, MailErrorCode, isConnectionError } from './errors';
+import { planMailbox, type FolderPlan, type FolderPlanEntry } from './plan';
 import { sleep } from './retry';
 import { openSession, type MailSession } from './session';
-import { SYNC_FOLDER_CONCURRENCY } from './limits';
+import { FIRST_BACKOFF_MS, MAX_BACKOFF_MS, MAX_RETRIES, SYNC_FOLDER_CONCURRENCY } from './limits';
 import type { MailContext } from './settings';
 import { mailboxStats, type MailboxStats } from './stats';
 
@@ -53,20 +53,37 @@ export async function syncMailbox(
     const queue = plan.folders.filter((f) => !f.upToDate);
     sum.foldersVisited = queue.length;
     let stop = false;
-    const worker = async (own: MailSession): Promise<void> => {
+    const worker = async (i: number): Promise<void> => {
       try {
-        await work(own);
+        await work(i);
       } catch (e) {
         stop = true;
         throw e;
       }
     };
-    const work = async (own: MailSession): Promise<void> => {
+    /** A chunk on worker i's connections; a dropped connection is reopened and the chunk retried. */
+    const chunk = async (i: number, folder: FolderPlanEntry): Promise<ChunkResult> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await copyChunk(ctx, folder, undefined, live[i]);
+        } catch (e) {
+          const dropped =
+            isConnectionError(e) ||
+            (e instanceof MailError &&
+              (e.code === MailErrorCode.connectionLost || e.code === MailErrorCode.connectFailed));
+          if (!dropped || attempt >= MAX_RETRIES) throw e;
+          await sleep(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt), ctx.signal);
+          await live[i]?.close();
+          live[i] = await openSession(ctx);
+        }
+      }
+    };
+    const work = async (i: number): Promise<void> => {
       for (let folder = queue.shift(); folder && !error; folder = queue.shift()) {
         for (;;) {
           if (stop) return;
           if (ctx.signal?.aborted) throw new MailError(MailErrorCode.aborted, 'sync aborted');
-          const r = await copyChunk(ctx, folder, undefined, own);
+          const r = await chunk(i, folder);
           sum.copied += r.copied;
           sum.bytes += r.bytes;
           sum.reused += r.reused;
@@ -82,14 +99,15 @@ export async function syncMailbox(
       }
     };
     const extra = Math.min(SYNC_FOLDER_CONCURRENCY, queue.length) - 1;
-    const sessions = await Promise.all(Array.from({ length: Math.max(0, extra) }, () => openSession(ctx)));
+    const live: Array<MailSession | undefined> = [session];
     try {
+      for (let i = 0; i < extra; i++) live.push(await openSession(ctx));
       // Settle every worker before closing connections; then report the first failure.
-      const settled = await Promise.allSettled([session, ...sessions].map(worker));
+      const settled = await Promise.allSettled(live.map((_, i) => worker(i)));
       const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
       if (failed) throw failed.reason;
     } finally {
-      await Promise.all(sessions.map((x) => x.close()));
+      await Promise.all(live.filter((x) => x && x !== session).map((x) => x?.close()));
     }
     const states = await session.state.listFolders();
     const stats = mailboxStats(states.values(), { bytes: sum.bytes, items: sum.copied, ms: Date.now() - t0 });

@@ -1,7 +1,15 @@
 import type { Services } from '../app/services';
 import type { MailboxStatus } from '../domain/statuses';
 import { canTransition, illegalTransition, type Batch } from '../state';
-import { MODE_STATUSES, type BatchOutcome, type BatchPlan, type BatchRunInput } from '../workflow/names';
+import {
+  MODE_STATUSES,
+  type BatchOutcome,
+  type BatchPlan,
+  type BatchRunInput,
+  type StepError,
+} from '../workflow/names';
+import { failFrom } from './connectors';
+import { preflightMicrosoft365 } from './microsoft365';
 
 /** Which mailboxes each kind of run takes: a start also retries failed and stopped ones. */
 const ELIGIBLE: Record<BatchRunInput['mode'], readonly MailboxStatus[]> = {
@@ -28,7 +36,25 @@ export async function beginBatch(svc: Services, input: BatchRunInput): Promise<B
     for (const m of page.items) if (eligible.has(m.status)) mailboxes.push(m.email);
     continuationToken = page.continuationToken;
   } while (continuationToken);
-  return { mailboxes, window: await windowFor(svc, batch, input.mode) };
+  const window = await windowFor(svc, batch, input.mode);
+  const refused = input.mode === 'initial' ? await preflight(svc, batch, mailboxes) : undefined;
+  if (refused) {
+    await svc.state.batches.update(batch.id, () => ({ status: 'Failed', lastError: refused }));
+    return { mailboxes: [], window, error: refused };
+  }
+  return { mailboxes, window };
+}
+
+/** Once per batch, before any mailbox: a Microsoft 365 target's tenant must be ready for it. */
+async function preflight(svc: Services, batch: Batch, mailboxes: string[]): Promise<StepError | undefined> {
+  const target = await svc.state.endpoints.find(batch.target);
+  if (target?.type !== 'graph' || mailboxes.length === 0) return undefined;
+  try {
+    await preflightMicrosoft365(svc, mailboxes);
+    return undefined;
+  } catch (e) {
+    return failFrom(e, 'PREFLIGHT_FAILED').error;
+  }
 }
 
 async function windowFor(svc: Services, batch: Batch, mode: BatchRunInput['mode']): Promise<number> {

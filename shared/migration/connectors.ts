@@ -4,7 +4,8 @@ import { closeImap, openImap } from '../mail/login';
 import { parseEndpoint } from '../mail/settings';
 import { parseSecretRef } from '../secrets/refs';
 import type { Endpoint, Mailbox } from '../state';
-import type { StepResult } from '../workflow/names';
+import type { StepError, StepResult } from '../workflow/names';
+import { provisionMicrosoft365, type Provisioning } from './microsoft365';
 
 /**
  * Resolves a batch's endpoints and secrets for one mailbox, and the checks that need a connection.
@@ -32,15 +33,28 @@ export async function passwordFor(
   return ref ? svc.secrets.get(parseSecretRef(ref)) : undefined;
 }
 
-/** The target mailbox exists and accepts a login (IMAP), as Exchange checks before a migration. */
-export async function checkTargetMailbox(svc: Services, batchId: string, email: string): Promise<StepResult> {
+/**
+ * Provisioning one target mailbox, one look at a time: IMAP targets must accept a login; Microsoft
+ * 365 targets must have a user with a mailbox (a licence is assigned when configured, and the
+ * caller waits `waitSeconds` with a durable timer before the next look).
+ */
+export async function provisionTarget(
+  svc: Services,
+  batchId: string,
+  email: string,
+  attempt: number,
+): Promise<StepResult<Provisioning & { warning?: StepError }>> {
   try {
     const batch = await svc.state.batches.get(batchId);
     const endpoint = await endpointFor(svc, batch.target, 'target');
+    if (endpoint.type === 'graph') {
+      const mailbox = await svc.state.mailboxes.get(batchId, email);
+      return { ok: true, ...(await provisionMicrosoft365(svc, endpoint, mailbox, attempt)) };
+    }
     if (endpoint.type !== 'imap') {
       return fail(
         'TARGET_TYPE_UNSUPPORTED',
-        `Target endpoint type "${endpoint.type}" cannot be checked yet; use an imap target.`,
+        `Target endpoint type "${endpoint.type}" is not a migration target; use imap or graph.`,
       );
     }
     const settings = parseEndpoint(endpoint.settings, 'target');
@@ -50,7 +64,7 @@ export async function checkTargetMailbox(svc: Services, batchId: string, email: 
       'target',
     );
     await closeImap(client);
-    return { ok: true };
+    return { ok: true, ready: true };
   } catch (e) {
     return failFrom(e, 'TARGET_CHECK_FAILED');
   }

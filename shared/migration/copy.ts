@@ -2,6 +2,7 @@ import type { Services } from '../app/services';
 import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailContext } from '../mail';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
+import { microsoft365Target } from './microsoft365';
 import { mailboxKey } from './skipped';
 
 /**
@@ -74,10 +75,13 @@ async function mailContext(svc: Services, batchId: string, email: string): Promi
         password: await passwordFor(svc, source, mailbox),
       },
     },
-    target: {
-      endpoint: parseEndpoint(target.settings, 'target'),
-      login: { email: mailbox.email, password: await passwordFor(svc, target, undefined) },
-    },
+    target:
+      target.type === 'graph'
+        ? { open: () => microsoft365Target(svc, target, mailbox.email) }
+        : {
+            endpoint: parseEndpoint(target.settings, 'target'),
+            login: { email: mailbox.email, password: await passwordFor(svc, target, undefined) },
+          },
     storage: svc.storage,
     options: { include: batch.options.includeFolders, exclude: batch.options.excludeFolders },
   };

@@ -9,6 +9,8 @@ import {
 } from '../report';
 import type { Mailbox } from '../state';
 import type { BatchRunInput, ReportInput } from '../workflow/names';
+import { graphReportTransport } from '../graph';
+import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
 
 /** The report each kind of run ends with (DESIGN.md section 1, step 4). */
@@ -69,9 +71,9 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
     links: { dashboardUrl: `${svc.settings.report.dashboardUrl}#/batches/${batch.id}` },
   });
   const transports: ReportTransport[] = [];
-  if (svc.settings.smtp && svc.settings.report.sender) {
-    transports.push(smtpTransport({ ...svc.settings.smtp, from: svc.settings.report.sender }));
-  }
+  const sender = svc.settings.report.sender;
+  if (sender && svc.settings.m365) transports.push(graphReportTransport(graphFor(svc), sender));
+  if (sender && svc.settings.smtp) transports.push(smtpTransport({ ...svc.settings.smtp, from: sender }));
   const recipients = [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
   const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
   return { blobs: result.blobs };

@@ -1,5 +1,5 @@
 import { MAILBOX_STATUSES, type MailboxStatus } from '../domain/statuses';
-import { FAILED_STATUSES, OTHER_STATUSES, PENDING_STATUSES, SET_UP_STATUSES } from './kinds';
+import { FAILED_STATUSES, OTHER_STATUSES, PENDING_STATUSES, SET_UP_STATUSES, type ReportKind } from './kinds';
 import type { MailboxCounts, MailboxReport, ValidBatchReport } from './input';
 
 /** The headline numbers of a report: how many mailboxes are set up, failed, pending, other. */
@@ -20,13 +20,19 @@ function sum(counts: MailboxCounts, statuses: readonly MailboxStatus[]): number 
   return statuses.reduce((n, s) => n + (counts[s] ?? 0), 0);
 }
 
-export function summarise(report: ValidBatchReport): ReportSummary {
+export function summarise(report: ValidBatchReport, kind?: ReportKind): ReportSummary {
   const { counts, totals } = report.batch;
+  // The status mail goes out when provisioning has ended: a mailbox still marked Provisioning then
+  // has been provisioned and waits for its copy.
+  const provisioned: readonly MailboxStatus[] = kind === 'status' ? ['Provisioning'] : [];
   return {
     mailboxes: totals.mailboxes,
-    setUp: sum(counts, SET_UP_STATUSES),
+    setUp: sum(counts, [...SET_UP_STATUSES, ...provisioned]),
     failed: sum(counts, FAILED_STATUSES),
-    pending: sum(counts, PENDING_STATUSES),
+    pending: sum(
+      counts,
+      PENDING_STATUSES.filter((st) => !provisioned.includes(st)),
+    ),
     other: sum(counts, OTHER_STATUSES),
     itemsSynced: totals.itemsSynced,
     itemsSkipped: totals.itemsSkipped,

@@ -135,7 +135,7 @@ function attentionFirst(a: MailboxReport, b: MailboxReport): number {
 
 export function buildView(kind: ReportKind, report: ValidBatchReport, fileNames: string[]): ReportView {
   const { batch } = report;
-  const s = summarise(report);
+  const s = summarise(report, kind);
   const [title, intro] = titleAndIntro(kind, batch.name, s);
   // The status mail is about provisioning: it lists only the mailboxes that need attention.
   const listed = (kind === 'status' ? report.mailboxes.filter(needsAttention) : [...report.mailboxes]).sort(

@@ -12,7 +12,7 @@ export const ACTIVITIES = {
   beginBatch: 'beginBatch',
   endBatch: 'endBatch',
   beginMailbox: 'beginMailbox',
-  checkTargetMailbox: 'checkTargetMailbox',
+  provisionTarget: 'provisionTarget',
   copyMailboxChunk: 'copyMailboxChunk',
   endMailbox: 'endMailbox',
   writeBatchReport: 'writeBatchReport',
@@ -74,6 +74,8 @@ export interface BatchRunInput {
 export interface BatchPlan {
   /** Mailboxes to process in this run, in CSV order. */
   mailboxes: string[];
+  /** Set when the batch cannot run at all (tenant preflight): the batch is already Failed. */
+  error?: StepError;
   /** How many run at once (the source endpoint's maxConcurrentMigrations, or the batch's override). */
   window: number;
 }
@@ -98,6 +100,11 @@ export interface StepError {
 
 /** Expected failures travel as data, so their codes reach the mailbox row intact. */
 export type StepResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: StepError };
+
+export interface ProvisionInput extends MailboxRunInput {
+  /** 1 for the first look; each later look follows a durable timer. */
+  attempt: number;
+}
 
 export interface ChunkInput extends MailboxRunInput {
   /** Opaque engine checkpoint from the previous chunk; undefined for the first. */

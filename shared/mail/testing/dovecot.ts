@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, utimesSync, chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     '',
   ].join('\n');
   const confPath = join(root, 'dovecot.conf');
+  let stamp = 0;
   writeFileSync(confPath, conf);
   const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', confPath], { stdio: 'ignore' });
   let exited = false;
@@ -157,6 +158,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     addUser(user: string, password: string): void {
       const dir = join(home, user);
       appendFileSync(users, `${user}:{PLAIN}${password}:${owner.uid}:${owner.gid}::${dir}::\n`);
+      // Dovecot re-reads the file when its mtime (whole seconds) changes: move it on every time.
+      stamp = Math.max(stamp + 1, Math.floor(Date.now() / 1000));
+      utimesSync(users, stamp, stamp);
     },
     doveadm(...args: string[]): string {
       return execFileSync(DOVEADM_BIN, ['-c', confPath, ...args], { encoding: 'utf8' });
