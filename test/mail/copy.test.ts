@@ -81,6 +81,7 @@ describe('mail copy engine, Dovecot to Dovecot', () => {
     for (const d of [source(), target()]) {
       d.addUser(alice, 'pw');
       d.addUser('bob@example.test', 'pw');
+      d.addUser('carol@example.test', 'pw');
     }
     await seedMailbox(as(source, alice), testCorpus({ largeBytes: LARGE }));
     before = await snapshotMailbox(as(source, alice));
@@ -198,5 +199,24 @@ describe('mail copy engine, Dovecot to Dovecot', () => {
     expect(await mapped(bob)).toEqual(onlyMapped(src));
     // The new generation is indexed: the next run is a no-op again.
     expect((await syncMailbox(ctx(bob))).foldersVisited).toBe(0);
+  }, 60000);
+
+  it('resumes after its connections are dropped mid-run, with nothing lost or doubled', async () => {
+    const carol = 'carol@example.test';
+    await seedMailbox(as(source, carol), testCorpus());
+    const src = await snapshotMailbox(as(source, carol));
+    let kicked = false;
+    const hooks = {
+      afterAppend: () => {
+        if (kicked) return;
+        kicked = true;
+        target().doveadm('kick', carol);
+        source().doveadm('kick', carol);
+      },
+    };
+    const summary = await syncMailbox(ctx(carol, { hooks }));
+    expect(kicked).toBe(true);
+    expect(summary.error).toBeUndefined();
+    expect(await mapped(carol)).toEqual(onlyMapped(src));
   }, 60000);
 });
