@@ -2,7 +2,8 @@ import { folderMatcher } from '../../shared/mail/filters';
 import { mapFolders, type SourceFolder } from '../../shared/mail/folders';
 import { loginName } from '../../shared/mail/login';
 import { parseEndpoint, parseOptions } from '../../shared/mail/settings';
-import { throttleDelayMs } from '../../shared/mail/errors';
+import { MailErrorCode, throttleDelayMs } from '../../shared/mail/errors';
+import { withRetry } from '../../shared/mail/retry';
 import { messageIdOf } from '../../shared/mail/source';
 import type { TargetCapabilities } from '../../shared/mail/target';
 
@@ -123,5 +124,46 @@ describe('server replies', () => {
   it('reads a folded Message-ID header and none when absent', () => {
     expect(messageIdOf(Buffer.from('Message-ID:\r\n <abc@x.test>\r\n\r\n'))).toBe('<abc@x.test>');
     expect(messageIdOf(Buffer.from('\r\n'))).toBeUndefined();
+  });
+});
+
+describe('throttling and dropped connections', () => {
+  it('waits as told, reconnects and carries on', async () => {
+    let calls = 0;
+    let reconnects = 0;
+    const result = await withRetry(
+      'APPEND',
+      async () => {
+        calls++;
+        if (calls === 1)
+          throw { responseText: 'Request is throttled. Suggested Backoff Time: 20 milliseconds' };
+        if (calls === 2) throw Object.assign(new Error('Connection closed'), { code: 'EConnectionClosed' });
+        return 'stored';
+      },
+      async () => {
+        reconnects++;
+      },
+    );
+    expect(result).toBe('stored');
+    expect(reconnects).toBe(2);
+  }, 10000);
+
+  it('hands a long backoff to the caller (a durable timer) instead of sleeping through it', async () => {
+    const err = await withRetry(
+      'APPEND',
+      () =>
+        Promise.reject({ responseText: 'Request is throttled. Suggested Backoff Time: 299961 milliseconds' }),
+      async () => undefined,
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: MailErrorCode.throttled, details: { retryAfterMs: 299961 } });
+  });
+
+  it('passes other errors through at once', async () => {
+    const err = await withRetry(
+      'APPEND',
+      () => Promise.reject(new Error('NO mailbox is full')),
+      async () => undefined,
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('NO mailbox is full');
   });
 });
