@@ -92,7 +92,8 @@ export class ImapTarget implements MailTarget {
       else {
         this.opened--;
         const next = this.waiting.shift();
-        if (next) void this.acquire().then(next);
+        // Open a replacement for a waiter; if that fails, the waiter keeps its place for the next release.
+        if (next) void this.acquire().then(next, () => this.waiting.unshift(next));
       }
     }
   }
