@@ -21,7 +21,13 @@ export function* migrateMailbox(context: OrchestrationContext): Generator<Task, 
     const result = (yield context.df.callActivityWithRetry(ACTIVITIES.copyMailboxChunk, COPY_RETRY, {
       ...input,
       cursor,
-    })) as { ok: boolean; error?: StepError; done?: boolean; cursor?: unknown } & typeof totals;
+    })) as {
+      ok: boolean;
+      error?: StepError;
+      done?: boolean;
+      cursor?: unknown;
+      retryAfterMs?: number;
+    } & typeof totals;
     if (!result.ok) {
       error = result.error;
       break;
@@ -31,6 +37,10 @@ export function* migrateMailbox(context: OrchestrationContext): Generator<Task, 
     totals.bytesSynced += result.bytesSynced;
     if (result.done) break;
     cursor = result.cursor;
+    if (result.retryAfterMs) {
+      // Throttled: the server named a backoff longer than a call should sleep; wait without a worker.
+      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + result.retryAfterMs));
+    }
   }
   const outcome: MailboxOutcome = {
     ...input,

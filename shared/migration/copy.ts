@@ -22,7 +22,8 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
     const cursor = input.cursor as Cursor | undefined;
     if (!cursor) {
       const plan = await planMailbox(ctx);
-      const folders = plan.folders.filter((f) => f.selectable);
+      // A folder whose STATUS shows no change needs no further call: an unchanged mailbox costs the plan only.
+      const folders = plan.folders.filter((f) => f.selectable && !f.upToDate);
       return {
         ok: true,
         done: folders.length === 0,
@@ -53,6 +54,8 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
       itemsSynced: result.copied,
       itemsSkipped: result.skipped,
       bytesSynced: result.bytes,
+      // Throttled for longer than a call should sleep: the orchestrator waits on a durable timer.
+      ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}),
     };
   } catch (e) {
     return failFrom(e, 'COPY_FAILED');

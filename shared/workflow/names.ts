@@ -114,6 +114,8 @@ export interface ChunkInput extends MailboxRunInput {
 export interface ChunkOutcome {
   done: boolean;
   cursor?: unknown;
+  /** The server asked to back off: wait this long before the next chunk. */
+  retryAfterMs?: number;
   itemsSynced: number;
   itemsSkipped: number;
   bytesSynced: number;
