@@ -29,7 +29,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   );
   console.log(`mailferry is running on the embedded runtime at ${host.url}`);
   console.log(`  health:   ${host.url}/api/health`);
-  console.log(`  dashboard: ${host.url}/api/dashboard/`);
+  console.log(`  dashboard: ${host.url}/`);
   console.log(`  data:     ${dataDir}`);
   console.log(`  batches:  put a CSV into ${drop.folder} (it moves into the 'migration-batches' container),`);
   console.log(`            or POST it to ${host.url}/api/batches`);

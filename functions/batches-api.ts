@@ -35,14 +35,14 @@ function createBatch(
 }
 
 df.app.client.http('batchesCreate', {
-  route: 'batches',
+  route: 'api/batches',
   methods: ['POST'],
   authLevel: 'function',
   handler: createBatch,
 });
 
 df.app.client.http('batchesList', {
-  route: 'batches',
+  route: 'api/batches',
   authLevel: 'function',
   methods: ['GET'],
   handler: async (_request, _client, context) =>
@@ -53,7 +53,7 @@ df.app.client.http('batchesList', {
 });
 
 df.app.client.http('batchesGet', {
-  route: 'batches/{id}',
+  route: 'api/batches/{id}',
   authLevel: 'function',
   methods: ['GET'],
   handler: async (request, _client, context) =>
@@ -68,7 +68,7 @@ df.app.client.http('batchesGet', {
 });
 
 df.app.client.http('batchesMailboxes', {
-  route: 'batches/{id}/mailboxes',
+  route: 'api/batches/{id}/mailboxes',
   authLevel: 'function',
   methods: ['GET'],
   handler: async (request, _client, context) =>
@@ -83,7 +83,7 @@ df.app.client.http('batchesMailboxes', {
 });
 
 df.app.client.http('batchesMailbox', {
-  route: 'batches/{id}/mailboxes/{email}',
+  route: 'api/batches/{id}/mailboxes/{email}',
   methods: ['GET'],
   authLevel: 'function',
   handler: async (request, _client, context) =>
@@ -97,7 +97,7 @@ df.app.client.http('batchesMailbox', {
 });
 
 df.app.client.http('batchesAction', {
-  route: 'batches/{id}/{action:regex(^(start|stop|complete|sync)$)}',
+  route: 'api/batches/{id}/{action:regex(^(start|stop|complete|sync)$)}',
   authLevel: 'function',
   methods: ['POST'],
   handler: async (request, client, context) =>
@@ -110,7 +110,7 @@ df.app.client.http('batchesAction', {
 });
 
 df.app.client.http('batchesRemove', {
-  route: 'batches/{id}',
+  route: 'api/batches/{id}',
   authLevel: 'function',
   methods: ['DELETE'],
   handler: async (request, client, context) =>

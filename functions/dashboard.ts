@@ -4,10 +4,12 @@ import path from 'node:path';
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 
 /**
- * The dashboard's static files (web/), served by the function app itself so it works the same on
- * Azure and on the embedded runtime. The host's routePrefix is `api`, so the dashboard lives at
- * `/api/dashboard/`. Anonymous: these files hold no data; every API call the page makes carries the
- * key the administrator types in.
+ * The dashboard's static files (web/) at the site's root, served by the function app itself so it
+ * works the same on Azure and on the embedded runtime. host.json sets `routePrefix` to "" and the
+ * API's routes spell out `api/`, so `/` is the dashboard and `/api/...` the API; more specific
+ * routes win over this catch-all, as in the Functions host's routing. Anonymous as a function: on
+ * Azure, App Service Authentication (Entra ID) signs the administrator in for everything outside
+ * `/api/*`; every API call the page makes carries the key the administrator types in.
  */
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,7 +67,7 @@ function notFound(requested: string): HttpResponseInit {
 }
 
 app.http('dashboard', {
-  route: 'dashboard/{*path}',
+  route: '{*path}',
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: serveDashboard,

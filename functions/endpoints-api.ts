@@ -24,7 +24,7 @@ const createSchema = z
   .strict();
 
 app.http('endpointsCreate', {
-  route: 'endpoints',
+  route: 'api/endpoints',
   authLevel: 'function',
   methods: ['POST'],
   handler: async (request, context) =>
@@ -65,7 +65,7 @@ const updateSchema = z
   .strict();
 
 app.http('endpointsUpdate', {
-  route: 'endpoints/{name}',
+  route: 'api/endpoints/{name}',
   methods: ['PUT'],
   authLevel: 'function',
   handler: async (request, context) =>
@@ -100,7 +100,7 @@ app.http('endpointsUpdate', {
 });
 
 app.http('endpointsList', {
-  route: 'endpoints',
+  route: 'api/endpoints',
   authLevel: 'function',
   methods: ['GET'],
   handler: async (_request, context) =>
@@ -110,7 +110,7 @@ app.http('endpointsList', {
 });
 
 app.http('endpointsTest', {
-  route: 'endpoints/{name}/test',
+  route: 'api/endpoints/{name}/test',
   authLevel: 'function',
   methods: ['POST'],
   handler: async (request, context) =>
@@ -155,7 +155,7 @@ app.http('endpointsTest', {
 });
 
 app.http('endpointsRemove', {
-  route: 'endpoints/{name}',
+  route: 'api/endpoints/{name}',
   authLevel: 'function',
   methods: ['DELETE'],
   handler: async (request, context) =>

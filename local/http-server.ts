@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 import type { FunctionRegistry, RegisteredFunction } from './core/registry';
 import type { Invoker } from './invoker';
-import { compileRoute, type CompiledRoute } from './routes';
+import { bySpecificity, compileRoute, type CompiledRoute } from './routes';
 
 /**
  * The public HTTP front door, as the Functions host serves it: `/{routePrefix}/{route}` to HTTP
@@ -67,7 +67,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 }
 
 function collectRoutes(registry: FunctionRegistry): Route[] {
-  return registry.byTrigger('httpTrigger').map((fn) => {
+  const routes = registry.byTrigger('httpTrigger').map((fn) => {
     const t = fn.trigger as { route?: string; methods?: string[]; authLevel?: string };
     return {
       fn,
@@ -76,6 +76,7 @@ function collectRoutes(registry: FunctionRegistry): Route[] {
       anonymous: (t.authLevel ?? 'function') === 'anonymous',
     };
   });
+  return routes.sort((a, b) => bySpecificity(a.route, b.route));
 }
 
 async function serve(

@@ -5,6 +5,21 @@
 export interface CompiledRoute {
   template: string;
   match(path: string): Record<string, string> | undefined;
+  /** Lower is more specific: literal segments beat parameters, which beat a catch-all. */
+  precedence: number[];
+}
+
+const RANK = { literal: 0, constrained: 1, parameter: 2, optional: 3, catchAll: 4 } as const;
+
+/** Orders routes the way the Functions host (ASP.NET routing) does: most specific first. */
+export function bySpecificity(a: CompiledRoute, b: CompiledRoute): number {
+  const n = Math.max(a.precedence.length, b.precedence.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.precedence[i] ?? -1;
+    const y = b.precedence[i] ?? -1;
+    if (x !== y) return x - y;
+  }
+  return 0;
 }
 
 const CONSTRAINTS: Record<string, RegExp> = {
@@ -19,8 +34,16 @@ export function compileRoute(template: string): CompiledRoute {
     .replace(/^\/+|\/+$/g, '')
     .split('/')
     .filter(Boolean);
+  const precedence = segments.map((seg) => {
+    const p = /^\{(\*)?[A-Za-z0-9_]+(\?)?(:[^}]+)?\}$/.exec(seg);
+    if (!p) return RANK.literal;
+    if (p[1]) return RANK.catchAll;
+    if (p[2]) return RANK.optional;
+    return p[3] ? RANK.constrained : RANK.parameter;
+  });
   return {
     template,
+    precedence,
     match(path) {
       const parts = path
         .replace(/^\/+|\/+$/g, '')

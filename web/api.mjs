@@ -4,7 +4,7 @@
  * The dashboard is served at `<prefix>/dashboard/`, so the API is the folder above it.
  */
 const KEY_NAME = 'mailferry.apiKey';
-const API_BASE = new URL('../', location.href.split('#')[0]);
+const API_BASE = new URL('/api/', location.origin);
 
 export class ApiError extends Error {
   constructor(status, body) {

@@ -14,6 +14,8 @@ export function useFixtureHost(options: Partial<HostOptions> = {}): () => Host {
       port: 0,
       apiKey: 'test-key',
       ...options,
+      // The fixture's routes sit under a route prefix, as the Functions default (`api`) puts them.
+      hostOverrides: { routePrefix: 'api', ...options.hostOverrides },
     });
   }, 30000);
   afterAll(async () => {

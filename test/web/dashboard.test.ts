@@ -106,8 +106,8 @@ async function upload(name: string, csv: string): Promise<void> {
 }
 
 test('an administrator signs in, uploads a CSV, watches the batch sync, opens a mailbox, completes and removes it', async () => {
-  await page.goto(`${host.url}/api/dashboard`);
-  expect(new URL(page.url()).pathname).toBe('/api/dashboard/');
+  await page.goto(`${host.url}/`);
+  expect(new URL(page.url()).pathname).toBe('/');
 
   await page.getByLabel('API key').fill('wrong-key');
   await button('Open dashboard').click();
@@ -189,10 +189,10 @@ test('the endpoints page tests a connection', async () => {
 });
 
 test('the dashboard serves its own files only, with their content types', async () => {
-  const css = await fetch(`${host.url}/api/dashboard/style.css`);
+  const css = await fetch(`${host.url}/style.css`);
   expect(css.status).toBe(200);
   expect(css.headers.get('content-type')).toMatch(/^text\/css/);
-  const js = await fetch(`${host.url}/api/dashboard/app.mjs`);
+  const js = await fetch(`${host.url}/app.mjs`);
   expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
   for (const outside of [
     '..%2fpackage.json',
@@ -200,5 +200,5 @@ test('the dashboard serves its own files only, with their content types', async 
     '%2e%2e%2ffunctions%2findex.ts',
     'README.md',
   ])
-    expect((await fetch(`${host.url}/api/dashboard/${outside}`)).status).toBe(404);
+    expect((await fetch(`${host.url}/${outside}`)).status).toBe(404);
 });
