@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startHost, type Host } from '../../local/host';
+import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../support/app';
 
 /**
  * The dashboard end to end, as an administrator uses it in a browser: key, CSV upload, a batch
@@ -12,9 +11,8 @@ import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dov
  * batch completed and removed; a bad CSV shows its problems per row; an endpoint is tested.
  * Screenshots at 1280 and 390 px go to test-output/.
  */
-const root = path.resolve(__dirname, '..', '..');
-const OUTPUT = path.join(root, 'test-output');
-const KEY = 'dashboard-key';
+const OUTPUT = path.join(ROOT, 'test-output');
+const KEY = 'dashboard-test-key-000001';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -37,14 +35,7 @@ beforeAll(async () => {
   for (const user of ['alice@example.com', 'bob@example.com', 'carol@example.com']) source.addUser(user, 'x');
   // carol has no mailbox on the target: her migration fails and the dashboard must say why.
   for (const user of ['alice@example.com', 'bob@example.com']) target.addUser(user, 'x');
-  const alice = new ImapFlow({
-    host: source.host,
-    port: source.port,
-    secure: false,
-    auth: { user: `alice@example.com*${source.admin.user}`, pass: source.admin.password },
-    logger: false,
-  });
-  await alice.connect();
+  const alice = await imapAs(source, 'alice@example.com');
   for (let i = 1; i <= 3; i++)
     await alice.append(
       'INBOX',
@@ -57,35 +48,12 @@ beforeAll(async () => {
   );
   await alice.logout();
 
-  host = await startHost({
-    appRoot: root,
-    appModule: path.join(root, 'functions', 'index'),
-    port: 0,
-    apiKey: KEY,
-    settings: { MAILFERRY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mailferry-web-')) },
-  });
-  for (const [name, server] of [
-    ['source', source],
-    ['target', target],
-  ] as const) {
-    const res = await fetch(`${host.url}/api/endpoints`, {
-      method: 'POST',
-      headers: { 'x-functions-key': KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name,
-        type: 'imap',
-        settings: {
-          host: server.host,
-          port: server.port,
-          security: 'none',
-          admin: { user: server.admin.user },
-          ...(name === 'target' ? { maxMessageSizeMB: 1 } : {}),
-        },
-        password: server.admin.password,
-      }),
-    });
-    expect(res.status).toBe(201);
-  }
+  host = await startApp(KEY);
+  await addImapEndpoints(
+    apiFor(() => host, KEY),
+    { source, target },
+    { targetSettings: { maxMessageSizeMB: 1 } },
+  );
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   mkdirSync(OUTPUT, { recursive: true });
