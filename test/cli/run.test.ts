@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { imapAs } from '../support/app';
 import { mailferry } from './support';
 
 /**
@@ -15,17 +15,7 @@ let target: RunningDovecot;
 let work: string;
 let config: string;
 
-async function imap(server: RunningDovecot, user: string): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: `${user}*${server.admin.user}`, pass: server.admin.password },
-    logger: false,
-  });
-  await client.connect();
-  return client;
-}
+const imap = imapAs;
 
 async function inboxCount(server: RunningDovecot, user: string): Promise<number> {
   const client = await imap(server, user);
