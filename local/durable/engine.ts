@@ -6,7 +6,14 @@ import type { FunctionRegistry } from '../core/registry';
 import type { Invoker } from '../invoker';
 import { applyRetryEvent, isRetryEvent, openWork, scheduleActions, type Effect } from './episode';
 import { EventType, failureFrom, history, type FailureDetails, type HistoryEvent } from './history';
-import { emptyBook, TERMINAL, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './store';
+import {
+  emptyBook,
+  InstanceExistsError,
+  TERMINAL,
+  type InstanceRecord,
+  type InstanceStore,
+  type RuntimeStatus,
+} from './store';
 import {
   completionEventFor,
   InstanceConflictError,
@@ -102,14 +109,8 @@ export class DurableEngine {
         code: 'NOT_FOUND',
       });
     }
-    const existing = this.live.get(instanceId) ?? (await this.options.store.get(instanceId));
-    if (
-      existing &&
-      !TERMINAL.has('record' in existing ? existing.record.runtimeStatus : existing.runtimeStatus)
-    ) {
-      throw new InstanceConflictError(instanceId);
-    }
-    if (existing) await this.options.store.purge(instanceId);
+    const live = this.live.get(instanceId);
+    if (live && !TERMINAL.has(live.record.runtimeStatus)) throw new InstanceConflictError(instanceId);
     await this.create(fn.name, instanceId, input === undefined ? undefined : JSON.stringify(input));
     return instanceId;
   }
@@ -228,7 +229,17 @@ export class DurableEngine {
       book: emptyBook(),
     };
     const started = [history.executionStarted(new Date(now), name, input)];
-    await this.options.store.commit(record, started);
+    try {
+      // One round trip in the common case: the id is new.
+      await this.options.store.commit(record, started, [], { create: true });
+    } catch (e) {
+      if (!(e instanceof InstanceExistsError)) throw e;
+      // The id was used before: a finished instance gives way, a running one is a conflict.
+      const existing = await this.options.store.get(instanceId);
+      if (existing && !TERMINAL.has(existing.runtimeStatus)) throw new InstanceConflictError(instanceId);
+      await this.options.store.purge(instanceId);
+      await this.options.store.commit(record, started, [], { create: true });
+    }
     const inst: LiveInstance = {
       record,
       history: started,
@@ -467,18 +478,18 @@ export class DurableEngine {
     effect: Extract<Effect, { kind: 'subOrchestration' }>,
     recovering: boolean,
   ): Promise<void> {
-    const existing = this.live.get(effect.instanceId) ?? (await this.options.store.get(effect.instanceId));
-    const record = existing && 'record' in existing ? existing.record : existing;
-    const ours =
-      record?.parentInstanceId === parent.record.instanceId && record.parentTaskId === effect.taskId;
-    if (recovering && record && ours) {
-      // The child was created before the restart; if it already finished, hand its result back now.
-      if (TERMINAL.has(record.runtimeStatus))
-        this.deliver(parent, completionEventFor(record, this.options.clock.now()));
-      return;
+    if (recovering) {
+      const record =
+        this.live.get(effect.instanceId)?.record ?? (await this.options.store.get(effect.instanceId));
+      const ours =
+        record?.parentInstanceId === parent.record.instanceId && record.parentTaskId === effect.taskId;
+      // Created before the restart: it runs on its own; if it already finished, hand its result back now.
+      if (record && ours) {
+        if (TERMINAL.has(record.runtimeStatus))
+          this.deliver(parent, completionEventFor(record, this.options.clock.now()));
+        return;
+      }
     }
-    if (record && !TERMINAL.has(record.runtimeStatus)) throw new InstanceConflictError(effect.instanceId);
-    if (record) await this.options.store.purge(effect.instanceId);
     const fn = this.options.registry.get(effect.name);
     if (!fn || fn.trigger.type !== 'orchestrationTrigger') {
       throw new Error(`No orchestrator function named "${effect.name}" is registered.`);

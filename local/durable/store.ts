@@ -71,6 +71,22 @@ const pad = (n: number): string => String(n).padStart(9, '0');
 /** Entity-group transactions take at most 100 operations. */
 const MAX_TX_OPS = 100;
 
+/** A create found an instance of the same id already stored. */
+export class InstanceExistsError extends Error {
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} already exists`);
+  }
+}
+
+function isAlreadyExists(e: unknown): boolean {
+  const err = e as { statusCode?: number; code?: string; message?: string };
+  return (
+    err.statusCode === 409 ||
+    err.code === 'EntityAlreadyExists' ||
+    /EntityAlreadyExists/.test(err.message ?? '')
+  );
+}
+
 export function emptyBook(): Bookkeeping {
   return { signatures: [], nextEventId: 0, episodes: 0, retries: {}, retryTimers: {} };
 }
@@ -82,11 +98,16 @@ export class InstanceStore {
     await this.table.createTable();
   }
 
-  /** Writes one episode: new history events, the instance's state, and removes consumed inbox rows. */
+  /**
+   * Writes one episode: new history events, the instance's state, and removes consumed inbox rows.
+   * With `create`, the state row must not exist yet: the transaction then fails with an
+   * InstanceExistsError instead of overwriting another instance of the same id.
+   */
   async commit(
     record: InstanceRecord,
     newEvents: HistoryEvent[],
     consumedInbox: string[] = [],
+    options: { create?: boolean } = {},
   ): Promise<void> {
     const pk = record.instanceId;
     const actions: TransactionAction[] = [];
@@ -101,13 +122,20 @@ export class InstanceStore {
         actions.push(['upsert', entity, 'Replace']);
       });
     }
-    actions.push(['upsert', this.toEntity(record), 'Replace']);
+    actions.push(
+      options.create ? ['create', this.toEntity(record)] : ['upsert', this.toEntity(record), 'Replace'],
+    );
     const deletes = consumedInbox.map((rowKey): TransactionAction => [
       'delete',
       { partitionKey: pk, rowKey },
     ]);
     const firstBatch = [...actions, ...deletes.splice(0, Math.max(0, MAX_TX_OPS - actions.length))];
-    await this.table.submitTransaction(firstBatch);
+    try {
+      await this.table.submitTransaction(firstBatch);
+    } catch (e) {
+      if (options.create && isAlreadyExists(e)) throw new InstanceExistsError(pk);
+      throw e;
+    }
     // Extra inbox deletions are idempotent: re-applying an event already in history is prevented by
     // removing the row; the rare overflow beyond one transaction is cleaned in follow-up batches.
     while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
