@@ -7,7 +7,7 @@ import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
-import { answering, json, problem } from './http-answers';
+import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
  * Migration endpoints: where mail comes from and goes to. The admin password goes to the secret
@@ -30,17 +30,7 @@ app.http('endpointsCreate', {
   handler: async (request, context) =>
     answering(context, async () => {
       const parsed = createSchema.safeParse(await request.json().catch(() => undefined));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return problem(
-          400,
-          'REQUEST_INVALID',
-          `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'send a JSON object'}`,
-          {
-            field: issue?.path.join('.'),
-          },
-        );
-      }
+      if (!parsed.success) return invalidBody(parsed.error);
       const { password, ...input } = parsed.data;
       if (input.type === 'imap') parseEndpoint(input.settings, 'source');
       if (input.type === 'graph') graphSettingsOf(input);
@@ -71,17 +61,7 @@ app.http('endpointsUpdate', {
   handler: async (request, context) =>
     answering(context, async () => {
       const parsed = updateSchema.safeParse(await request.json().catch(() => undefined));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return problem(
-          400,
-          'REQUEST_INVALID',
-          `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'send a JSON object'}`,
-          {
-            field: issue?.path.join('.'),
-          },
-        );
-      }
+      if (!parsed.success) return invalidBody(parsed.error);
       const svc = services();
       const name = request.params.name as string;
       const current = await svc.state.endpoints.get(name);

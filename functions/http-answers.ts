@@ -56,3 +56,14 @@ export async function answering(
     return fromError(e, (m) => logFor(context).error(m));
   }
 }
+
+/** A request body that failed its zod schema: 400 naming the first bad field and what it needs. */
+export function invalidBody(error: {
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>;
+}): HttpResponseInit {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  return problem(400, 'REQUEST_INVALID', `${field || 'body'}: ${issue?.message ?? 'send a JSON object'}`, {
+    field,
+  });
+}
