@@ -15,6 +15,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { createTokenProvider } from '../shared/auth';
 import { GraphClient, GraphMailTarget, scaledLimits, EXCHANGE_ONLINE_GRAPH_LIMITS } from '../shared/graph';
 import type { TargetMessage } from '../shared/mail/target';
+import { prng } from '../shared/mail/testing/corpus';
 import { startGraphStandin, EXCHANGE_ONLINE_LIMITS } from '../local/graph-standin';
 
 const CLIENT_ID = '22222222-2222-2222-2222-222222222222';
@@ -43,18 +44,6 @@ function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   const v = i >= 0 ? Number(args[i + 1]) : NaN;
   return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-/** Small deterministic PRNG (mulberry32) so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LOREM =

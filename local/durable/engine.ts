@@ -180,15 +180,6 @@ export class DurableEngine {
     return (await this.options.store.get(instanceId)) as InstanceRecord;
   }
 
-  /** Counts of work in progress, for diagnostics and the health route. */
-  stats(): { liveInstances: number; activeActivities: number; queuedActivities: number } {
-    return {
-      liveInstances: this.live.size,
-      activeActivities: this.activityPool.activeCount,
-      queuedActivities: this.activityPool.pendingCount,
-    };
-  }
-
   // ---- internals ---------------------------------------------------------------------------
 
   private async statusOf(instanceId: string): Promise<RuntimeStatus | undefined> {

@@ -48,7 +48,10 @@ export function services(env: NodeJS.ProcessEnv = process.env): Services {
 /** Every secret the app reads or writes becomes a value the logger removes from any line. */
 function scrubbedInLogs(store: SecretStore): SecretStore {
   return {
-    set: (name, value) => (registerSecret(value), store.set(name, value)),
+    set: (name, value) => {
+      registerSecret(value);
+      return store.set(name, value);
+    },
     setMany: (entries) => {
       for (const [, value] of entries) registerSecret(value);
       return store.setMany(entries);

@@ -1,4 +1,4 @@
-import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 
@@ -15,7 +15,7 @@ export interface StorageSettings {
   identity?: { blobServiceUri: string; tableServiceUri: string; clientId?: string };
 }
 
-export function isLoopbackConnection(connectionString: string): boolean {
+function isLoopbackConnection(connectionString: string): boolean {
   return /(BlobEndpoint|TableEndpoint)=http:\/\/(127\.0\.0\.1|localhost)/i.test(connectionString);
 }
 
@@ -39,18 +39,6 @@ export function tableClient(settings: StorageSettings, table: string): TableClie
     );
   }
   return TableClient.fromConnectionString(settings.connectionString, table, {
-    allowInsecureConnection: isLoopbackConnection(settings.connectionString),
-  });
-}
-
-export function tableServiceClient(settings: StorageSettings): TableServiceClient {
-  if (settings.identity) {
-    return new TableServiceClient(
-      settings.identity.tableServiceUri,
-      credentialFor(settings.identity.clientId),
-    );
-  }
-  return TableServiceClient.fromConnectionString(settings.connectionString, {
     allowInsecureConnection: isLoopbackConnection(settings.connectionString),
   });
 }

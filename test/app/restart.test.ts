@@ -124,12 +124,8 @@ test('kill -9 mid-batch, restart on the same data folder: the batch completes, e
   }
   child.kill('SIGKILL');
   await new Promise((r) => child?.once('exit', r));
-  const before = await (async () => {
-    // Azurite, a child of the killed host, flushes and exits on its own; give it a moment.
-    await new Promise((r) => setTimeout(r, 2500));
-    return 0;
-  })();
-  expect(before).toBe(0);
+  // Azurite, a child of the killed host, flushes its data and exits on its own; give it a moment.
+  await new Promise((r) => setTimeout(r, 2500));
 
   child = serve(dataDir, port);
   let batch: any;
