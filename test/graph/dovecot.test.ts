@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { GraphMailTarget, ITEM_KEY_PROPERTY } from '../../shared/graph';
 import { syncMailbox, type MailContext } from '../../shared/mail';
@@ -10,11 +9,8 @@ import { clientFor, useStandin } from './support';
 
 /**
  * A mailbox migrated end to end: Dovecot (source) → the copy engine → GraphMailTarget → the Graph
- * stand-in, state in Azurite. Runs only where Dovecot is installed; mailTarget.test.ts covers the
- * same conversions from generated MIME everywhere.
+ * stand-in, state in Azurite (Dovecot is installed by .ci/run, like for every IMAP test).
  */
-const DOVECOT = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
-const maybe = existsSync(DOVECOT) ? describe : describe.skip;
 
 const USER = 'd0d0d0d0-0000-4000-8000-000000000004';
 const ALICE = 'alice@example.test';
@@ -33,7 +29,7 @@ const FOLDER_MAP: Record<string, string> = {
   'R&D': 'R&D',
 };
 
-maybe('Dovecot mailbox into the Graph stand-in through the copy engine', () => {
+describe('Dovecot mailbox into the Graph stand-in through the copy engine', () => {
   const source = useDovecot({ specialUse: SOURCE_SPECIAL_USE });
   const storage = useAzurite();
   const standin = useStandin({ users: [{ userPrincipalName: ALICE, id: USER }] });
