@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.mailferry/', 'coverage/', 'test-output/', 'web/dist/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', '.mailferry/', 'coverage/', 'test-output/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

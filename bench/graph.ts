@@ -15,8 +15,8 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { createTokenProvider } from '../shared/auth';
 import { GraphClient, GraphMailTarget, scaledLimits, EXCHANGE_ONLINE_GRAPH_LIMITS } from '../shared/graph';
 import type { TargetMessage } from '../shared/mail/target';
-import { prng } from '../shared/mail/testing/corpus';
-import { startGraphStandin, EXCHANGE_ONLINE_LIMITS } from '../local/graph-standin';
+import { prng } from '../testing/mail/corpus';
+import { startGraphStandin, EXCHANGE_ONLINE_LIMITS } from '../testing/graph-standin';
 
 const CLIENT_ID = '22222222-2222-2222-2222-222222222222';
 const SECRET = 'bench-secret-value';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { startAzurite } from '../local/azurite';
 import { syncMailbox, type MailContext } from '../shared/mail';
-import { startDovecot, type RunningDovecot } from '../shared/mail/testing/dovecot';
+import { startDovecot, type RunningDovecot } from '../testing/mail/dovecot';
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -52,7 +52,7 @@ export async function run(args: string[]): Promise<void> {
     const seed = (user: string, count: number, corpusSeed: number, connections: number): Promise<void> =>
       new Promise((resolve, reject) => {
         const to = { host: src.host, port: src.port, user, password: 'pw' };
-        const code = `const c = require(${JSON.stringify(require.resolve('../shared/mail/testing/corpus'))});
+        const code = `const c = require(${JSON.stringify(require.resolve('../testing/mail/corpus'))});
 c.seedMailbox(${JSON.stringify(to)}, c.benchCorpus(${count}, ${corpusSeed}), ${connections}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`;
         const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'inherit'] });
         child.once('exit', (rc) => (rc === 0 ? resolve() : reject(new Error(`seeding ${user} failed`))));

@@ -1,5 +1,5 @@
 import { tableClient } from '../shared/storage/clients';
-import { useAzurite } from './support/azurite';
+import { useAzurite } from '../testing/jest/azurite';
 
 const storage = useAzurite();
 

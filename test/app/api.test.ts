@@ -2,7 +2,7 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Host } from '../../local/host';
-import { batchGone, startApp } from '../support/app';
+import { batchGone, startApp } from '../../testing/jest/app';
 import { services } from '../../shared/app/services';
 import { batchMailboxSecretName } from '../../shared/secrets/refs';
 

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { addImapEndpoints, apiFor, batchGone, imapAs, startApp } from '../support/app';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { addImapEndpoints, apiFor, batchGone, imapAs, startApp } from '../../testing/jest/app';
 
 /**
  * The whole job through the embedded runtime and the real app: a CSV dropped into

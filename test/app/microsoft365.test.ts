@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
 import type { Host } from '../../local/host';
-import { startGraphStandin, type GraphStandin } from '../../local/graph-standin';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { apiFor, batchReaching, imapAs, startApp } from '../support/app';
+import { startGraphStandin, type GraphStandin } from '../../testing/graph-standin';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
 
 /**
  * A batch into Microsoft 365, against the local Graph stand-in (it follows Graph's documented

@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { imapAs } from '../support/app';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { imapAs } from '../../testing/jest/app';
 
 /**
  * Restart safety: `mailferry serve` is killed with SIGKILL in the middle of a batch and started

@@ -1,8 +1,8 @@
 import { ManualClock } from '../../local/clock';
 import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../support/app';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
 
 /**
  * The scheduled incremental sync: the timer ticks hourly; a Synced batch whose interval has passed

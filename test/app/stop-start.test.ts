@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
 import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { addImapEndpoints, apiFor, batchReaching, startApp } from '../support/app';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { addImapEndpoints, apiFor, batchReaching, startApp } from '../../testing/jest/app';
 
 /** Stop drains a running batch (no new mailbox starts); start resumes with the ones left, not the done ones. */
 const KEY = 'stop-start-test-key-00001';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startHost, type Host } from '../../local/host';
-import { deadPort, mailferry, root } from './support';
+import { deadPort, mailferry, root } from '../../testing/jest/cli';
 
 /**
  * The commands against a running instance: the real app on the embedded runtime in this process,

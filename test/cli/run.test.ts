@@ -2,9 +2,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { imapAs } from '../support/app';
-import { mailferry } from './support';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { imapAs } from '../../testing/jest/app';
+import { mailferry } from '../../testing/jest/cli';
 
 /**
  * `mailferry run`: one batch through the embedded runtime inside the CLI process, between two real

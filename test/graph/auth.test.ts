@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { createTokenProvider, GRAPH_SCOPE, tokenFunction } from '../../shared/auth';
 import { graphClientFromSettings, preflightTenant } from '../../shared/graph';
 import { isCodedError } from '../../shared/domain/errors';
-import { startGraphStandin, type GraphStandin } from '../../local/graph-standin';
-import { CLIENT_ID, TEST_SECRET, makeCertificatePem } from './support';
+import { startGraphStandin, type GraphStandin } from '../../testing/graph-standin';
+import { CLIENT_ID, TEST_SECRET, makeCertificatePem } from '../../testing/jest/graph';
 
 describe('app-only sign-in against the stand-in', () => {
   let standin: GraphStandin;

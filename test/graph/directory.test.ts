@@ -9,8 +9,8 @@ import {
   preflightTenant,
   GraphMailTarget,
 } from '../../shared/graph';
-import { startGraphStandin } from '../../local/graph-standin';
-import { CLIENT_ID, TEST_SECRET, clientFor, useStandin } from './support';
+import { startGraphStandin } from '../../testing/graph-standin';
+import { CLIENT_ID, TEST_SECRET, clientFor, useStandin } from '../../testing/jest/graph';
 
 const SKU = '4b9405b0-7788-4568-add1-99614e613b69';
 

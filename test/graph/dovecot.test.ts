@@ -1,11 +1,11 @@
 import { simpleParser } from 'mailparser';
 import { GraphMailTarget, ITEM_KEY_PROPERTY } from '../../shared/graph';
 import { syncMailbox, type MailContext } from '../../shared/mail';
-import { seedMailbox, testCorpus } from '../../shared/mail/testing/corpus';
-import { normalisePropertyId, type StandinMessage } from '../../local/graph-standin';
-import { useAzurite } from '../support/azurite';
-import { SOURCE_SPECIAL_USE, useDovecot } from '../support/dovecot';
-import { clientFor, useStandin } from './support';
+import { seedMailbox, testCorpus } from '../../testing/mail/corpus';
+import { normalisePropertyId, type StandinMessage } from '../../testing/graph-standin';
+import { useAzurite } from '../../testing/jest/azurite';
+import { SOURCE_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
+import { clientFor, useStandin } from '../../testing/jest/graph';
 
 /**
  * A mailbox migrated end to end: Dovecot (source) → the copy engine → GraphMailTarget → the Graph

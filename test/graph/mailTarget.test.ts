@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GraphMailTarget, ITEM_KEY_PROPERTY, PENDING_KEY_PROPERTY } from '../../shared/graph';
 import type { TargetMessage } from '../../shared/mail/target';
-import { normalisePropertyId, type StandinMessage } from '../../local/graph-standin';
-import { clientFor, mime, useStandin } from './support';
+import { normalisePropertyId, type StandinMessage } from '../../testing/graph-standin';
+import { clientFor, mime, useStandin } from '../../testing/jest/graph';
 
 const standin = useStandin({
   users: [{ userPrincipalName: 'ada@contoso.com', id: 'a0a0a0a0-0000-4000-8000-000000000001' }],

@@ -1,7 +1,7 @@
 import { GraphMailTarget, scaledLimits } from '../../shared/graph';
 import type { TargetMessage } from '../../shared/mail/target';
-import { startGraphStandin, type GraphStandin } from '../../local/graph-standin';
-import { CLIENT_ID, TEST_SECRET, clientFor, mime } from './support';
+import { startGraphStandin, type GraphStandin } from '../../testing/graph-standin';
+import { CLIENT_ID, TEST_SECRET, clientFor, mime } from '../../testing/jest/graph';
 
 const USER = 'b0b0b0b0-0000-4000-8000-000000000002';
 

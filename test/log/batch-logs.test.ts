@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startHost, type Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 
 /**
  * A whole batch through the embedded runtime and the real app, with known secrets everywhere a

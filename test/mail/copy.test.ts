@@ -1,6 +1,6 @@
 import { ImapFlow } from 'imapflow';
-import { useAzurite } from '../support/azurite';
-import { SOURCE_SPECIAL_USE, TARGET_SPECIAL_USE, useDovecot } from '../support/dovecot';
+import { useAzurite } from '../../testing/jest/azurite';
+import { SOURCE_SPECIAL_USE, TARGET_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
 import { MailState, syncMailbox, type MailContext } from '../../shared/mail';
 import {
   plainMessage,
@@ -8,7 +8,7 @@ import {
   snapshotMailbox,
   testCorpus,
   type SnapshotItem,
-} from '../../shared/mail/testing/corpus';
+} from '../../testing/mail/corpus';
 
 /**
  * The engine end to end between two real Dovecots with state in a real Azurite: fidelity, reruns,

@@ -10,7 +10,7 @@ import {
   type ReportTransport,
 } from '../../shared/report';
 import { CodedError } from '../../shared/domain/errors';
-import { useAzurite } from '../support/azurite';
+import { useAzurite } from '../../testing/jest/azurite';
 import { knownBatch } from './fixture';
 
 const storage = useAzurite();

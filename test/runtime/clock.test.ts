@@ -1,6 +1,6 @@
 import { ManualClock } from '../../local/clock';
 import { probe } from './fixture-app/probe';
-import { useFixtureHost } from './support';
+import { useFixtureHost } from '../../testing/jest/runtime';
 
 /** Timers read the host's clock: the timer trigger's NCRONTAB schedule and durable timers. */
 const clock = new ManualClock(new Date('2026-05-01T10:02:30Z'));

@@ -1,5 +1,5 @@
 import { probe } from './fixture-app/probe';
-import { useFixtureHost } from './support';
+import { useFixtureHost } from '../../testing/jest/runtime';
 
 /** host.json's maxConcurrentActivityFunctions bounds the activity pool, whatever the orchestrations ask. */
 const host = useFixtureHost({ hostOverrides: { maxConcurrentActivityFunctions: 3 } });

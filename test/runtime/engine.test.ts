@@ -1,6 +1,6 @@
 import { probe } from './fixture-app/probe';
 import { EventType } from '../../local/durable/history';
-import { api, useFixtureHost } from './support';
+import { api, useFixtureHost } from '../../testing/jest/runtime';
 
 const host = useFixtureHost();
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startFolderDrop } from '../../local/folder-drop';
-import { useAzurite } from '../support/azurite';
+import { useAzurite } from '../../testing/jest/azurite';
 
 const storage = useAzurite();
 

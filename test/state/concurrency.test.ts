@@ -1,7 +1,7 @@
 import { MAILBOX_STATUSES } from '../../shared/domain/statuses';
 import { createStateStore } from '../../shared/state';
 import { mailboxRowKey, mailboxShard } from '../../shared/state/keys';
-import { useAzurite } from '../support/azurite';
+import { useAzurite } from '../../testing/jest/azurite';
 
 const storage = useAzurite();
 

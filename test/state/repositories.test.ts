@@ -2,7 +2,7 @@ import { isCodedError, type ProblemDetail } from '../../shared/domain/errors';
 import { tableClient } from '../../shared/storage/clients';
 import { createStateStore, type StateStore } from '../../shared/state';
 import { mailboxPartitionOf } from '../../shared/state/keys';
-import { useAzurite } from '../support/azurite';
+import { useAzurite } from '../../testing/jest/azurite';
 
 const storage = useAzurite();
 

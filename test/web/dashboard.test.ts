@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../shared/mail/testing/dovecot';
-import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../support/app';
+import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
+import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/jest/app';
 
 /**
  * The dashboard end to end, as an administrator uses it in a browser: key, CSV upload, a batch

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { startHost, type Host, type HostOptions } from '../../local/host';
-import type { RunningDovecot } from '../../shared/mail/testing/dovecot';
+import type { RunningDovecot } from '../mail/dovecot';
 
 /** The real function app on the embedded runtime, and the few calls its tests make over and over. */
 export const ROOT = path.resolve(__dirname, '..', '..');

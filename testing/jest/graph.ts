@@ -7,7 +7,7 @@ import { createTokenProvider, type TokenProvider } from '../../shared/auth';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { GraphClient, type GraphClientOptions } from '../../shared/graph';
-import { startGraphStandin, type GraphStandin, type GraphStandinOptions } from '../../local/graph-standin';
+import { startGraphStandin, type GraphStandin, type GraphStandinOptions } from '../graph-standin';
 
 export const CLIENT_ID = '22222222-2222-2222-2222-222222222222';
 export const TEST_SECRET = 'stand-in-secret-value';

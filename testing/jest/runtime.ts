@@ -2,7 +2,7 @@ import path from 'node:path';
 import { startHost, type Host, type HostOptions } from '../../local/host';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
-export const fixtureApp = path.join(__dirname, 'fixture-app', 'index');
+export const fixtureApp = path.join(projectRoot, 'test', 'runtime', 'fixture-app', 'index');
 
 /** Starts the embedded host on the fixture app for one test file. */
 export function useFixtureHost(options: Partial<HostOptions> = {}): () => Host {

@@ -1,4 +1,4 @@
-import { startDovecot, type DovecotOptions, type RunningDovecot } from '../../shared/mail/testing/dovecot';
+import { startDovecot, type DovecotOptions, type RunningDovecot } from '../mail/dovecot';
 
 /**
  * One Dovecot per test file (and per call: call twice for a source and a target): started in
