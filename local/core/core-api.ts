@@ -18,7 +18,7 @@ export const functionsCore: FunctionsCore = {
   programmingModel: undefined,
 };
 
-/** The surface `@azure/functions` 4.x calls (see DESIGN.md section 4). */
+/** The surface `@azure/functions` 4.x calls (docs/architecture.md, "The embedded runtime"). */
 export const coreModuleExports: Record<string, unknown> = {
   version: '3.10.1',
   hostVersion: '4.1000.0',

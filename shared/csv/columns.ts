@@ -1,7 +1,7 @@
 import type { CsvFormat } from './types';
 
 /**
- * The columns of the two formats (DESIGN.md section 2) and how header cells are named back to the
+ * The columns of the two formats (docs/architecture.md, "Batch CSV formats") and how header cells are named back to the
  * administrator.
  */
 
@@ -62,7 +62,7 @@ export function columnLetter(index: number): string {
 
 /**
  * A header cell is echoed in messages only when it is a single word of letters, as column names are
- * (DESIGN.md: "Header names are single words"). When the header line is really a data row (header
+ * (the formats name every header with a single word). When the header line is really a data row (header
  * missing, or joined with the first row by a lost line break) its cells may hold a password; one
  * that meets Microsoft 365 complexity rules (three of: upper case, lower case, digits, symbols)
  * cannot be letters only. A header line containing "@" is data for sure and is never echoed.

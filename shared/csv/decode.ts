@@ -4,7 +4,7 @@ import { CSV_LIMITS } from './limits';
 import type { ProblemList } from './problems';
 
 /**
- * Bytes to text. DESIGN.md section 2: UTF-8 (a BOM is allowed) or UTF-16 with a BOM; anything else
+ * Bytes to text. docs/architecture.md, "Batch CSV formats": UTF-8 (a BOM is allowed) or UTF-16 with a BOM; anything else
  * is refused with a message that says how to re-save the file, rather than guessed at: a guessed
  * code page would silently change a password or an accented name.
  *

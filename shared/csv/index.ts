@@ -1,5 +1,5 @@
 /**
- * Batch CSV ingestion (DESIGN.md section 2): parse and validate the staged and IMAP formats, and
+ * Batch CSV ingestion (docs/architecture.md, "Batch CSV formats"): parse and validate the staged and IMAP formats, and
  * make the password-free copy that may be stored.
  */
 export { parseBatchCsv } from './parse';

@@ -1,4 +1,4 @@
-/** Limits of the batch CSV formats (DESIGN.md section 2) and of our own reporting, in one place. */
+/** Limits of the batch CSV formats (docs/architecture.md, "Batch CSV formats") and of our own reporting, in one place. */
 export const CSV_LIMITS = {
   /** Exchange Online staged migration: at most 2,000 mailboxes per batch. */
   stagedMaxRows: 2000,

@@ -15,7 +15,7 @@ const MAX_ROWS: Record<CsvFormat, number> = {
 };
 
 /**
- * Reads and validates a batch CSV (DESIGN.md section 2, staged or IMAP format). Never throws for
+ * Reads and validates a batch CSV (docs/architecture.md, "Batch CSV formats": staged or IMAP). Never throws for
  * bad input: either every row, with batch defaults applied, or every problem found (up to
  * CSV_LIMITS.maxProblems), each with the line to fix.
  */

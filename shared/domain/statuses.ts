@@ -1,6 +1,6 @@
 /**
- * Batch and mailbox status names, exactly as Exchange Online's staged migration shows them
- * (DESIGN.md section 2). The dashboard, the API and the reports all show these strings.
+ * Batch and mailbox status names, exactly as Exchange Online's staged migration shows them.
+ * The dashboard, the API and the reports all show these strings.
  */
 export const BATCH_STATUSES = [
   'Created',

@@ -13,7 +13,7 @@ import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
 
-/** The report each kind of run ends with (DESIGN.md section 1, step 4). */
+/** The report each kind of run ends with (a status mail after provisioning, a final report after the first copy, a completion report). */
 const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
   initial: 'final',
   incremental: 'final',

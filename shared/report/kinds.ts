@@ -1,7 +1,7 @@
 import type { MailboxStatus } from '../domain/statuses';
 
 /**
- * The three reports a batch sends (DESIGN.md section 1): a status mail after provisioning, the final
+ * The three reports a batch sends (docs/architecture.md, "A batch through the code"): a status mail after provisioning, the final
  * report when the initial sync is done, and the completion report.
  */
 export const REPORT_KINDS = ['status', 'final', 'completion'] as const;

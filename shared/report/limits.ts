@@ -2,7 +2,7 @@
  * Every bound of the report module in one place, each with the reason for its value.
  */
 export const REPORT_LIMITS = {
-  /** The largest batch DESIGN.md allows (IMAP CSV: 50,000 rows). */
+  /** The largest batch the CSV formats allow (IMAP CSV: 50,000 rows; docs/architecture.md). */
   maxMailboxes: 50_000,
   /** Skipped items held in one report; beyond this the caller must page (bounds memory). */
   maxSkippedItems: 200_000,

@@ -34,7 +34,7 @@ export const MAX_PAGE_SIZE = 1000;
 /** Error text kept on a row (last error of a batch or mailbox). */
 export const MAX_ERROR_MESSAGE_LENGTH = 2000;
 
-/** Defaults of batch and endpoint options (DESIGN.md section 1). */
+/** Defaults of batch and endpoint options (docs/architecture.md, "A batch through the code"). */
 export const DEFAULT_MAX_CONCURRENT_MIGRATIONS = 20;
 export const MAX_CONCURRENT_MIGRATIONS_LIMIT = 100;
 export const DEFAULT_INCREMENTAL_SYNC_INTERVAL_HOURS = 24;

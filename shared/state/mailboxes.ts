@@ -118,7 +118,7 @@ function fromEntity(raw: { partitionKey?: unknown; rowKey?: unknown }): { mailbo
   return { etag, mailbox: definedOnly({ batchId, ...rest, lastError }) };
 }
 
-/** Timestamps a mailbox status change implies (the statistics of DESIGN.md section 2). */
+/** Timestamps a mailbox status change implies (the per-mailbox statistics the reports show). */
 function timestampsFor(to: MailboxStatus, now: string): MailboxPatch {
   switch (to) {
     case 'Queued':

@@ -28,7 +28,7 @@ export const batchInstanceId = (batchId: string): string => `batch-${batchId}`;
 /** What a batch run does: the first copy, a scheduled or on-demand incremental pass, or the final one. */
 export type SyncMode = 'initial' | 'incremental' | 'final';
 
-/** Statuses a run moves through, per mode (DESIGN.md section 2 names). */
+/** Statuses a run moves through, per mode (the names of shared/domain/statuses.ts). */
 export const MODE_STATUSES: Record<
   SyncMode,
   {

@@ -18,7 +18,7 @@ import {
 } from './fixtures';
 
 /**
- * Every rule of the batch CSV formats (DESIGN.md section 2, issue 3), one row of the table each.
+ * Every rule of the batch CSV formats (docs/architecture.md, "Batch CSV formats"), one row of the table each.
  * A failing case expects the exact list of problems as [code, line] (or [code, line, column]) in
  * the order the administrator sees them.
  */
