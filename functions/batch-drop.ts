@@ -3,7 +3,9 @@ import type { InvocationContext } from '@azure/functions';
 import { services } from '../shared/app/services';
 import { BATCH_DROP_CONTAINER } from '../shared/batches/containers';
 import { ingestBatch } from '../shared/batches/ingest';
-import { runBatchAction } from './batch-actions';
+import { registrationSettings } from '../shared/config/registration';
+import { runBatchAction } from '../shared/batches/lifecycle';
+import { orchestrationPort } from './durable-port';
 import { logFor } from './log';
 
 /**
@@ -14,7 +16,7 @@ import { logFor } from './log';
 df.app.client.storageBlob('batchDrop', {
   path: `${BATCH_DROP_CONTAINER}/{name}.csv`,
   connection: 'AzureWebJobsStorage',
-  source: process.env.MAILFERRY_BLOB_TRIGGER_SOURCE === 'EventGrid' ? 'EventGrid' : 'LogsAndContainerScan',
+  source: registrationSettings().blobTriggerSource,
   handler: async (blob: unknown, client: df.DurableClient, context: InvocationContext) => {
     const name = String(context.triggerMetadata?.name ?? 'batch');
     const log = logFor(context);
@@ -23,7 +25,7 @@ df.app.client.storageBlob('batchDrop', {
     let report: unknown;
     try {
       const { batch, problems } = await ingestBatch(svc, blob as Buffer, { name });
-      if (problems.length === 0) await runBatchAction(svc, client, batch.id, 'start');
+      if (problems.length === 0) await runBatchAction(svc, orchestrationPort(client), batch.id, 'start');
       report = problems.length ? { batchId: batch.id, status: batch.status, errors: problems } : undefined;
       log.info(
         { batchId: batch.id, name, problems: problems.length },

@@ -3,10 +3,12 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { services } from '../shared/app/services';
 import { ingestBatch } from '../shared/batches/ingest';
 import { skippedItemsOf } from '../shared/migration/skipped';
-import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
-import { runBatchAction } from './batch-actions';
+import { allowedActions } from '../shared/state';
+import { runBatchAction } from '../shared/batches/lifecycle';
+import { orchestrationPort } from './durable-port';
 import { readUpload } from './batch-upload';
-import { answering, json, problem } from './http-answers';
+import { answering, json } from './http-answers';
+import { actionParams, batchParams, mailboxPageParams, mailboxParams, parseParams } from './route-params';
 
 /**
  * The batch API: create from a CSV, list, show, page through mailboxes, and the lifecycle commands
@@ -29,7 +31,9 @@ function createBatch(
         errors: problems,
       });
     }
-    const started = batch.options.autoStart ? await runBatchAction(svc, client, batch.id, 'start') : batch;
+    const started = batch.options.autoStart
+      ? await runBatchAction(svc, orchestrationPort(client), batch.id, 'start')
+      : batch;
     return json(201, { batch: started, allowedActions: allowedActions(started.status) });
   });
 }
@@ -59,7 +63,8 @@ df.app.client.http('batchesGet', {
   handler: async (request, _client, context) =>
     answering(context, async () => {
       const svc = services();
-      const batch = await svc.state.batches.get(request.params.id as string);
+      const { id } = parseParams(request, batchParams);
+      const batch = await svc.state.batches.get(id);
       const validationErrors = batch.validationErrorCount
         ? await svc.state.batches.getValidationErrors(batch.id)
         : [];
@@ -73,11 +78,8 @@ df.app.client.http('batchesMailboxes', {
   methods: ['GET'],
   handler: async (request, _client, context) =>
     answering(context, async () => {
-      const pageSize = Math.min(Number(request.query.get('pageSize') ?? 100) || 100, MAX_PAGE_SIZE);
-      const page = await services().state.mailboxes.list(request.params.id as string, {
-        pageSize,
-        continuationToken: request.query.get('continuationToken') ?? undefined,
-      });
+      const { id, pageSize, continuationToken } = parseParams(request, mailboxPageParams);
+      const page = await services().state.mailboxes.list(id, { pageSize, continuationToken });
       return json(200, page);
     }),
 });
@@ -89,8 +91,8 @@ df.app.client.http('batchesMailbox', {
   handler: async (request, _client, context) =>
     answering(context, async () => {
       const svc = services();
-      const id = request.params.id as string;
-      const mailbox = await svc.state.mailboxes.get(id, request.params.email as string);
+      const { id, email } = parseParams(request, mailboxParams);
+      const mailbox = await svc.state.mailboxes.get(id, email);
       const skippedItems = mailbox.itemsSkipped > 0 ? await skippedItemsOf(svc, id, mailbox.email) : [];
       return json(200, { mailbox, skippedItems });
     }),
@@ -102,9 +104,8 @@ df.app.client.http('batchesAction', {
   methods: ['POST'],
   handler: async (request, client, context) =>
     answering(context, async () => {
-      const action = request.params.action as BatchAction;
-      if (!BATCH_ACTIONS.includes(action)) return problem(404, 'NOT_FOUND', `Unknown action ${action}.`);
-      const batch = await runBatchAction(services(), client, request.params.id as string, action);
+      const { id, action } = parseParams(request, actionParams);
+      const batch = await runBatchAction(services(), orchestrationPort(client), id, action);
       return json(202, { batch, allowedActions: allowedActions(batch.status) });
     }),
 });
@@ -115,7 +116,8 @@ df.app.client.http('batchesRemove', {
   methods: ['DELETE'],
   handler: async (request, client, context) =>
     answering(context, async () => {
-      const batch = await runBatchAction(services(), client, request.params.id as string, 'remove');
+      const { id } = parseParams(request, batchParams);
+      const batch = await runBatchAction(services(), orchestrationPort(client), id, 'remove');
       return json(202, { batch });
     }),
 });

@@ -7,7 +7,7 @@ import './dashboard';
 import './batches-api';
 import './endpoints-api';
 import './batch-drop';
-import './incremental-sync';
+import './batch-scheduler';
 import '../orchestrators/migrate-batch';
 import '../orchestrators/migrate-mailbox';
 import '../orchestrators/provision-mailbox';

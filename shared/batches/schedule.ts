@@ -1,6 +1,6 @@
 import type { Batch, BatchAction } from '../state';
 
-/** What the scheduler should do with a batch now, if anything (see functions/incremental-sync.ts). */
+/** What the scheduler should do with a batch now, if anything (see functions/batch-scheduler.ts). */
 export function dueAction(batch: Batch, now: Date): BatchAction | undefined {
   const at = (iso: string | undefined): number => (iso ? Date.parse(iso) : Number.NaN);
   if (batch.status === 'Created' && at(batch.options.startAfter) <= now.getTime()) return 'start';

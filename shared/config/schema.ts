@@ -139,7 +139,7 @@ export const settingsSchema = z.object({
 
   MAILFERRY_INCREMENTAL_SYNC_SCHEDULE: setting(ncrontab.default(DEFAULT_INCREMENTAL_SYNC_SCHEDULE), {
     description:
-      'When the incremental-sync timer wakes to look for due batches (NCRONTAB, seconds first). Each batch has its own interval; this is only how often they are checked.',
+      'When the batch scheduler timer wakes to look for due batches (NCRONTAB, seconds first). Each batch has its own interval; this is only how often they are checked.',
     expects: 'a six-field NCRONTAB expression such as "0 0 * * * *" (every hour)',
     example: DEFAULT_INCREMENTAL_SYNC_SCHEDULE,
   }),

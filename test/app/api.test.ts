@@ -181,6 +181,12 @@ test('batch reads: show, page through mailboxes, 404 for an unknown id', async (
   const missing = await call('GET', 'batches/doesnotexist');
   expect(missing.status).toBe(404);
   expect(missing.json.code).toBe('BATCH_NOT_FOUND');
+  // A page size that is not a number, or over the limit, is named instead of silently replaced.
+  for (const pageSize of ['abc', '0', '100000']) {
+    const bad = await call('GET', `batches/${wave.id}/mailboxes?pageSize=${pageSize}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ code: 'REQUEST_INVALID', field: 'pageSize' });
+  }
 });
 
 test('no password from a CSV or an endpoint is kept in any table or blob', async () => {

@@ -1,7 +1,9 @@
 import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
 import { dueAction } from '../shared/batches/schedule';
-import { runBatchAction } from './batch-actions';
+import { registrationSettings } from '../shared/config/registration';
+import { runBatchAction } from '../shared/batches/lifecycle';
+import { orchestrationPort } from './durable-port';
 import { logFor } from './log';
 
 /**
@@ -10,10 +12,8 @@ import { logFor } from './log';
  * completed, and a synced batch whose interval (default 24 h, per batch) has passed gets an
  * incremental pass. Each batch runs one orchestration at a time, so a busy batch is skipped.
  */
-process.env.MAILFERRY_INCREMENTAL_SYNC_SCHEDULE ??= '0 0 * * * *';
-
-df.app.client.timer('incrementalSync', {
-  schedule: '%MAILFERRY_INCREMENTAL_SYNC_SCHEDULE%',
+df.app.client.timer('batchScheduler', {
+  schedule: registrationSettings().batchSchedulerSchedule,
   handler: async (_timer, client, context) => {
     const svc = services();
     const log = logFor(context);
@@ -22,7 +22,7 @@ df.app.client.timer('incrementalSync', {
       const action = dueAction(batch, now);
       if (!action) continue;
       try {
-        await runBatchAction(svc, client, batch.id, action);
+        await runBatchAction(svc, orchestrationPort(client), batch.id, action);
         log.info({ batchId: batch.id, action }, 'scheduled batch action started');
       } catch (e) {
         log.warn(
