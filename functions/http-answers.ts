@@ -15,6 +15,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   REQUEST_INVALID: 400,
   BATCH_RUNNING: 409,
   BLOB_NOT_FOUND: 404,
+  REPORT_NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   'settings.invalid': 500,
   // A connection test that reached no server, or whose login was refused: the endpoint's fault.

@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { CodedError } from '../shared/domain/errors';
+import { REPORT_NAME_PART } from '../shared/report/catalog';
 import { BATCH_ACTIONS, MAX_PAGE_SIZE } from '../shared/state';
 
 /**
@@ -27,3 +28,6 @@ export const mailboxPageParams = z.object({
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
   continuationToken: z.string().min(1).optional(),
 });
+
+const reportPart = z.string().regex(REPORT_NAME_PART, 'letters, digits, dot, dash or underscore');
+export const reportParams = z.object({ id: batchId, kind: reportPart, file: reportPart });

@@ -45,3 +45,25 @@ export async function api(route, { method = 'GET', body, contentType, query } = 
 }
 
 export const json = (value) => ({ body: JSON.stringify(value), contentType: 'application/json' });
+
+/** Downloads a file route with the key: `{blob, contentType}`, or throws ApiError with the coded error. */
+export async function apiFile(path) {
+  const url = new URL(path, location.origin);
+  let res;
+  try {
+    res = await fetch(url, { headers: { 'x-functions-key': apiKey.get() ?? '' } });
+  } catch {
+    throw new ApiError(0, { code: 'UNREACHABLE', message: 'Cannot reach the service; try again.' });
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { message: text.slice(0, 200) };
+    }
+    throw new ApiError(res.status, body);
+  }
+  return { blob: await res.blob(), contentType: res.headers.get('content-type') ?? '' };
+}

@@ -3,10 +3,11 @@ import { api, apiKey, ApiError } from './api.mjs';
 import { batchListView } from './batch-list.mjs';
 import { batchView } from './batch-page.mjs';
 import { endpointsView } from './endpoints.mjs';
+import { reportView } from './reports.mjs';
 
 /**
  * The dashboard shell: asks for the API key once per tab, routes by the URL hash
- * (#/, #/batches/<id>, #/endpoints) and polls the open view every 2 seconds.
+ * (#/, #/batches/<id>, #/batches/<id>/reports/<kind>/<file>, #/endpoints) and polls the open view every 2 seconds.
  */
 const POLL_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -15,6 +16,8 @@ let polling = false;
 
 function route() {
   const hash = window.location.hash.replace(/^#/, '') || '/';
+  const report = /^\/batches\/([^/]+)\/reports\/([^/]+)\/([^/]+)$/.exec(hash);
+  if (report) return reportView(...report.slice(1).map(decodeURIComponent));
   const batch = /^\/batches\/([^/]+)$/.exec(hash);
   if (batch) return batchView(decodeURIComponent(batch[1]));
   if (hash === '/endpoints') return endpointsView();

@@ -3,6 +3,7 @@ import { api, ApiError } from './api.mjs';
 import { dataTable, h, renderIfChanged, statusBadge } from './dom.mjs';
 import { bytes, count, duration, eta, progress, time } from './format.mjs';
 import { progressBar, validationTable } from './batch-list.mjs';
+import { reportsSection } from './reports.mjs';
 
 /** One batch: its actions, figures, CSV problems, mailboxes (a page at a time) and one mailbox's details. */
 const PAGE_SIZE = 100;
@@ -26,6 +27,7 @@ export function batchView(id) {
   const mailboxes = h('div', { class: 'scroll' });
   const detail = h('div');
   const pager = h('div', { class: 'pager' });
+  const reports = reportsSection(id);
   const buttons = ACTIONS.map(({ action, label }) =>
     h('button', { type: 'button', disabled: true, 'data-action': action, onclick: () => act(action) }, label),
   );
@@ -94,6 +96,7 @@ export function batchView(id) {
       mailboxes,
       pager,
       detail,
+      reports.element,
     ),
     async refresh() {
       let shown;
@@ -134,6 +137,7 @@ export function batchView(id) {
       renderIfChanged(detail, opened ?? null, (o) =>
         o ? mailboxDetail(o.mailbox, o.skippedItems ?? [], () => openMailbox(o.mailbox.email)) : [],
       );
+      await reports.refresh();
       renderIfChanged(pager, { pageToken, nextToken }, () =>
         [pageToken && pageButton('First page', ''), nextToken && pageButton('Next page', nextToken)].filter(
           Boolean,

@@ -1,5 +1,6 @@
 import type { Services } from '../app/services';
 import {
+  FILE_NAMES,
   buildReport,
   deliverReport,
   reportsContainer,
@@ -13,12 +14,18 @@ import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
 
+/** The files every report writes beside its mail body (report.html). */
+const REPORT_FILE_NAMES = ['report.html', FILE_NAMES.statistics, FILE_NAMES.errors, FILE_NAMES.json];
+
 /** The report each kind of run ends with (a status mail after provisioning, a final report after the first copy, a completion report). */
 const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
   initial: 'final',
-  incremental: 'final',
+  incremental: 'incremental',
   final: 'completion',
 };
+
+/** Kinds that are kept with the batch (dashboard, API) but not mailed: a daily pass is no news. */
+const NOT_MAILED: ReadonlySet<ReportKind> = new Set(['incremental']);
 
 /** Builds the batch report from state and delivers it: always to blob storage, by mail when configured. */
 export async function writeBatchReport(svc: Services, input: ReportInput): Promise<{ blobs: string[] }> {
@@ -45,7 +52,9 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       });
     }
   }
-  const report = buildReport(input.kind ?? KIND_FOR_MODE[input.mode], {
+  const kind = input.kind ?? KIND_FOR_MODE[input.mode];
+  const dashboard = `${svc.settings.report.dashboardUrl}#/batches/${encodeURIComponent(batch.id)}`;
+  const report = buildReport(kind, {
     batch: {
       id: batch.id,
       name: batch.name,
@@ -68,13 +77,24 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       error: m.lastError,
     })),
     skippedItems,
-    links: { dashboardUrl: `${svc.settings.report.dashboardUrl}#/batches/${batch.id}` },
+    // Each file opens on the dashboard (which holds the key); the mail may also carry them attached.
+    links: svc.settings.report.dashboardUrl
+      ? {
+          dashboardUrl: dashboard,
+          files: REPORT_FILE_NAMES.map((file) => ({
+            name: file,
+            url: `${dashboard}/reports/${kind}/${file}`,
+          })),
+        }
+      : { dashboardUrl: null, files: [] },
   });
   const transports: ReportTransport[] = [];
   const sender = svc.settings.report.sender;
   if (sender && svc.settings.m365) transports.push(graphReportTransport(graphFor(svc), sender));
   if (sender && svc.settings.smtp) transports.push(smtpTransport({ ...svc.settings.smtp, from: sender }));
-  const recipients = [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
+  const recipients = NOT_MAILED.has(kind)
+    ? []
+    : [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
   const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
   return { blobs: result.blobs };
 }

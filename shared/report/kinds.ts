@@ -1,10 +1,11 @@
 import type { MailboxStatus } from '../domain/statuses';
 
 /**
- * The three reports a batch sends (docs/architecture.md, "A batch through the code"): a status mail after provisioning, the final
- * report when the initial sync is done, and the completion report.
+ * The reports of a batch (docs/architecture.md, "A batch through the code"): a status mail after
+ * provisioning, the final report when the initial sync is done, an incremental report after each
+ * incremental pass (kept with the batch, not mailed), and the completion report.
  */
-export const REPORT_KINDS = ['status', 'final', 'completion'] as const;
+export const REPORT_KINDS = ['status', 'final', 'incremental', 'completion'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 /**

@@ -89,6 +89,12 @@ function titleAndIntro(kind: ReportKind, name: string, s: ReportSummary): [strin
           `${formatCount(s.itemsSkipped)} skipped, ${mailboxes(s.failed)} failed. ` +
           `Incremental syncs keep the mailboxes current until the batch is completed.`,
       ];
+    case 'incremental':
+      return [
+        `Batch ${name}: incremental sync done`,
+        `An incremental sync of ${mailboxes(s.mailboxes)} is done: ${formatCount(s.itemsSynced)} items copied in all, ` +
+          `${formatCount(s.itemsSkipped)} skipped, ${mailboxes(s.failed)} failed.`,
+      ];
     case 'completion':
       return [
         `Batch ${name}: completed`,
@@ -104,7 +110,9 @@ function subjectFor(kind: ReportKind, name: string, status: string, s: ReportSum
       ? `provisioned, ${s.setUp} set up, ${s.failed} failed`
       : kind === 'final'
         ? `initial sync done (${status}), ${s.failed} failed`
-        : `completed (${status}), ${s.failed} failed`;
+        : kind === 'incremental'
+          ? `incremental sync done (${status}), ${s.failed} failed`
+          : `completed (${status}), ${s.failed} failed`;
   return headerSafe(`mailferry: batch ${name} ${what}`);
 }
 

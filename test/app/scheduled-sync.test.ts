@@ -3,28 +3,42 @@ import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
+import { startCapturingSmtp, type CapturingSmtp } from '../../testing/jest/smtp';
 
 /**
  * The scheduled incremental sync: the timer ticks hourly; a Synced batch whose interval has passed
  * gets an incremental pass that brings what arrived on the source; a batch not yet due is left alone.
+ * The first run mails its status and final reports with links to each file; a daily pass writes its
+ * report beside them without mailing anyone.
  */
 const KEY = 'scheduled-sync-key-000001';
 const clock = new ManualClock(new Date());
 let host: Host;
 let source: RunningDovecot;
 let target: RunningDovecot;
+let smtp: CapturingSmtp;
 const api = apiFor(() => host, KEY);
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
   for (const s of [source, target]) s.addUser('dana@example.com', 'x');
-  host = await startApp(KEY, { clock });
+  smtp = await startCapturingSmtp();
+  host = await startApp(KEY, {
+    clock,
+    settings: {
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_SECURE: 'false',
+      REPORT_SENDER: 'mailferry@example.com',
+      REPORT_RECIPIENTS: 'admin@example.com',
+    },
+  });
   await addImapEndpoints(api, { source, target });
 }, 60000);
 
 afterAll(async () => {
   await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source?.stop(), target?.stop(), smtp?.close()]);
 });
 
 test('the hourly tick starts an incremental pass for a batch whose interval has passed, and only then', async () => {
@@ -36,6 +50,14 @@ test('the hourly tick starts an incremental pass for a batch whose interval has 
   expect(created.status).toBe(201);
   const id = created.json.batch.id as string;
   await batchReaching(api, id, ['Synced', 'SyncedWithErrors']);
+  for (let i = 0; i < 100 && smtp.messages.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  const subjects = smtp.messages.map((m) => m.mail.subject ?? '');
+  expect(subjects).toEqual([
+    expect.stringMatching(/provisioned/),
+    expect.stringMatching(/initial sync done/),
+  ]);
+  // The mail links each file to the dashboard page that opens it.
+  expect(smtp.messages[1]?.mail.html).toContain(`#/batches/${id}/reports/final/statistics.csv`);
 
   const c = await imapAs(source, 'dana@example.com');
   await c.append('INBOX', 'Subject: arrived later\r\nMessage-ID: <late@x>\r\n\r\nlater\r\n');
@@ -57,6 +79,16 @@ test('the hourly tick starts an incremental pass for a batch whose interval has 
   }
   expect(batch.status).toBe('Synced');
   expect(batch.counts.IncrementalSynced).toBe(1);
+  // The pass wrote its report (listed with the batch's others) and mailed nobody.
+  let reports: string[] = [];
+  for (let i = 0; i < 100 && !reports.includes('incremental/report.json'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    reports = (await api('GET', `batches/${id}/reports`)).json.reports.map((r: { name: string }) => r.name);
+  }
+  expect(reports).toEqual(
+    expect.arrayContaining(['status/report.json', 'final/report.json', 'incremental/report.json']),
+  );
+  expect(smtp.messages).toHaveLength(2);
   const onTarget = await imapAs(target, 'dana@example.com');
   const status = await onTarget.status('INBOX', { messages: true });
   await onTarget.logout();

@@ -7,8 +7,9 @@ import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/
 
 /**
  * The dashboard end to end, as an administrator uses it in a browser: key, CSV upload, a batch
- * watched until it has synced (one mailbox failing, shown with its error), a mailbox opened, the
- * batch completed and removed; a bad CSV shows its problems per row; an endpoint is tested.
+ * watched until it has synced (one mailbox failing, shown with its error), a mailbox opened, its
+ * reports opened (statistics as a table, the mail body in a sandboxed frame), the batch completed
+ * and removed; a bad CSV shows its problems per row; an endpoint is tested.
  * Screenshots at 1280 and 390 px go to test-output/.
  */
 const OUTPUT = path.join(ROOT, 'test-output');
@@ -118,6 +119,35 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
   // At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   await page.setViewportSize({ width: 1280, height: 900 });
+
+  // The batch's reports are listed on its page and open there: statistics as a table, the mail in a frame.
+  const reports = page.getByRole('table', { name: 'Report files of this batch' });
+  await reports.getByRole('link', { name: 'final · statistics.csv' }).waitFor({ timeout: SYNC_WAIT_MS });
+  expect(await reports.getByRole('link').allInnerTexts()).toEqual(
+    expect.arrayContaining(['status · report.html', 'final · report.html', 'final · errors.csv']),
+  );
+  await reports.getByRole('link', { name: 'final · statistics.csv' }).click();
+  const statistics = page.getByRole('table', { name: 'statistics.csv' });
+  await statistics.waitFor();
+  expect(await statistics.getByRole('row').filter({ hasText: 'alice@example.com' }).innerText()).toMatch(
+    /Synced/,
+  );
+  expect(await statistics.getByRole('row').filter({ hasText: 'carol@example.com' }).innerText()).toMatch(
+    /Failed/,
+  );
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-report-csv-1280.png'), fullPage: true });
+  await page.getByRole('link', { name: '← The batch' }).click();
+  await reports.getByRole('link', { name: 'final · report.html' }).click();
+  const frame = page.frameLocator('iframe[title="Report report.html"]');
+  await frame
+    .getByText(/initial sync done/i)
+    .first()
+    .waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-report-html-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('link', { name: '← The batch' }).click();
+  await page.getByRole('heading', { name: 'Batch wave1 SyncedWithErrors' }).waitFor();
 
   await button('Complete').click();
   await page
