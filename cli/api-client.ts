@@ -32,6 +32,10 @@ export class ApiClient {
     return this.request<T>('POST', route, options);
   }
 
+  async put<T>(route: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', route, options);
+  }
+
   async delete(route: string): Promise<void> {
     await this.request('DELETE', route);
   }

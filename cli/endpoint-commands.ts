@@ -6,7 +6,7 @@ import { badInput } from './exit-codes';
 import { printJson, table } from './format';
 
 /**
- * `mailferry endpoint add|list|test|remove`: where mail comes from and goes to. A password is
+ * `mailferry endpoint add|update|list|test|remove`: where mail comes from and goes to. A password is
  * never taken on the command line (it would show in `ps` and shell history): it is read from an
  * environment variable (`--password-env NAME`) or from standard input (`--password-stdin`).
  */
@@ -69,6 +69,55 @@ export function endpointCommand(): Command {
         });
         if (opts.json) printJson(created);
         else console.log(`endpoint ${created.name} (${created.type}) created`);
+      }),
+    );
+
+  endpoint
+    .command('update <name>')
+    .description(
+      'change an endpoint, in use or not: the options given replace those settings, the rest stay (a new host, port or security needs the password again)',
+    )
+    .option('--host <host>', 'IMAP server host name')
+    .option('--port <port>', 'IMAP port', positiveInt('--port'))
+    .addOption(
+      new Option('--security <mode>', 'IMAP transport security').choices(['tls', 'starttls', 'none']),
+    )
+    .option('--admin-user <user>', 'admin account for proxy logins')
+    .option('--login-format <format>', 'admin proxy login, e.g. "{user}*{admin}" (Dovecot)')
+    .option('--password-env <name>', 'read a new password from this environment variable')
+    .option('--password-stdin', 'read a new password from standard input')
+    .option(
+      '--max-concurrent <n>',
+      'mailboxes migrated at once from this source',
+      positiveInt('--max-concurrent'),
+    )
+    .option('--settings <json>', 'further settings as a JSON object (merged over the current ones)')
+    .option('--json', 'print the updated endpoint as JSON')
+    .action(
+      withExit(async (name: string, opts: Omit<AddOptions, 'type'>, cmd: Command) => {
+        const client = clientFor(cmd);
+        const { endpoints } = await client.get<{ endpoints: Endpoint[] }>('endpoints');
+        const current = endpoints.find((e) => e.name.toLowerCase() === name.toLowerCase());
+        if (!current)
+          throw badInput(
+            'ENDPOINT_NOT_FOUND',
+            `there is no endpoint named "${name}"; see \`mailferry endpoint list\``,
+          );
+        const changes = endpointSettings({ ...opts, type: current.type });
+        const password = readPassword({ ...opts, type: current.type });
+        const body = {
+          ...(Object.keys(changes).length ? { settings: { ...current.settings, ...changes } } : {}),
+          ...(password ? { password } : {}),
+          ...(opts.maxConcurrent ? { maxConcurrentMigrations: opts.maxConcurrent } : {}),
+        };
+        if (!Object.keys(body).length)
+          throw badInput('NOTHING_TO_UPDATE', 'give at least one option to change (see --help)');
+        const { endpoint: updated } = await client.put<{ endpoint: Endpoint }>(
+          `endpoints/${encodeURIComponent(current.name)}`,
+          { json: body },
+        );
+        if (opts.json) printJson(updated);
+        else console.log(`endpoint ${updated.name} updated`);
       }),
     );
 

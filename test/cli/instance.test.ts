@@ -94,6 +94,42 @@ test('endpoint list shows the endpoints without their password; remove twice giv
   expect(again.stderr).toContain('error ENDPOINT_NOT_FOUND: No endpoint named "spare"');
 });
 
+test('endpoint update changes the settings given and keeps the rest; nothing to change is bad input', async () => {
+  const added = await cli([
+    'endpoint',
+    'add',
+    'movable',
+    '--host',
+    'imap.example.com',
+    '--admin-user',
+    'admin',
+  ]);
+  expect(added.code).toBe(0);
+  const updated = await cli([
+    'endpoint',
+    'update',
+    'movable',
+    '--port',
+    '1993',
+    '--max-concurrent',
+    '7',
+    '--json',
+  ]);
+  expect(updated.code).toBe(0);
+  expect(JSON.parse(updated.stdout)).toMatchObject({
+    name: 'movable',
+    maxConcurrentMigrations: 7,
+    settings: { host: 'imap.example.com', port: 1993, admin: { user: 'admin' } },
+  });
+  const nothing = await cli(['endpoint', 'update', 'movable']);
+  expect(nothing.code).toBe(2);
+  expect(nothing.stderr).toContain('NOTHING_TO_UPDATE');
+  const unknown = await cli(['endpoint', 'update', 'nosuch', '--port', '2']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('ENDPOINT_NOT_FOUND');
+  expect((await cli(['endpoint', 'remove', 'movable'])).code).toBe(0);
+});
+
 test('endpoint test on a server that does not answer reports a coded error, not a stack', async () => {
   const tested = await cli(['endpoint', 'test', 'source']);
   expect(tested.code).toBe(2);
