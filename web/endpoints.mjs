@@ -1,10 +1,45 @@
+/* global window */
 import { api, json } from './api.mjs';
+import { endpointForm } from './endpoint-form.mjs';
 import { field } from './batch-list.mjs';
 import { dataTable, h, renderIfChanged } from './dom.mjs';
 
-/** Migration endpoints (where mail comes from and goes to), each with a connection test. */
+/**
+ * Migration endpoints (where mail comes from and goes to): created, edited and removed here, each
+ * with a connection test.
+ */
 export function endpointsView() {
   const list = h('div', { class: 'scroll' });
+  const editor = h('div');
+  const addButton = h('button', { type: 'button', onclick: () => edit(undefined) }, 'New endpoint');
+  let known = [];
+  let removeError = ''; // a refused removal stays on screen across polls until the next action
+
+  function edit(endpoint) {
+    const form = endpointForm({
+      endpoint,
+      onDone: async (changed) => {
+        editor.replaceChildren();
+        addButton.hidden = false;
+        if (changed) await view.refresh().catch(view.showError);
+        addButton.focus();
+      },
+    });
+    addButton.hidden = true;
+    editor.replaceChildren(form);
+    form.querySelector('input:not([disabled])')?.focus();
+  }
+
+  async function remove(name) {
+    if (!window.confirm(`Remove endpoint ${name}? A batch that uses it keeps it.`)) return;
+    try {
+      await api(`endpoints/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      removeError = '';
+    } catch (e) {
+      removeError = `${name} not removed: ${e.message}`;
+    }
+    await view.refresh().catch(view.showError);
+  }
   const message = h('p', { class: 'error', role: 'alert' });
   const results = new Map(); // endpoint name -> element showing its last test result
   // With an admin proxy login (user*admin) the server may refuse the admin alone: test a mailbox.
@@ -15,6 +50,15 @@ export function endpointsView() {
     button.disabled = true;
     out.className = 'note';
     out.textContent = 'Testing…';
+    const endpoint = known.find((e) => e.name === name);
+    // An admin that logs in only as others (a proxy login format) cannot be tested alone: ask.
+    if (!mailbox.value.trim() && endpoint?.settings?.admin) {
+      out.className = 'error';
+      out.textContent = `${name} logs in as a mailbox through its admin: enter a mailbox to test with above.`;
+      button.disabled = false;
+      mailbox.focus();
+      return;
+    }
     try {
       const emailAddress = mailbox.value.trim() || undefined;
       const r = await api(`endpoints/${encodeURIComponent(name)}/test`, {
@@ -36,7 +80,7 @@ export function endpointsView() {
       return h(
         'p',
         {},
-        'No endpoints yet. Add them with the CLI (mailferry endpoint add) or POST /api/endpoints.',
+        'No endpoints yet: add the source and the target with New endpoint (or mailferry endpoint add).',
       );
     const rows = endpoints.map((e) => {
       if (!results.has(e.name)) results.set(e.name, h('span', { role: 'status' }));
@@ -49,15 +93,36 @@ export function endpointsView() {
         'Test connection',
       );
       button.addEventListener('click', () => test(e.name, button));
+      const manage =
+        e.type === 'imap'
+          ? [
+              h('button', { type: 'button', 'aria-label': `Edit ${e.name}`, onclick: () => edit(e) }, 'Edit'),
+              ' ',
+            ]
+          : [];
+      manage.push(
+        h(
+          'button',
+          { type: 'button', 'aria-label': `Remove ${e.name}`, onclick: () => remove(e.name) },
+          'Remove',
+        ),
+      );
       return {
-        cells: [e.name, e.type, server, e.maxConcurrentMigrations, [button, ' ', results.get(e.name)]],
+        cells: [
+          e.name,
+          e.type,
+          server,
+          e.maxConcurrentMigrations,
+          [button, ' ', results.get(e.name)],
+          manage,
+        ],
       };
     });
-    const columns = ['Endpoint', 'Type', 'Server', { name: 'At once', class: 'num' }, 'Connection'];
+    const columns = ['Endpoint', 'Type', 'Server', { name: 'At once', class: 'num' }, 'Connection', 'Manage'];
     return dataTable('Migration endpoints', columns, rows);
   }
 
-  return {
+  const view = {
     title: 'Endpoints',
     element: h(
       'section',
@@ -66,12 +131,16 @@ export function endpointsView() {
       message,
       field('Mailbox to test with (optional; default: the admin login)', mailbox),
       list,
+      h('div', { class: 'actions' }, addButton),
+      editor,
     ),
     async refresh() {
       const { endpoints } = await api('endpoints');
-      message.textContent = '';
+      known = endpoints;
+      message.textContent = removeError;
       renderIfChanged(list, endpoints, renderList);
     },
     showError: (e) => (message.textContent = e.message),
   };
+  return view;
 }

@@ -186,6 +186,53 @@ test('the endpoints page tests a connection', async () => {
   await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoints-390.png'), fullPage: true });
 });
 
+test('endpoints are created, edited, tested and removed on the page; an admin proxy login asks for a mailbox', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('link', { name: 'Endpoints' }).click();
+  await page.getByLabel(/Mailbox to test with/).fill('');
+  await page.getByRole('button', { name: 'Test connection to source' }).click();
+  await page
+    .getByText(/source logs in as a mailbox through its admin: enter a mailbox to test with/)
+    .waitFor();
+
+  await button('New endpoint').click();
+  const form = page.getByRole('form', { name: 'New endpoint' });
+  await form.getByLabel('Name').fill('spare');
+  await form.getByLabel('IMAP server').fill(source.host);
+  await form.getByLabel(/^Port/).fill(String(source.port));
+  await form.getByLabel('Security').selectOption('none');
+  await form.getByLabel('Admin user (for proxy logins)').fill(source.admin.user);
+  await form.getByLabel('Password', { exact: true }).fill(source.admin.password);
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-form-1280.png'), fullPage: true });
+  await form.getByRole('button', { name: 'Create endpoint' }).click();
+  await rowOf('spare').waitFor();
+  expect(await rowOf('spare').innerText()).toMatch(/spare\s+imap\s+127\.0\.0\.1:\d+\s+20/);
+
+  await page.getByRole('button', { name: 'Edit spare' }).click();
+  const edit = page.getByRole('form', { name: 'Edit endpoint spare' });
+  expect(await edit.getByLabel(/^Password/).inputValue()).toBe(''); // write-only: never shown
+  await edit.getByLabel('Mailboxes at once').fill('5');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-edit-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await edit.waitFor({ state: 'detached' });
+  for (let i = 0; i < 50 && !/\s5\s/.test(await rowOf('spare').innerText()); i++)
+    await page.waitForTimeout(100);
+  expect(await rowOf('spare').innerText()).toMatch(/spare\s+imap\s+\S+\s+5\s/);
+
+  // The stored password still works: the edit left it alone.
+  await page.getByLabel(/Mailbox to test with/).fill('alice@example.com');
+  await page.getByRole('button', { name: 'Test connection to spare' }).click();
+  await rowOf('spare')
+    .getByText(/Connected: logged in as alice@example\.com/)
+    .waitFor();
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Remove spare' }).click();
+  await rowOf('spare').waitFor({ state: 'detached' });
+});
+
 test('the dashboard serves its own files only, with their content types', async () => {
   const css = await fetch(`${host.url}/style.css`);
   expect(css.status).toBe(200);
