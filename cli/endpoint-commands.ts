@@ -185,19 +185,19 @@ function endpointSettings(opts: AddOptions): Record<string, unknown> {
       parsed = JSON.parse(opts.settings);
     } catch {
       throw badInput(
-        'SETTINGS_INVALID',
+        'CLI_SETTINGS_INVALID',
         '--settings: not JSON; pass an object such as \'{"maxMessageSizeMB":50}\'',
       );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw badInput('SETTINGS_INVALID', '--settings: pass a JSON object');
+      throw badInput('CLI_SETTINGS_INVALID', '--settings: pass a JSON object');
     settings = parsed as Record<string, unknown>;
   }
   if (opts.host !== undefined) settings.host = opts.host;
   if (opts.port !== undefined) settings.port = opts.port;
   if (opts.security !== undefined) settings.security = opts.security;
   if (opts.adminUser !== undefined || opts.loginFormat !== undefined) {
-    if (!opts.adminUser) throw badInput('SETTINGS_INVALID', '--login-format needs --admin-user');
+    if (!opts.adminUser) throw badInput('CLI_SETTINGS_INVALID', '--login-format needs --admin-user');
     settings.admin = { user: opts.adminUser, ...(opts.loginFormat ? { loginFormat: opts.loginFormat } : {}) };
   }
   return settings;

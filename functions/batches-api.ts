@@ -3,7 +3,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { services } from '../shared/app/services';
 import { ingestBatch } from '../shared/batches/ingest';
 import { skippedItemsOf } from '../shared/migration/skipped';
-import { allowedActions } from '../shared/state';
+import { withHint } from '../shared/domain/codes';
+import { allowedActions, type Mailbox } from '../shared/state';
 import { runBatchAction } from '../shared/batches/lifecycle';
 import { orchestrationPort } from './durable-port';
 import { readUpload } from './batch-upload';
@@ -80,7 +81,7 @@ df.app.client.http('batchesMailboxes', {
     answering(context, async () => {
       const { id, pageSize, continuationToken } = parseParams(request, mailboxPageParams);
       const page = await services().state.mailboxes.list(id, { pageSize, continuationToken });
-      return json(200, page);
+      return json(200, { ...page, items: page.items.map(withErrorHint) });
     }),
 });
 
@@ -94,7 +95,7 @@ df.app.client.http('batchesMailbox', {
       const { id, email } = parseParams(request, mailboxParams);
       const mailbox = await svc.state.mailboxes.get(id, email);
       const skippedItems = mailbox.itemsSkipped > 0 ? await skippedItemsOf(svc, id, mailbox.email) : [];
-      return json(200, { mailbox, skippedItems });
+      return json(200, { mailbox: withErrorHint(mailbox), skippedItems });
     }),
 });
 
@@ -121,3 +122,8 @@ df.app.client.http('batchesRemove', {
       return json(202, { batch });
     }),
 });
+
+/** A mailbox's last error with what to do about it, so every page shows code, what and what to do. */
+function withErrorHint(m: Mailbox): Mailbox {
+  return m.lastError ? { ...m, lastError: withHint(m.lastError) } : m;
+}

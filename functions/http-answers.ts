@@ -1,29 +1,13 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { isCodedError } from '../shared/domain/errors';
-import { SECRET_ERROR_HTTP_STATUS } from '../shared/secrets/store';
-import { STATE_ERROR_HTTP_STATUS } from '../shared/state';
+import { httpStatusFor, withHint } from '../shared/domain/codes';
 import { logFor } from './log';
 
 /**
  * How triggers answer: JSON bodies, and errors as `{code, message, ...}` data with the HTTP status
- * their code calls for. Unexpected errors answer 500 without their details (which go to the log).
+ * the code registry (shared/domain/codes.ts) gives their code. Unexpected errors answer 500 without
+ * their details (which go to the log).
  */
-const STATUS_BY_CODE: Record<string, number> = {
-  ...STATE_ERROR_HTTP_STATUS,
-  ...SECRET_ERROR_HTTP_STATUS,
-  BATCH_REQUEST_INVALID: 400,
-  REQUEST_INVALID: 400,
-  BATCH_RUNNING: 409,
-  BLOB_NOT_FOUND: 404,
-  REPORT_NOT_FOUND: 404,
-  PAYLOAD_TOO_LARGE: 413,
-  'settings.invalid': 500,
-  // A connection test that reached no server, or whose login was refused: the endpoint's fault.
-  MAIL_BAD_SETTINGS: 400,
-  MAIL_CONNECT_FAILED: 502,
-  MAIL_AUTH_FAILED: 422,
-};
-
 export function json(status: number, body: unknown): HttpResponseInit {
   return { status, jsonBody: body };
 }
@@ -39,8 +23,8 @@ export function problem(
 
 export function fromError(e: unknown, log: (msg: string) => void): HttpResponseInit {
   if (isCodedError(e)) {
-    const status = STATUS_BY_CODE[e.code] ?? (e as { status?: number }).status ?? 400;
-    return json(status, e.toJSON());
+    const status = httpStatusFor(e.code);
+    return json(status, withHint(e.toJSON()));
   }
   log(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
   return problem(500, 'INTERNAL_ERROR', 'The request failed inside the service; the log has the details.');

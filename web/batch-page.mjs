@@ -172,6 +172,9 @@ function renderSummary(batch) {
 
 const fact = (term, value) => [h('dt', {}, term), h('dd', {}, value)];
 
+/** An error in one line a person can act on: its code, what happened, what to do. */
+export const errorLine = (e) => `${e.code}: ${e.message}${e.hint ? ` What to do: ${e.hint}` : ''}`;
+
 // Figures right-aligned; 'wide' columns are left out on phones.
 const MAILBOX_COLUMNS = [
   'Mailbox',
@@ -206,7 +209,7 @@ function mailboxTable(items, openEmail, open) {
       bytes(m.bytesSynced),
       m.ratePerMinute === undefined ? '—' : `${count(Math.round(m.ratePerMinute))}/min`,
       time(m.lastSuccessfulSync),
-      m.lastError?.message ?? '',
+      m.lastError ? errorLine(m.lastError) : '',
     ],
   }));
   return dataTable('Mailboxes of this batch', MAILBOX_COLUMNS, rows, 'mailboxes');
@@ -235,7 +238,7 @@ function mailboxDetail(m, skipped, close) {
       fact('Sync started', time(m.syncStartedAt)),
       fact('Synced', time(m.syncedAt)),
       fact('Last successful sync', time(m.lastSuccessfulSync)),
-      fact('Error', m.lastError ? `${m.lastError.message} (${m.lastError.code})` : 'none'),
+      fact('Error', m.lastError ? errorLine(m.lastError) : 'none'),
     ),
     skippedTable(skipped),
     h('button', { type: 'button', onclick: close }, 'Close'),

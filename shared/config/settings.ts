@@ -105,8 +105,7 @@ export interface Settings {
 }
 
 export interface SettingProblem extends ProblemDetail {
-  code:
-    'settings.invalid' | 'settings.missing' | 'settings.conflict' | 'settings.keyVaultReferenceUnresolved';
+  code: 'SETTING_INVALID' | 'SETTING_MISSING' | 'SETTING_CONFLICT' | 'SETTING_KEY_VAULT_REFERENCE_UNRESOLVED';
   setting: SettingName;
 }
 
@@ -120,7 +119,7 @@ class Problems {
   missing(setting: SettingName, why: string): void {
     const reason = why.replace(/\.$/, '');
     this.add(
-      'settings.missing',
+      'SETTING_MISSING',
       setting,
       `${setting} is missing (${reason}). Set it to ${settingMeta(setting).expects}.`,
     );
@@ -145,7 +144,7 @@ function parseFields(values: Record<string, string>, problems: Problems): RawSet
   for (const [name, value] of Object.entries(values)) {
     if (KEY_VAULT_REFERENCE.test(value)) {
       problems.add(
-        'settings.keyVaultReferenceUnresolved',
+        'SETTING_KEY_VAULT_REFERENCE_UNRESOLVED',
         name as SettingName,
         `${name} is a Key Vault reference the platform could not resolve: give the app's identity the "Key Vault Secrets User" role on the vault, set the app's keyVaultReferenceIdentity to that identity, and check the vault and secret names.`,
       );
@@ -156,7 +155,7 @@ function parseFields(values: Record<string, string>, problems: Problems): RawSet
   if (first.success) return first.data;
   for (const issue of first.error.issues) {
     const name = issue.path[0] as SettingName;
-    problems.add('settings.invalid', name, `Set ${name} to ${settingMeta(name).expects}.`);
+    problems.add('SETTING_INVALID', name, `Set ${name} to ${settingMeta(name).expects}.`);
     delete values[name];
   }
   return settingsSchema.parse(values);
@@ -188,7 +187,7 @@ function resolveStorage(raw: RawSettings, hosting: Hosting, problems: Problems):
     raw.AzureWebJobsStorage__accountName !== undefined || IDENTITY_URIS.some((n) => raw[n] !== undefined);
   if (raw.AzureWebJobsStorage__clientId && raw.AzureWebJobsStorage__credential !== 'managedidentity') {
     problems.add(
-      'settings.missing',
+      'SETTING_MISSING',
       'AzureWebJobsStorage__credential',
       'Set AzureWebJobsStorage__credential to "managedidentity": AzureWebJobsStorage__clientId is only used with it.',
     );
@@ -196,19 +195,19 @@ function resolveStorage(raw: RawSettings, hosting: Hosting, problems: Problems):
   if (cs !== undefined) {
     if (hosting === 'azure') {
       problems.add(
-        'settings.conflict',
+        'SETTING_CONFLICT',
         'AzureWebJobsStorage',
         'Remove AzureWebJobsStorage on Azure: the storage account has shared-key access off; use AzureWebJobsStorage__blobServiceUri, __queueServiceUri, __tableServiceUri, __credential=managedidentity and __clientId (infra/ sets them).',
       );
     } else if (identityGiven) {
       problems.add(
-        'settings.conflict',
+        'SETTING_CONFLICT',
         'AzureWebJobsStorage',
         'Set either AzureWebJobsStorage (a connection string) or the AzureWebJobsStorage__* identity settings, not both: the host would use the connection string and ignore the identity.',
       );
     } else if (!looksLikeConnectionString(cs)) {
       problems.add(
-        'settings.invalid',
+        'SETTING_INVALID',
         'AzureWebJobsStorage',
         `Set AzureWebJobsStorage to ${settingMeta('AzureWebJobsStorage').expects}.`,
       );
@@ -254,7 +253,7 @@ function resolveSecretStore(
   if (kind === 'local') {
     if (hosting === 'azure') {
       problems.add(
-        'settings.conflict',
+        'SETTING_CONFLICT',
         'MAILFERRY_SECRET_STORE',
         'Set MAILFERRY_SECRET_STORE to "keyvault" on Azure: the local store is a file on one instance\'s temporary disk, lost on scale-in.',
       );
@@ -279,7 +278,7 @@ function certificateFrom(pem: string, setting: SettingName, problems: Problems):
     key = createPrivateKey(pem);
   } catch {
     problems.add(
-      'settings.invalid',
+      'SETTING_INVALID',
       setting,
       `${setting} holds no readable unencrypted private key: export the certificate as PEM with its key (Key Vault: content type application/x-pem-file; openssl: -nodes).`,
     );
@@ -289,7 +288,7 @@ function certificateFrom(pem: string, setting: SettingName, problems: Problems):
     cert = new X509Certificate(pem);
   } catch {
     problems.add(
-      'settings.invalid',
+      'SETTING_INVALID',
       setting,
       `${setting} holds a private key but no certificate: put both the key and the certificate in the PEM.`,
     );
@@ -297,7 +296,7 @@ function certificateFrom(pem: string, setting: SettingName, problems: Problems):
   }
   if (!cert.checkPrivateKey(key)) {
     problems.add(
-      'settings.invalid',
+      'SETTING_INVALID',
       setting,
       `${setting}: the private key does not belong to the certificate.`,
     );
@@ -333,7 +332,7 @@ function resolveM365(raw: RawSettings, hosting: Hosting, problems: Problems): M3
   let credential: M365Credential | undefined;
   if (raw.M365_CERTIFICATE_PEM && raw.M365_CERTIFICATE_PATH) {
     problems.add(
-      'settings.conflict',
+      'SETTING_CONFLICT',
       'M365_CERTIFICATE_PATH',
       'Set either M365_CERTIFICATE_PEM or M365_CERTIFICATE_PATH, not both.',
     );
@@ -345,7 +344,7 @@ function resolveM365(raw: RawSettings, hosting: Hosting, problems: Problems): M3
       pem = readFileSync(raw.M365_CERTIFICATE_PATH, 'utf8');
     } catch {
       problems.add(
-        'settings.invalid',
+        'SETTING_INVALID',
         'M365_CERTIFICATE_PATH',
         'M365_CERTIFICATE_PATH names a file that cannot be read: check the path and its permissions.',
       );
@@ -410,7 +409,7 @@ function resolveDashboardUrl(raw: RawSettings, hosting: Hosting, problems: Probl
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** Reads and checks every setting; throws CodedError `settings.invalid` with `problems: SettingProblem[]`. */
+/** Reads and checks every setting; throws CodedError `SETTINGS_INVALID` with `problems: SettingProblem[]`. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const problems = new Problems();
   const raw = parseFields(present(env), problems);
@@ -423,7 +422,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const secretStore = resolveSecretStore(raw, hosting, dataDir, problems);
   if (hosting === 'azure' && raw.MAILFERRY_API_KEY !== undefined) {
     problems.add(
-      'settings.conflict',
+      'SETTING_CONFLICT',
       'MAILFERRY_API_KEY',
       'Remove MAILFERRY_API_KEY on Azure: the HTTP functions are protected by function keys there, and a key in app settings is a secret in plain sight.',
     );
@@ -436,7 +435,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   if (raw.REPORT_SENDER && !smtp && !m365 && !problems.list.some((p) => p.setting.startsWith('M365_'))) {
     problems.add(
-      'settings.missing',
+      'SETTING_MISSING',
       'SMTP_HOST',
       'Set SMTP_HOST (an SMTP relay) or the M365_* settings (Graph sendMail): REPORT_SENDER is set but there is no way to send mail.',
     );
@@ -446,7 +445,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (problems.list.length > 0) {
     const lines = problems.list.map((p) => `- ${p.setting}: ${p.message}`);
     throw new CodedError(
-      'settings.invalid',
+      'SETTINGS_INVALID',
       `mailferry cannot start: ${problems.list.length} app setting(s) need fixing.\n${lines.join('\n')}`,
       { problems: problems.list },
     );

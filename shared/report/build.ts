@@ -23,11 +23,11 @@ export interface BuildOptions {
 
 /**
  * Builds a report of `kind` from a batch snapshot. The snapshot is validated first (throws
- * CodedError `report.invalid-input` naming each bad field), so nothing unchecked reaches a report.
+ * CodedError `REPORT_INVALID_INPUT` naming each bad field), so nothing unchecked reaches a report.
  */
 export function buildReport(kind: ReportKind, input: unknown, options: BuildOptions = {}): BuiltReport {
   if (!REPORT_KINDS.includes(kind)) {
-    throw new CodedError('report.invalid-kind', `Report kind must be one of ${REPORT_KINDS.join(', ')}.`, {
+    throw new CodedError('REPORT_INVALID_KIND', `Report kind must be one of ${REPORT_KINDS.join(', ')}.`, {
       field: 'kind',
     });
   }

@@ -67,7 +67,7 @@ async function upload(container: ContainerClient, name: string, file: ReportFile
 
 /**
  * Writes every file (and the HTML body) to the container. A missing container is created once and
- * the upload retried. Any other failure throws CodedError `report.blob-write-failed` *before* any
+ * the upload retried. Any other failure throws CodedError `REPORT_BLOB_WRITE_FAILED` *before* any
  * mail is sent, so a retried activity neither loses the copy nor mails twice.
  */
 async function writeBlobCopy(container: ContainerClient, report: BuiltReport): Promise<string[]> {
@@ -95,7 +95,7 @@ async function writeBlobCopy(container: ContainerClient, report: BuiltReport): P
     await Promise.all(rest.map((b) => upload(container, b.name, b.file)));
   } catch (err) {
     throw new CodedError(
-      'report.blob-write-failed',
+      'REPORT_BLOB_WRITE_FAILED',
       `Could not write the report copy to container "${container.containerName}": ${String((err as Error)?.message ?? err).slice(0, REPORT_LIMITS.maxErrorChars)}. Check the storage account settings; the mail was not sent.`,
       { container: container.containerName, statusCode: statusCode(err) ?? null },
     );
@@ -107,7 +107,7 @@ function failure(err: unknown, transport: string): ProblemDetail {
   if (isCodedError(err)) return { ...err.toJSON(), transport };
   const message = String((err as Error)?.message ?? err).slice(0, REPORT_LIMITS.maxErrorChars);
   return {
-    code: 'report.transport-failed',
+    code: 'REPORT_TRANSPORT_FAILED',
     transport,
     message: `Sending by ${transport} failed: ${message}`,
   };
@@ -179,7 +179,7 @@ export async function deliverReport(options: DeliverOptions): Promise<DeliveryRe
   const recipients = recipientsSchema.safeParse(options.recipients);
   if (!recipients.success) {
     const error: ProblemDetail = {
-      code: 'report.invalid-recipients',
+      code: 'REPORT_INVALID_RECIPIENTS',
       message: `The report recipients must be at most ${REPORT_LIMITS.maxRecipients} mail addresses; fix the notification setting.`,
       problems: recipients.error.issues.map((i) => ({
         field: `recipients${i.path.map((p) => `[${String(p)}]`).join('')}`,

@@ -165,15 +165,15 @@ function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Validates a report snapshot. Bad input throws a CodedError `report.invalid-input` whose
+ * Validates a report snapshot. Bad input throws a CodedError `REPORT_INVALID_INPUT` whose
  * `problems` name each field (e.g. `mailboxes[3].status`) and what is wrong with it.
  */
 export function parseReportInput(value: unknown): ValidBatchReport {
   const result = batchReportInputSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = problemsFrom(result.error, 'report.invalid-field');
+  const problems = problemsFrom(result.error, 'REPORT_INVALID_FIELD');
   throw new CodedError(
-    'report.invalid-input',
+    'REPORT_INVALID_INPUT',
     `The report snapshot is not valid (${problems.length} problem(s)); first: ${problems[0]?.message ?? 'unknown'}. Fix the batch state it was read from.`,
     { problems },
   );

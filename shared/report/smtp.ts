@@ -45,7 +45,7 @@ function smtpFailure(err: unknown, config: z.output<typeof smtpConfigSchema>): C
         ? `check that ${config.host}:${config.port} is reachable and the secure setting matches the port`
         : 'check the SMTP settings and the recipients';
   return new CodedError(
-    'report.smtp-failed',
+    'REPORT_SMTP_FAILED',
     `SMTP delivery via ${config.host}:${config.port} failed: ${reason}; ${hint}.`,
     {
       smtpCode: e.code ?? null,
@@ -60,14 +60,14 @@ function addresses(list: readonly (string | { address: string })[] | undefined):
 
 /**
  * A report transport over SMTP (nodemailer). The configuration is validated here: bad settings throw
- * CodedError `report.invalid-smtp-config` naming the field, never echoing the password.
+ * CodedError `REPORT_INVALID_SMTP_CONFIG` naming the field, never echoing the password.
  */
 export function smtpTransport(input: SmtpConfig): ReportTransport {
   const parsed = smtpConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = problemsFrom(parsed.error, 'report.invalid-smtp-field');
+    const problems = problemsFrom(parsed.error, 'REPORT_INVALID_SMTP_FIELD');
     throw new CodedError(
-      'report.invalid-smtp-config',
+      'REPORT_INVALID_SMTP_CONFIG',
       `The SMTP settings are not valid: ${problems.map((p) => p.message).join('; ')}.`,
       { problems },
     );

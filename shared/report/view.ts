@@ -1,3 +1,4 @@
+import { withHint } from '../domain/codes';
 import type { MailboxStatus } from '../domain/statuses';
 import {
   formatByteRate,
@@ -116,6 +117,12 @@ function subjectFor(kind: ReportKind, name: string, status: string, s: ReportSum
   return headerSafe(`mailferry: batch ${name} ${what}`);
 }
 
+/** Code, what happened and what to do, in one line (the registry's hint for known codes). */
+function errorLine(error: { code: string; message: string }): string {
+  const { hint } = withHint(error);
+  return `${error.code}: ${error.message}${hint ? ` What to do: ${hint}` : ''}`;
+}
+
 function mailboxRow(m: MailboxReport): MailboxRow {
   const itemRate = m.itemsPerMinute ?? perMinute(m.itemsSynced, m.durationSeconds);
   const byteRate = m.bytesPerMinute ?? perMinute(m.bytesSynced, m.durationSeconds);
@@ -131,7 +138,7 @@ function mailboxRow(m: MailboxReport): MailboxRow {
         : `${formatItemRate(itemRate)}, ${formatByteRate(byteRate)}`,
     duration: formatDuration(m.durationSeconds),
     lastSync: formatTimestamp(m.lastSuccessfulSync),
-    error: m.error ? `${m.error.code}: ${m.error.message}` : '',
+    error: m.error ? errorLine(m.error) : '',
   };
 }
 

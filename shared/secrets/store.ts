@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../domain/codes';
 import { CodedError } from '../domain/errors';
 
 /**
@@ -22,16 +23,17 @@ export const SECRET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/;
 /** Key Vault takes at most 25 KiB per value; one limit for both stores keeps them interchangeable. */
 export const MAX_SECRET_VALUE_BYTES = 24 * 1024;
 
-export const SECRET_ERROR_HTTP_STATUS = {
-  SECRET_NAME_INVALID: 400,
-  SECRET_VALUE_INVALID: 400,
-  SECRET_REF_INVALID: 400,
-  SECRET_KEY_MISSING: 500,
-  SECRET_KEY_INVALID: 500,
-  SECRET_STORE_UNREADABLE: 500,
-  SECRET_STORE_UNAVAILABLE: 503,
-} as const;
-export type SecretErrorCode = keyof typeof SECRET_ERROR_HTTP_STATUS;
+/** The codes the secret stores throw (their HTTP status and hint: shared/domain/codes.ts). */
+export const SECRET_ERROR_CODES = [
+  'SECRET_NAME_INVALID',
+  'SECRET_VALUE_INVALID',
+  'SECRET_REF_INVALID',
+  'SECRET_KEY_MISSING',
+  'SECRET_KEY_INVALID',
+  'SECRET_STORE_UNREADABLE',
+  'SECRET_STORE_UNAVAILABLE',
+] as const satisfies readonly ErrorCode[];
+export type SecretErrorCode = (typeof SECRET_ERROR_CODES)[number];
 
 export function secretError(
   code: SecretErrorCode,

@@ -1,25 +1,23 @@
+import type { ErrorCode } from '../domain/codes';
 import { CodedError } from '../domain/errors';
 
-/**
- * The codes the state repositories throw, with the HTTP status an API answer should carry.
- * Boundaries map `err.code` through this table; everything else is a 500.
- */
-export const STATE_ERROR_HTTP_STATUS = {
-  ENDPOINT_NOT_FOUND: 404,
-  ENDPOINT_NAME_TAKEN: 409,
-  ENDPOINT_IN_USE: 409,
-  ENDPOINT_INVALID: 400,
-  BATCH_NOT_FOUND: 404,
-  BATCH_NAME_TAKEN: 409,
-  BATCH_INVALID: 400,
-  BATCH_ILLEGAL_TRANSITION: 409,
-  MAILBOX_NOT_FOUND: 404,
-  MAILBOX_INVALID: 400,
-  PAGE_TOKEN_INVALID: 400,
-  STATE_CONFLICT: 503,
-  STATE_CORRUPT_ENTITY: 500,
-} as const;
-export type StateErrorCode = keyof typeof STATE_ERROR_HTTP_STATUS;
+/** The codes the state repositories throw (their HTTP status and hint: shared/domain/codes.ts). */
+export const STATE_ERROR_CODES = [
+  'ENDPOINT_NOT_FOUND',
+  'ENDPOINT_NAME_TAKEN',
+  'ENDPOINT_IN_USE',
+  'ENDPOINT_INVALID',
+  'BATCH_NOT_FOUND',
+  'BATCH_NAME_TAKEN',
+  'BATCH_INVALID',
+  'BATCH_ILLEGAL_TRANSITION',
+  'MAILBOX_NOT_FOUND',
+  'MAILBOX_INVALID',
+  'PAGE_TOKEN_INVALID',
+  'STATE_CONFLICT',
+  'STATE_CORRUPT_ENTITY',
+] as const satisfies readonly ErrorCode[];
+export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
 export function stateError(
   code: StateErrorCode,

@@ -19,7 +19,7 @@ function failures(env: NodeJS.ProcessEnv): { problems: SettingProblem[]; message
   } catch (e) {
     expect(e).toBeInstanceOf(CodedError);
     const err = e as CodedError;
-    expect(err.code).toBe('settings.invalid');
+    expect(err.code).toBe('SETTINGS_INVALID');
     return { problems: err.details.problems as SettingProblem[], message: err.message };
   }
   throw new Error('loadSettings accepted settings it should refuse');
@@ -135,7 +135,7 @@ describe('errors name every bad setting and the fix', () => {
     );
     for (const name of names) expect(message).toContain(`- ${name}: ${name} is missing (`);
     expect(message).toContain('Set it to the vault URI, e.g. https://kv-mailferry.vault.azure.net/.');
-    expect(problems.every((p) => p.code === 'settings.missing')).toBe(true);
+    expect(problems.every((p) => p.code === 'SETTING_MISSING')).toBe(true);
   });
 
   test('malformed values are each reported with what a correct value looks like', () => {
@@ -179,10 +179,10 @@ describe('errors name every bad setting and the fix', () => {
       SMTP_USER: 'relay',
     });
     const byName = new Map(problems.map((p) => [p.setting, p]));
-    expect(byName.get('AzureWebJobsStorage')?.code).toBe('settings.conflict');
-    expect(byName.get('MAILFERRY_SECRET_STORE')?.code).toBe('settings.conflict');
-    expect(byName.get('MAILFERRY_API_KEY')?.code).toBe('settings.conflict');
-    expect(byName.get('SMTP_PASSWORD')?.code).toBe('settings.missing');
+    expect(byName.get('AzureWebJobsStorage')?.code).toBe('SETTING_CONFLICT');
+    expect(byName.get('MAILFERRY_SECRET_STORE')?.code).toBe('SETTING_CONFLICT');
+    expect(byName.get('MAILFERRY_API_KEY')?.code).toBe('SETTING_CONFLICT');
+    expect(byName.get('SMTP_PASSWORD')?.code).toBe('SETTING_MISSING');
   });
 
   test('no secret value ever appears in the error', () => {
@@ -196,11 +196,11 @@ describe('errors name every bad setting and the fix', () => {
     const all = message + JSON.stringify(problems);
     for (const value of Object.values(secrets)) expect(all).not.toContain(value);
     const byName = new Map(problems.map((p) => [p.setting, p]));
-    expect(byName.get('M365_CLIENT_SECRET')?.code).toBe('settings.keyVaultReferenceUnresolved');
+    expect(byName.get('M365_CLIENT_SECRET')?.code).toBe('SETTING_KEY_VAULT_REFERENCE_UNRESOLVED');
     expect(byName.get('M365_CLIENT_SECRET')?.message).toContain('Key Vault Secrets User');
-    expect(byName.get('SMTP_USER')?.code).toBe('settings.missing');
-    expect(byName.get('MAILFERRY_API_KEY')?.code).toBe('settings.invalid');
-    expect(byName.get('AzureWebJobsStorage')?.code).toBe('settings.invalid');
+    expect(byName.get('SMTP_USER')?.code).toBe('SETTING_MISSING');
+    expect(byName.get('MAILFERRY_API_KEY')?.code).toBe('SETTING_INVALID');
+    expect(byName.get('AzureWebJobsStorage')?.code).toBe('SETTING_INVALID');
   });
 });
 

@@ -238,7 +238,7 @@ test('bad input is refused with a coded error naming the field', () => {
   }
   expect(error).toBeInstanceOf(CodedError);
   const problem = (error as CodedError).toJSON();
-  expect(problem.code).toBe('report.invalid-input');
+  expect(problem.code).toBe('REPORT_INVALID_INPUT');
   expect((problem.problems as { field: string }[]).map((p) => p.field)).toEqual([
     'mailboxes[1].status',
     'mailboxes[2].itemsSynced',

@@ -177,7 +177,7 @@ test('failing transports are recorded as coded results, the working one still se
   expect(unreachable).toEqual(
     expect.objectContaining({
       status: 'failed',
-      error: expect.objectContaining({ code: 'report.smtp-failed', smtpCode: 'ESOCKET', transport: 'smtp' }),
+      error: expect.objectContaining({ code: 'REPORT_SMTP_FAILED', smtpCode: 'ESOCKET', transport: 'smtp' }),
     }),
   );
   expect(unreachable!.error!.message).toContain(`127.0.0.1:${closed.port}`);
@@ -224,7 +224,7 @@ test('a transport that throws something unexpected is recorded, not thrown', asy
       accepted: [],
       rejected: [],
       error: {
-        code: 'report.transport-failed',
+        code: 'REPORT_TRANSPORT_FAILED',
         transport: 'graph',
         message: 'Sending by graph failed: fetch failed',
       },
@@ -252,7 +252,7 @@ test('without recipients or transports only the blob copy is made; bad recipient
   expect(bad.sends[0]).toEqual(
     expect.objectContaining({
       status: 'failed',
-      error: expect.objectContaining({ code: 'report.invalid-recipients' }),
+      error: expect.objectContaining({ code: 'REPORT_INVALID_RECIPIENTS' }),
     }),
   );
 });
@@ -299,7 +299,7 @@ test('when the blob copy cannot be written nothing is mailed, so a retry neither
       transports: [smtp(server.port)],
     }),
   ).rejects.toMatchObject({
-    code: 'report.blob-write-failed',
+    code: 'REPORT_BLOB_WRITE_FAILED',
     details: { container: 'reports', statusCode: 403 },
   });
   expect(server.messages.length).toBe(before);
@@ -320,7 +320,7 @@ test('SMTP settings are validated without echoing the password', () => {
   }
   expect(error).toBeInstanceOf(CodedError);
   const problem = (error as CodedError).toJSON();
-  expect(problem.code).toBe('report.invalid-smtp-config');
+  expect(problem.code).toBe('REPORT_INVALID_SMTP_CONFIG');
   expect((problem.problems as { field: string }[]).map((p) => p.field)).toEqual(['host', 'port', 'from']);
   expect(JSON.stringify(problem)).not.toContain('Hunter2-secret');
 });

@@ -103,7 +103,10 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
   await page.getByRole('button', { name: 'carol@example.com' }).click();
   const carolDetails = page.getByRole('region', { name: 'carol@example.com' });
   await carolDetails.waitFor();
-  expect(await carolDetails.innerText()).toMatch(/Error\s+target: login refused for carol@example\.com/);
+  // Code, what happened and what to do, in one line.
+  expect(await carolDetails.innerText()).toMatch(
+    /Error\s+MAIL_AUTH_FAILED: target: login refused for carol@example\.com.*What to do: Check the user name/,
+  );
   await page.getByRole('button', { name: 'alice@example.com' }).click();
   const aliceDetails = page.getByRole('region', { name: 'alice@example.com' });
   await aliceDetails.waitFor();

@@ -1,0 +1,226 @@
+/**
+ * Every error code mailferry reports, in one place: the HTTP status an API answer carries, what the
+ * person reading it should do, and whether trying again later can help (the retry logic asks
+ * `isTransient`). Codes are SCREAMING_SNAKE_CASE, grouped by the part of the system that raises
+ * them. A test (test/domain/codes.test.ts) fails when the code uses a code that is not here, or
+ * when a code here is no longer used.
+ *
+ * An upstream refusal (Graph's or an IMAP server's 401) is never answered as the API's own 401: the
+ * API's 401 means "your mailferry key is wrong", and the dashboard forgets the key on it.
+ */
+export interface CodeSpec {
+  /** HTTP status of an API answer with this code. */
+  status: number;
+  /** What to do, one sentence (the message says what happened). */
+  hint: string;
+  /** True when the same call may succeed later without anyone changing anything. */
+  transient?: boolean;
+}
+
+const code = (status: number, hint: string, transient = false): CodeSpec => ({ status, hint, transient });
+const retry = (status: number, hint: string): CodeSpec => code(status, hint, true);
+
+export const ERROR_CODES = {
+  // Requests to the API
+  REQUEST_INVALID: code(400, 'Correct the named field or parameter and send the request again.'),
+  BLOB_NOT_FOUND: code(404, 'Upload the CSV to the migration-batches container first, then name it.'),
+  NOT_FOUND: code(404, 'Check the address: the dashboard and the API are the only things served.'),
+  INTERNAL_ERROR: code(500, 'Look in the service log for the details, then retry.'),
+  REPORT_NOT_FOUND: code(404, 'List the batch reports and use a name from that list.'),
+
+  // Settings of the app
+  SETTINGS_INVALID: code(500, 'Fix the listed app settings and restart mailferry.'),
+  SETTING_MISSING: code(500, 'Set the named app setting and restart mailferry.'),
+  SETTING_CONFLICT: code(500, 'Remove one of the two conflicting app settings and restart mailferry.'),
+  SETTING_INVALID: code(500, 'Set the named app setting to a value of the form the message gives.'),
+  SETTING_KEY_VAULT_REFERENCE_UNRESOLVED: code(
+    500,
+    'Give the app identity read access to the Key Vault secret, or fix the reference.',
+  ),
+  M365_NOT_CONFIGURED: code(422, 'Set the M365_* app settings (tenant, client id, certificate or secret).'),
+
+  // Batches, mailboxes and endpoints in state
+  BATCH_NOT_FOUND: code(404, 'List the batches and use an id from that list.'),
+  BATCH_NAME_TAKEN: code(409, 'Choose another batch name, or remove the old batch first.'),
+  BATCH_INVALID: code(400, 'Correct the named batch option.'),
+  BATCH_REQUEST_INVALID: code(400, 'Correct the named batch option and upload again.'),
+  BATCH_ILLEGAL_TRANSITION: code(409, 'Use one of the actions the answer lists for the batch status.'),
+  BATCH_RUNNING: code(409, 'Wait for the batch run to finish, or stop it first.'),
+  BATCH_NOT_SYNCABLE: code(400, 'Start the batch, or remove it and run again.'),
+  MAILBOX_NOT_FOUND: code(404, 'Check the address: it must be a mailbox of this batch.'),
+  MAILBOX_INVALID: code(400, 'Correct the named mailbox field.'),
+  PAGE_TOKEN_INVALID: code(400, 'Start again from the first page.'),
+  ENDPOINT_NOT_FOUND: code(404, 'Create the endpoint first, or use a name from the endpoint list.'),
+  ENDPOINT_NAME_TAKEN: code(409, 'Choose another endpoint name, or update the existing endpoint.'),
+  ENDPOINT_IN_USE: code(409, 'Remove the batches that use this endpoint first.'),
+  ENDPOINT_INVALID: code(400, 'Correct the named endpoint setting.'),
+  ENDPOINT_TYPE_UNSUPPORTED: code(400, 'Use an endpoint type that supports this operation.'),
+  TARGET_TYPE_UNSUPPORTED: code(422, 'Use an IMAP or Microsoft 365 endpoint as the target.'),
+  STATE_CONFLICT: retry(503, 'Retry: another change to the same record won the race.'),
+  STATE_CORRUPT_ENTITY: code(500, 'Repair or remove the named table row; it was edited outside mailferry.'),
+  INGEST_FAILED: retry(500, 'Drop the CSV again; the log has the details.'),
+  PREFLIGHT_FAILED: code(422, 'Fix what the tenant check names, then start the batch again.'),
+
+  // The batch CSV
+  CSV_INVALID: code(422, 'Fix the listed rows and upload the CSV again.'),
+  CSV_EMPTY: code(422, 'Upload a CSV with a header line and at least one mailbox row.'),
+  CSV_NO_ROWS: code(422, 'Add at least one mailbox row under the header.'),
+  CSV_TOO_LARGE: code(413, 'Split the mailboxes into several batches.'),
+  CSV_TOO_MANY_ROWS: code(422, 'Split the mailboxes into several batches.'),
+  CSV_TOO_MANY_ERRORS: code(422, 'Fix the first problems listed and upload again to see the rest.'),
+  CSV_ENCODING: code(422, 'Save the CSV as UTF-8 (or UTF-16 with a byte order mark).'),
+  CSV_UNREADABLE: code(422, 'Save the file as a comma-separated CSV and upload it again.'),
+  CSV_DELIMITER: code(422, 'Separate the fields with commas.'),
+  CSV_QUOTES: code(422, 'Close the quoted field, or double the quote inside it.'),
+  CSV_FIELD_COUNT: code(422, 'Give the row as many fields as the header has.'),
+  CSV_BLANK_ROW: code(422, 'Remove the blank row.'),
+  CSV_MISSING_HEADER: code(422, 'Start the CSV with a header line such as EmailAddress.'),
+  CSV_MISSING_COLUMN: code(422, 'Add the named column to the header.'),
+  CSV_DUPLICATE_COLUMN: code(422, 'Keep the column only once in the header.'),
+  CSV_UNKNOWN_COLUMN: code(422, 'Remove the column, or allow unknown columns for this batch.'),
+  CSV_MISSING_VALUE: code(422, 'Fill in the named cell.'),
+  CSV_INVALID_VALUE: code(422, 'Correct the named cell.'),
+  CSV_INVALID_EMAIL: code(422, 'Write the address as name@domain.'),
+  CSV_DUPLICATE_EMAIL: code(422, 'List each mailbox only once.'),
+  CSV_INVALID_BOOLEAN: code(422, 'Write True or False.'),
+  CSV_INVALID_OPTION: code(422, 'Correct the named batch option.'),
+  CSV_PASSWORD_TOO_SHORT: code(422, 'Use a password of at least 8 characters.'),
+  CSV_PASSWORD_TOO_LONG: code(422, 'Use a shorter password.'),
+
+  // Secrets
+  SECRET_NAME_INVALID: code(400, 'Use a secret name of letters, digits and dashes.'),
+  SECRET_VALUE_INVALID: code(400, 'Give a non-empty secret value.'),
+  SECRET_REF_INVALID: code(400, 'Give the secret again: the stored reference is not valid.'),
+  SECRET_KEY_MISSING: code(500, 'Restore the local secret key file, or set the secrets again.'),
+  SECRET_KEY_INVALID: code(500, 'Restore the local secret key file, or set the secrets again.'),
+  SECRET_STORE_UNREADABLE: code(
+    500,
+    'Restore the secret store file from a backup, or set the secrets again.',
+  ),
+  SECRET_STORE_UNAVAILABLE: retry(503, 'Retry; check that the app can reach its Key Vault.'),
+
+  // Sign-in to Microsoft Entra ID (app-only tokens)
+  AUTH_CONFIG_INVALID: code(422, 'Correct the named sign-in setting.'),
+  AUTH_CERTIFICATE_INVALID: code(422, 'Give a PEM file with the private key and the certificate.'),
+  AUTH_CERTIFICATE_REJECTED: code(
+    422,
+    'Upload this certificate to the app registration, or use the one there.',
+  ),
+  AUTH_SECRET_INVALID: code(422, 'Create a new client secret in the app registration and set it.'),
+  AUTH_TENANT_NOT_FOUND: code(422, 'Check the tenant id.'),
+  AUTH_APP_NOT_FOUND: code(422, 'Check the client id, and that the app is registered in this tenant.'),
+  AUTH_APP_DISABLED: code(422, 'Enable the app (enterprise application) in the tenant.'),
+  AUTH_SCOPE_INVALID: code(422, 'Grant the app the permissions the docs list, with admin consent.'),
+  AUTH_UNREACHABLE: retry(502, 'Retry; check that the app can reach the sign-in service.'),
+  AUTH_FAILED: code(502, 'Check the app registration and its credentials; the message has the details.'),
+
+  // Microsoft Graph
+  GRAPH_BAD_REQUEST: code(502, 'Report this: Microsoft Graph refused a request mailferry made.'),
+  GRAPH_UNAUTHORIZED: code(502, 'Check the app credentials and admin consent in the tenant.'),
+  GRAPH_FORBIDDEN: code(502, 'Grant the app the Graph permissions the docs list, with admin consent.'),
+  GRAPH_NOT_FOUND: code(404, 'Check that the user or item exists in the tenant.'),
+  GRAPH_CONFLICT: retry(409, 'Retry; another change to the same item won.'),
+  GRAPH_THROTTLED: retry(503, 'Nothing to do: mailferry waits as Microsoft asks and goes on.'),
+  GRAPH_SERVER_ERROR: retry(
+    502,
+    'Nothing to do: mailferry retries; if it persists, check Microsoft 365 service health.',
+  ),
+  GRAPH_UNREACHABLE: retry(502, 'Retry; check that the app can reach graph.microsoft.com.'),
+  GRAPH_REQUEST_FAILED: retry(502, 'Retry; the message has what Graph answered.'),
+  GRAPH_TOO_LARGE: code(422, 'The item is over what Microsoft 365 accepts; it is listed as skipped.'),
+  GRAPH_UPLOAD_INCOMPLETE: retry(502, 'Nothing to do: the item is uploaded again on the next pass.'),
+  GRAPH_FOLDER_INVALID: code(422, 'Rename the folder on the source: Microsoft 365 refuses this name.'),
+  GRAPH_SENDER_INVALID: code(422, 'Set REPORT_SENDER to a mailbox of the tenant.'),
+  GRAPH_SENDMAIL_TOO_LARGE: code(422, 'Nothing to do: the report goes by link instead of attachments.'),
+  GRAPH_USER_NOT_FOUND: code(422, 'Create the user in Microsoft 365 (directory sync) before the batch.'),
+  GRAPH_USER_AMBIGUOUS: code(422, 'Make the address belong to one user only in the tenant.'),
+  GRAPH_USER_NOT_MAIL_ENABLED: code(422, 'Give the user a mailbox (a licence with Exchange Online).'),
+  GRAPH_USAGE_LOCATION_MISSING: code(422, 'Set the user usage location so a licence can be assigned.'),
+  GRAPH_LICENCE_SKU_UNKNOWN: code(422, 'Use a licence SKU id the tenant has (Get-MgSubscribedSku).'),
+  GRAPH_LICENCE_NONE_AVAILABLE: code(422, 'Buy or free licences of this SKU, then start the batch again.'),
+  GRAPH_MAILBOX_NOT_PROVISIONED: retry(
+    422,
+    'Wait for Exchange Online to create the mailbox; mailferry looks again.',
+  ),
+  GRAPH_MAILBOX_NOT_ENABLED: code(422, 'Assign the user a licence that includes Exchange Online.'),
+  GRAPH_PASSWORD_REJECTED: code(422, 'Use a password that meets the tenant password policy.'),
+  GRAPH_PASSWORD_MANAGED_ON_PREMISES: code(422, 'Set the password on-premises: directory sync manages it.'),
+  GRAPH_PREFLIGHT_NO_ORGANIZATION: code(422, 'Check the tenant id: Graph shows no organization.'),
+  GRAPH_PREFLIGHT_DIRSYNC_OFF: code(422, 'Turn on directory synchronization before a staged migration.'),
+  GRAPH_PREFLIGHT_DOMAIN_NOT_VERIFIED: code(422, 'Verify the domain in the Microsoft 365 admin center.'),
+
+  // The mail copy engine
+  MAIL_BAD_SETTINGS: code(400, 'Correct the named IMAP endpoint setting.'),
+  MAIL_CONNECT_FAILED: retry(
+    502,
+    'Check the host, port and security of the endpoint and that the server is up.',
+  ),
+  MAIL_AUTH_FAILED: code(422, 'Check the user name, password and admin login format of the endpoint.'),
+  MAIL_CONNECTION_LOST: retry(502, 'Nothing to do: mailferry reconnects and goes on.'),
+  MAIL_THROTTLED: retry(503, 'Nothing to do: mailferry waits as the server asks and goes on.'),
+  MAIL_FOLDER_MISSING: code(422, 'Plan the mailbox again: the folder is not in its plan.'),
+  MAIL_FOLDER_CREATE_FAILED: code(
+    422,
+    'Create the folder on the target by hand, or rename it on the source.',
+  ),
+  MAIL_APPEND_REFUSED: code(422, 'See the reason: the target refused the message; it is listed as skipped.'),
+  MAIL_MESSAGE_TOO_LARGE: code(
+    422,
+    'Raise the target message size limit; the message is copied on the next pass.',
+  ),
+  MAIL_BAD_ITEM_LIMIT: code(
+    422,
+    'Look at the skipped items, then raise the bad item limit or fix the source.',
+  ),
+  MAIL_ABORTED: retry(503, 'Nothing to do: the run was stopped and resumes where it was.'),
+  MAIL_STATE_FAILED: retry(503, 'Retry; check that the app can reach its storage account.'),
+  COPY_FAILED: code(500, 'Look in the service log for the details, then start the batch again.'),
+  TARGET_CHECK_FAILED: code(422, 'Check that the target mailbox exists and the target endpoint can log in.'),
+
+  // Reports
+  REPORT_INVALID_INPUT: code(500, 'Report this: the batch report could not be built.'),
+  REPORT_INVALID_FIELD: code(500, 'Report this: the batch report could not be built.'),
+  REPORT_INVALID_KIND: code(500, 'Report this: the batch report could not be built.'),
+  REPORT_INVALID_RECIPIENTS: code(400, 'Correct the report recipient addresses.'),
+  REPORT_INVALID_SMTP_CONFIG: code(500, 'Correct the SMTP_* app settings.'),
+  REPORT_INVALID_SMTP_FIELD: code(500, 'Correct the named SMTP_* app setting.'),
+  REPORT_SMTP_FAILED: retry(
+    502,
+    'Check the SMTP relay and its login; the report is kept in the reports container.',
+  ),
+  REPORT_TRANSPORT_FAILED: retry(502, 'Check the mail channel; the report is kept in the reports container.'),
+  REPORT_BLOB_WRITE_FAILED: retry(503, 'Retry; check that the app can reach its storage account.'),
+
+  // The mailferry command
+  CONFIG_INVALID: code(400, 'Correct the named field of the run config file.'),
+  CONFIG_UNREADABLE: code(400, 'Give a readable JSON config file.'),
+  SERVICE_UNREACHABLE: retry(503, 'Start the service (mailferry serve) or check --url.'),
+  URL_INVALID: code(400, 'Give --url as http(s)://host[:port].'),
+  PASSWORD_MISSING: code(400, 'Give the password in the named environment variable or on standard input.'),
+  PASSWORD_SOURCE: code(400, 'Use --password-env or --password-stdin, not both.'),
+  NOTHING_TO_UPDATE: code(400, 'Give at least one option to change.'),
+  CLI_SETTINGS_INVALID: code(400, 'Pass --settings a JSON object such as {"maxMessageSizeMB":50}.'),
+  REMOVE_TIMEOUT: retry(503, 'Wait, then list the batches: the removal goes on in the service.'),
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+const UNKNOWN: CodeSpec = { status: 500, hint: 'Look in the service log for the details.', transient: false };
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+export function codeSpec(value: string): CodeSpec {
+  return isErrorCode(value) ? ERROR_CODES[value] : UNKNOWN;
+}
+
+export const httpStatusFor = (value: string): number => codeSpec(value).status;
+export const hintFor = (value: string): string => codeSpec(value).hint;
+/** Whether waiting and trying again can help; unknown codes are not retried. */
+export const isTransient = (value: string): boolean => codeSpec(value).transient === true;
+
+/** A problem with its registered "what to do" line added (`hint`), for answers and pages people read. */
+export function withHint<T extends { code: string }>(problem: T): T & { hint?: string } {
+  return isErrorCode(problem.code) ? { ...problem, hint: ERROR_CODES[problem.code].hint } : problem;
+}
