@@ -35,24 +35,14 @@ export function endpointCommand(): Command {
     'manage migration endpoints (source and target systems)',
   );
 
-  endpoint
-    .command('add <name>')
-    .description('create an endpoint')
-    .addOption(new Option('--type <type>', 'endpoint type').choices(['imap', 'graph', 'ews']).default('imap'))
-    .option('--host <host>', 'IMAP server host name')
-    .option('--port <port>', 'IMAP port', positiveInt('--port'))
-    .addOption(
-      new Option('--security <mode>', 'IMAP transport security').choices(['tls', 'starttls', 'none']),
-    )
-    .option('--admin-user <user>', 'admin account for proxy logins')
-    .option('--login-format <format>', 'admin proxy login, e.g. "{user}*{admin}" (Dovecot)')
-    .option('--password-env <name>', 'read the password from this environment variable')
-    .option('--password-stdin', 'read the password from standard input')
-    .option(
-      '--max-concurrent <n>',
-      'mailboxes migrated at once from this source',
-      positiveInt('--max-concurrent'),
-    )
+  withImapOptions(
+    endpoint
+      .command('add <name>')
+      .description('create an endpoint')
+      .addOption(
+        new Option('--type <type>', 'endpoint type').choices(['imap', 'graph', 'ews']).default('imap'),
+      ),
+  )
     .option('--settings <json>', 'further settings as a JSON object (merged under the options above)')
     .option('--json', 'print the created endpoint as JSON')
     .action(
@@ -76,20 +66,6 @@ export function endpointCommand(): Command {
     .command('update <name>')
     .description(
       'change an endpoint, in use or not: the options given replace those settings, the rest stay (a new host, port or security needs the password again)',
-    )
-    .option('--host <host>', 'IMAP server host name')
-    .option('--port <port>', 'IMAP port', positiveInt('--port'))
-    .addOption(
-      new Option('--security <mode>', 'IMAP transport security').choices(['tls', 'starttls', 'none']),
-    )
-    .option('--admin-user <user>', 'admin account for proxy logins')
-    .option('--login-format <format>', 'admin proxy login, e.g. "{user}*{admin}" (Dovecot)')
-    .option('--password-env <name>', 'read a new password from this environment variable')
-    .option('--password-stdin', 'read a new password from standard input')
-    .option(
-      '--max-concurrent <n>',
-      'mailboxes migrated at once from this source',
-      positiveInt('--max-concurrent'),
     )
     .option('--settings <json>', 'further settings as a JSON object (merged over the current ones)')
     .option('--json', 'print the updated endpoint as JSON')
@@ -175,6 +151,25 @@ export function endpointCommand(): Command {
     );
 
   return endpoint;
+}
+
+/** The IMAP server, admin, password and concurrency options that add and update share. */
+function withImapOptions(command: Command): Command {
+  return command
+    .option('--host <host>', 'IMAP server host name')
+    .option('--port <port>', 'IMAP port', positiveInt('--port'))
+    .addOption(
+      new Option('--security <mode>', 'IMAP transport security').choices(['tls', 'starttls', 'none']),
+    )
+    .option('--admin-user <user>', 'admin account for proxy logins')
+    .option('--login-format <format>', 'admin proxy login, e.g. "{user}*{admin}" (Dovecot)')
+    .option('--password-env <name>', 'read the password from this environment variable')
+    .option('--password-stdin', 'read the password from standard input')
+    .option(
+      '--max-concurrent <n>',
+      'mailboxes migrated at once from this source',
+      positiveInt('--max-concurrent'),
+    );
 }
 
 function endpointSettings(opts: AddOptions): Record<string, unknown> {

@@ -1,6 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import Papa from 'papaparse';
 import {
   buildReport,
@@ -11,6 +8,7 @@ import {
 } from '../../shared/report';
 import { CodedError } from '../../shared/domain/errors';
 import { useAzurite } from '../../testing/jest/azurite';
+import { startCapturingSmtp } from '../../testing/jest/smtp';
 import { knownBatch } from './fixture';
 
 const storage = useAzurite();
@@ -19,48 +17,9 @@ const SMTP_USER = 'reports@contoso.com';
 const SMTP_PASSWORD = 'Smtp-Pa55word!';
 const REFUSED = 'nobody@contoso.com';
 
-interface Captured {
-  from: string | false;
-  to: string[];
-  mail: ParsedMail;
-}
-
 /** A real SMTP server in process: plain connection with AUTH, captures every message it accepts. */
-function startSmtp(): Promise<{ port: number; messages: Captured[]; close(): Promise<void> }> {
-  const messages: Captured[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD)
-        callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onRcptTo(address, _session, callback) {
-      if (address.address === REFUSED) callback(new Error('550 No such user here'));
-      else callback();
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          messages.push({
-            from: session.envelope.mailFrom && session.envelope.mailFrom.address,
-            to: session.envelope.rcptTo.map((r) => r.address),
-            mail,
-          });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.server.address() as AddressInfo;
-      resolve({ port, messages, close: () => new Promise<void>((done) => server.close(() => done())) });
-    });
-  });
-}
+const startSmtp = () =>
+  startCapturingSmtp({ auth: { user: SMTP_USER, pass: SMTP_PASSWORD }, refuse: [REFUSED] });
 
 function smtp(port: number, pass = SMTP_PASSWORD): ReportTransport {
   return smtpTransport({
