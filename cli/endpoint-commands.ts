@@ -62,11 +62,13 @@ export function endpointCommand(): Command {
       }),
     );
 
-  endpoint
-    .command('update <name>')
-    .description(
-      'change an endpoint, in use or not: the options given replace those settings, the rest stay (a new host, port or security needs the password again)',
-    )
+  withImapOptions(
+    endpoint
+      .command('update <name>')
+      .description(
+        'change an endpoint, in use or not: the options given replace those settings, the rest stay (a new host, port or security needs the password again)',
+      ),
+  )
     .option('--settings <json>', 'further settings as a JSON object (merged over the current ones)')
     .option('--json', 'print the updated endpoint as JSON')
     .action(
