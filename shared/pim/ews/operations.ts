@@ -1,0 +1,175 @@
+import { EwsError, EwsErrorCode } from './errors';
+import { FIND_PAGE_SIZE, MAX_FOLDERS, MAX_ITEMS_PER_FOLDER } from './limits';
+import {
+  attr,
+  call,
+  child,
+  children,
+  escapeXml,
+  messageError,
+  requireSuccess,
+  text,
+  type SoapContext,
+  type XNode,
+} from './soap';
+
+/** The EWS operations the source uses, each as documented for Exchange 2007 SP1. Read-only. */
+
+export interface EwsFolder {
+  id: string;
+  displayName: string;
+  folderClass: string;
+}
+
+const FOLDER_ELEMENTS = ['Folder', 'CalendarFolder', 'ContactsFolder', 'TasksFolder', 'SearchFolder'];
+
+/** FindFolder, Traversal Deep from msgfolderroot, with FolderClass: every folder of the mailbox. */
+export async function findAllFolders(ctx: SoapContext): Promise<EwsFolder[]> {
+  const body =
+    `<m:FindFolder Traversal="Deep">` +
+    `<m:FolderShape><t:BaseShape>Default</t:BaseShape>` +
+    `<t:AdditionalProperties><t:FieldURI FieldURI="folder:FolderClass"/></t:AdditionalProperties></m:FolderShape>` +
+    `<m:IndexedPageFolderView MaxEntriesReturned="${MAX_FOLDERS}" Offset="0" BasePoint="Beginning"/>` +
+    `<m:ParentFolderIds><t:DistinguishedFolderId Id="msgfolderroot"/></m:ParentFolderIds>` +
+    `</m:FindFolder>`;
+  const { messages } = await call(ctx, 'FindFolder', body);
+  const message = requireSuccess(ctx, 'FindFolder', messages[0] as XNode);
+  const root = child(message, 'RootFolder');
+  if (attr(root, 'IncludesLastItemInRange') === 'false') {
+    throw new EwsError(
+      EwsErrorCode.tooManyItems,
+      `Mailbox ${ctx.mailbox} has more than ${MAX_FOLDERS} folders: contacts and calendars are not read.`,
+      {
+        mailbox: ctx.mailbox,
+      },
+    );
+  }
+  const folders = child(root, 'Folders');
+  return FOLDER_ELEMENTS.flatMap((name) => children(folders, name)).map((f) => ({
+    id: attr(child(f, 'FolderId'), 'Id') ?? '',
+    displayName: text(f, 'DisplayName') ?? '',
+    folderClass: text(f, 'FolderClass') ?? '',
+  }));
+}
+
+/** GetFolder of distinguished folders (e.g. `calendar`, `contacts`): their FolderIds, or undefined. */
+export async function distinguishedFolderIds(
+  ctx: SoapContext,
+  names: string[],
+): Promise<Array<string | undefined>> {
+  const ids = names.map((n) => `<t:DistinguishedFolderId Id="${escapeXml(n)}"/>`).join('');
+  const body = `<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds>${ids}</m:FolderIds></m:GetFolder>`;
+  const { messages } = await call(ctx, 'GetFolder', body);
+  return names.map((_, i) => {
+    const m = messages[i];
+    if (!m) return undefined;
+    const e = messageError(m);
+    if (e?.code === 'ErrorFolderNotFound') return undefined;
+    requireSuccess(ctx, 'GetFolder', m);
+    const folders = child(m, 'Folders');
+    const f = FOLDER_ELEMENTS.map((n) => child(folders, n)).find(Boolean);
+    return attr(child(f, 'FolderId'), 'Id');
+  });
+}
+
+export interface EwsItemRef {
+  id: string;
+  changeKey: string;
+  element: string;
+}
+
+const ITEM_ELEMENTS = ['CalendarItem', 'Contact', 'DistributionList', 'Item', 'Message'];
+
+/** Every item of a folder: FindItem (Shallow, IdOnly) page by page with IndexedPageItemView. */
+export async function findAllItems(ctx: SoapContext, folderId: string): Promise<EwsItemRef[]> {
+  const refs: EwsItemRef[] = [];
+  let offset = 0;
+  for (;;) {
+    const body =
+      `<m:FindItem Traversal="Shallow">` +
+      `<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>` +
+      `<m:IndexedPageItemView MaxEntriesReturned="${FIND_PAGE_SIZE}" Offset="${offset}" BasePoint="Beginning"/>` +
+      `<m:ParentFolderIds><t:FolderId Id="${escapeXml(folderId)}"/></m:ParentFolderIds>` +
+      `</m:FindItem>`;
+    const { messages } = await call(ctx, 'FindItem', body);
+    const root = child(requireSuccess(ctx, 'FindItem', messages[0] as XNode), 'RootFolder');
+    const items = child(root, 'Items');
+    const page = ITEM_ELEMENTS.flatMap((element) =>
+      children(items, element).map((i) => {
+        const id = child(i, 'ItemId');
+        return { id: attr(id, 'Id') ?? '', changeKey: attr(id, 'ChangeKey') ?? '', element };
+      }),
+    );
+    refs.push(...page.filter((r) => r.id));
+    if (refs.length > MAX_ITEMS_PER_FOLDER) {
+      throw new EwsError(
+        EwsErrorCode.tooManyItems,
+        `Folder ${folderId} of ${ctx.mailbox} has more than ${MAX_ITEMS_PER_FOLDER} items: it is not read.`,
+        {
+          mailbox: ctx.mailbox,
+          folderId,
+        },
+      );
+    }
+    const next = Number(attr(root, 'IndexedPagingOffset'));
+    if (attr(root, 'IncludesLastItemInRange') !== 'false' || page.length === 0) return refs;
+    // The server says where the next page starts; fall back to counting when it does not.
+    offset = Number.isFinite(next) && next > offset ? next : offset + page.length;
+  }
+}
+
+/** Outcome of one id of a GetItem batch: the item element, or the server's error for it. */
+export type GetItemResult =
+  { ok: true; element: string; item: XNode } | { ok: false; code: string; text: string };
+
+/** GetItem (AllProperties + body) for a batch of ids; one result per id, in order. */
+export async function getItems(
+  ctx: SoapContext,
+  ids: string[],
+  bodyType: 'Best' | 'Text',
+): Promise<GetItemResult[]> {
+  const body =
+    `<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:BodyType>${bodyType}</t:BodyType>` +
+    `<t:AdditionalProperties><t:FieldURI FieldURI="item:Body"/></t:AdditionalProperties></m:ItemShape>` +
+    `<m:ItemIds>${ids.map((id) => `<t:ItemId Id="${escapeXml(id)}"/>`).join('')}</m:ItemIds></m:GetItem>`;
+  const { messages } = await call(ctx, 'GetItem', body);
+  return ids.map((_, i): GetItemResult => {
+    const m = messages[i];
+    if (!m) return { ok: false, code: 'ErrorMissingResponse', text: 'no response message for this id' };
+    const e = messageError(m);
+    if (e) {
+      if (
+        e.code === 'ErrorServerBusy' ||
+        e.code === 'ErrorAccessDenied' ||
+        e.code.startsWith('ErrorImpersonat')
+      ) {
+        requireSuccess(ctx, 'GetItem', m); // a mailbox-level problem, not this item's
+      }
+      return { ok: false, ...e };
+    }
+    const items = child(m, 'Items');
+    for (const element of ITEM_ELEMENTS) {
+      const item = child(items, element);
+      if (item) return { ok: true, element, item };
+    }
+    const other = items && Object.keys(items).find((k) => !k.startsWith('@_') && k !== '#text');
+    return { ok: false, code: 'ErrorUnsupportedItem', text: `a ${other ?? 'empty'} item` };
+  });
+}
+
+/** GetAttachment of one file attachment, reading at most `maxBytes` of the answer. */
+export async function getFileAttachment(
+  ctx: SoapContext,
+  attachmentId: string,
+  maxBytes: number,
+): Promise<{ contentBase64: string; size: number } | { tooLarge: true } | { error: string }> {
+  const body = `<m:GetAttachment><m:AttachmentIds><t:AttachmentId Id="${escapeXml(attachmentId)}"/></m:AttachmentIds></m:GetAttachment>`;
+  const { messages, truncated } = await call(ctx, 'GetAttachment', body, { maxBytes });
+  if (truncated) return { tooLarge: true };
+  const m = messages[0] as XNode;
+  const e = messageError(m);
+  if (e) return { error: `${e.code}${e.text ? `: ${e.text}` : ''}` };
+  const file = child(child(m, 'Attachments'), 'FileAttachment');
+  const content = (text(file, 'Content') ?? '').replace(/\s+/g, '');
+  return { contentBase64: content, size: Buffer.byteLength(content, 'base64') };
+}
