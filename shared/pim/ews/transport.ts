@@ -28,6 +28,8 @@ export interface HttpAnswer {
 export class EwsTransport {
   private readonly agent: http.Agent;
   private ntlmReady = false;
+  /** Calls run one after another: an NTLM handshake must not interleave with another request. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly url: URL,
@@ -42,7 +44,13 @@ export class EwsTransport {
   }
 
   /** POSTs a SOAP envelope; answers any HTTP status (the caller maps them), throws only when unreachable. */
-  async post(xml: string, soapAction: string, maxBytes = MAX_RESPONSE_BYTES): Promise<HttpAnswer> {
+  post(xml: string, soapAction: string, maxBytes = MAX_RESPONSE_BYTES): Promise<HttpAnswer> {
+    const run = this.queue.then(() => this.postNow(xml, soapAction, maxBytes));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async postNow(xml: string, soapAction: string, maxBytes: number): Promise<HttpAnswer> {
     const { auth, user, domain, password } = this.credentials;
     if (auth === 'basic') {
       const name = domain ? `${domain}\\${user}` : user;

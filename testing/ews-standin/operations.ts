@@ -1,0 +1,230 @@
+import type { StandinFolder, StandinMailbox } from './mailbox';
+import { NS, escapeXml, kid, kids, type El } from './xml';
+
+/**
+ * The operations the stand-in answers, each with the request checks and the response shape of
+ * Microsoft's EWS reference for Exchange 2007 SP1:
+ * - FindFolder: https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/findfolder-operation
+ * - GetFolder: https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getfolder-operation
+ * - FindItem (IndexedPageItemView; RootFolder IndexedPagingOffset/TotalItemsInView/IncludesLastItemInRange):
+ *   https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditem-operation and
+ *   https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/rootfolder-finditemresponsemessage
+ * - GetItem: https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitem-operation-calendar-item
+ *   and .../getitem-operation-contact (one response message per requested id, in order)
+ * - GetAttachment: https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getattachment-operation
+ */
+
+/** A request the stand-in refuses as Exchange would (answered as a SOAP fault ErrorInvalidRequest). */
+export class InvalidRequest extends Error {}
+
+const t = NS.types;
+const m = NS.messages;
+
+function need(el: El | undefined, what: string): El {
+  if (!el) throw new InvalidRequest(`The request is invalid: ${what} is missing.`);
+  return el;
+}
+
+function baseShape(shape: El | undefined, allowed: string[]): string {
+  const value = need(kid(need(shape, 'the shape element'), t, 'BaseShape'), 't:BaseShape').text;
+  if (!allowed.includes(value))
+    throw new InvalidRequest(
+      `The request is invalid: BaseShape "${value}" is not one of ${allowed.join(', ')}.`,
+    );
+  return value;
+}
+
+function fieldUris(shape: El | undefined): string[] {
+  return kids(kid(shape, t, 'AdditionalProperties'), t, 'FieldURI').map((f) => f.attrs.FieldURI ?? '');
+}
+
+export function successMessage(op: string, inner: string): string {
+  return `<m:${op}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>${inner}</m:${op}ResponseMessage>`;
+}
+
+export function errorMessage(op: string, code: string, text: string, inner = ''): string {
+  return (
+    `<m:${op}ResponseMessage ResponseClass="Error"><m:MessageText>${escapeXml(text)}</m:MessageText>` +
+    `<m:ResponseCode>${code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>${inner}</m:${op}ResponseMessage>`
+  );
+}
+
+function folderElement(f: StandinFolder): string {
+  if (f.folderClass.startsWith('IPF.Appointment')) return 'CalendarFolder';
+  if (f.folderClass.startsWith('IPF.Contact')) return 'ContactsFolder';
+  if (f.folderClass.startsWith('IPF.Task')) return 'TasksFolder';
+  return 'Folder';
+}
+
+function folderXml(mailbox: StandinMailbox, f: StandinFolder, shape: string, withClass: boolean): string {
+  const element = folderElement(f);
+  const id = `<t:FolderId Id="${escapeXml(f.id)}" ChangeKey="AQAAABYAAAAA"/>`;
+  if (shape === 'IdOnly')
+    return `<t:${element}>${id}${withClass ? `<t:FolderClass>${f.folderClass}</t:FolderClass>` : ''}</t:${element}>`;
+  const count = [...mailbox.items.values()].filter((i) => i.folderId === f.id && i.listed).length;
+  return (
+    `<t:${element}>${id}${withClass ? `<t:FolderClass>${f.folderClass}</t:FolderClass>` : ''}` +
+    `<t:DisplayName>${escapeXml(f.displayName)}</t:DisplayName><t:TotalCount>${count}</t:TotalCount>` +
+    `<t:ChildFolderCount>${mailbox.below(f.id, false).length}</t:ChildFolderCount>` +
+    (element === 'Folder' ? '<t:UnreadCount>0</t:UnreadCount>' : '') +
+    `</t:${element}>`
+  );
+}
+
+/** A FolderId or DistinguishedFolderId → the mailbox's folder, or undefined. */
+function folderOf(mailbox: StandinMailbox, el: El): StandinFolder | undefined {
+  const id = el.attrs.Id ?? '';
+  if (el.local === 'DistinguishedFolderId') return mailbox.folders.find((f) => f.distinguished === id);
+  if (el.local === 'FolderId') return mailbox.folders.find((f) => f.id === id);
+  return undefined;
+}
+
+function parentFolder(op: El, mailbox: StandinMailbox): StandinFolder | undefined {
+  const parents = need(kid(op, m, 'ParentFolderIds'), 'm:ParentFolderIds').children.filter((c) => c.ns === t);
+  if (parents.length !== 1)
+    throw new InvalidRequest('The request is invalid: the stand-in takes exactly one parent folder id.');
+  return folderOf(mailbox, parents[0] as El);
+}
+
+function paging(view: El | undefined, serverMax: number): { offset: number; max: number } {
+  if (!view) return { offset: 0, max: serverMax };
+  const offset = Number(view.attrs.Offset);
+  const base = view.attrs.BasePoint;
+  if (!Number.isInteger(offset) || offset < 0 || base !== 'Beginning') {
+    throw new InvalidRequest(
+      'The request is invalid: IndexedPageItemView needs Offset (a whole number) and BasePoint="Beginning".',
+    );
+  }
+  const max = view.attrs.MaxEntriesReturned === undefined ? serverMax : Number(view.attrs.MaxEntriesReturned);
+  if (!Number.isInteger(max) || max < 1)
+    throw new InvalidRequest('The request is invalid: MaxEntriesReturned must be a positive whole number.');
+  return { offset, max: Math.min(max, serverMax) };
+}
+
+export function findFolder(op: El, mailbox: StandinMailbox): string {
+  const traversal = op.attrs.Traversal;
+  if (traversal !== 'Shallow' && traversal !== 'Deep')
+    throw new InvalidRequest('The request is invalid: Traversal must be Shallow or Deep.');
+  const shapeEl = kid(op, m, 'FolderShape');
+  const shape = baseShape(shapeEl, ['IdOnly', 'Default', 'AllProperties']);
+  const withClass = shape === 'AllProperties' || fieldUris(shapeEl).includes('folder:FolderClass');
+  const parent = parentFolder(op, mailbox);
+  if (!parent)
+    return errorMessage(
+      'FindFolder',
+      'ErrorFolderNotFound',
+      'The specified folder could not be found in the store.',
+    );
+  const all = mailbox.below(parent.id, traversal === 'Deep');
+  const { offset, max } = paging(kid(op, m, 'IndexedPageFolderView'), 10_000);
+  const page = all.slice(offset, offset + max);
+  const last = offset + page.length >= all.length;
+  return successMessage(
+    'FindFolder',
+    `<m:RootFolder IndexedPagingOffset="${offset + page.length}" TotalItemsInView="${all.length}" IncludesLastItemInRange="${last}">` +
+      `<t:Folders>${page.map((f) => folderXml(mailbox, f, shape, withClass)).join('')}</t:Folders></m:RootFolder>`,
+  );
+}
+
+export function getFolder(op: El, mailbox: StandinMailbox): string[] {
+  const shapeEl = kid(op, m, 'FolderShape');
+  const shape = baseShape(shapeEl, ['IdOnly', 'Default', 'AllProperties']);
+  const ids = need(kid(op, m, 'FolderIds'), 'm:FolderIds').children.filter((c) => c.ns === t);
+  if (ids.length === 0) throw new InvalidRequest('The request is invalid: m:FolderIds is empty.');
+  return ids.map((el) => {
+    const f = folderOf(mailbox, el);
+    if (!f)
+      return errorMessage(
+        'GetFolder',
+        'ErrorFolderNotFound',
+        'The specified folder could not be found in the store.',
+        '<m:Folders/>',
+      );
+    return successMessage(
+      'GetFolder',
+      `<m:Folders>${folderXml(mailbox, f, shape, shape === 'AllProperties')}</m:Folders>`,
+    );
+  });
+}
+
+/** Exchange 2010's default EWSFindCountLimit; 2007 has none, but a page this large is never sane. */
+const FIND_ITEM_SERVER_MAX = 1000;
+
+export function findItem(
+  op: El,
+  mailbox: StandinMailbox,
+  record: (d: Record<string, string | number>) => void,
+): string {
+  if (op.attrs.Traversal !== 'Shallow')
+    throw new InvalidRequest('The request is invalid: FindItem takes Traversal="Shallow" here.');
+  baseShape(kid(op, m, 'ItemShape'), ['IdOnly', 'Default', 'AllProperties']);
+  const view = kid(op, m, 'IndexedPageItemView');
+  if (!view && !kid(op, m, 'CalendarView'))
+    throw new InvalidRequest('The request is invalid: the stand-in expects an IndexedPageItemView.');
+  const folder = parentFolder(op, mailbox);
+  if (!folder)
+    return errorMessage(
+      'FindItem',
+      'ErrorFolderNotFound',
+      'The specified folder could not be found in the store.',
+    );
+  const all = [...mailbox.items.values()].filter((i) => i.folderId === folder.id && i.listed);
+  const { offset, max } = paging(view, FIND_ITEM_SERVER_MAX);
+  record({ folderId: folder.id, offset, max });
+  const page = all.slice(offset, offset + max);
+  const last = offset + page.length >= all.length;
+  const items = page.map(
+    (i) =>
+      `<t:${i.element}><t:ItemId Id="${escapeXml(i.id)}" ChangeKey="${escapeXml(i.changeKey)}"/></t:${i.element}>`,
+  );
+  return successMessage(
+    'FindItem',
+    `<m:RootFolder IndexedPagingOffset="${offset + page.length}" TotalItemsInView="${all.length}" IncludesLastItemInRange="${last}">` +
+      `<t:Items>${items.join('')}</t:Items></m:RootFolder>`,
+  );
+}
+
+export function getItem(
+  op: El,
+  mailbox: StandinMailbox,
+  record: (d: Record<string, string | number>) => void,
+): string[] {
+  baseShape(kid(op, m, 'ItemShape'), ['IdOnly', 'Default', 'AllProperties']);
+  const ids = kids(need(kid(op, m, 'ItemIds'), 'm:ItemIds'), t, 'ItemId');
+  if (ids.length === 0) throw new InvalidRequest('The request is invalid: m:ItemIds has no t:ItemId.');
+  record({ ids: ids.length });
+  return ids.map((el) => {
+    const item = mailbox.items.get(el.attrs.Id ?? '');
+    if (!item)
+      return errorMessage(
+        'GetItem',
+        'ErrorItemNotFound',
+        'The specified object was not found in the store.',
+        '<m:Items/>',
+      );
+    if (item.corrupt)
+      return errorMessage('GetItem', 'ErrorCorruptData', 'The item is corrupt.', '<m:Items/>');
+    return successMessage('GetItem', `<m:Items>${item.xml}</m:Items>`);
+  });
+}
+
+export function getAttachment(op: El, mailbox: StandinMailbox): string[] {
+  const ids = kids(need(kid(op, m, 'AttachmentIds'), 'm:AttachmentIds'), t, 'AttachmentId');
+  if (ids.length === 0)
+    throw new InvalidRequest('The request is invalid: m:AttachmentIds has no t:AttachmentId.');
+  return ids.map((el) => {
+    const a = mailbox.attachments.get(el.attrs.Id ?? '');
+    if (!a)
+      return errorMessage(
+        'GetAttachment',
+        'ErrorInvalidAttachmentId',
+        'The attachment could not be found.',
+        '<m:Attachments/>',
+      );
+    return successMessage(
+      'GetAttachment',
+      `<m:Attachments><t:FileAttachment><t:AttachmentId Id="${escapeXml(a.id)}"/><t:Name>${escapeXml(a.name)}</t:Name>` +
+        `<t:ContentType>${escapeXml(a.contentType)}</t:ContentType><t:Content>${a.content.toString('base64')}</t:Content></t:FileAttachment></m:Attachments>`,
+    );
+  });
+}
