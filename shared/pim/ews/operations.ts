@@ -122,15 +122,23 @@ export async function findAllItems(ctx: SoapContext, folderId: string): Promise<
 export type GetItemResult =
   { ok: true; element: string; item: XNode } | { ok: false; code: string; text: string };
 
-/** GetItem (AllProperties + body) for a batch of ids; one result per id, in order. */
+/** Asked for explicitly on calendar items: AllProperties returns them on 2007 SP1, this makes sure. */
+const CALENDAR_FIELDS =
+  '<t:FieldURI FieldURI="calendar:UID"/><t:FieldURI FieldURI="calendar:MeetingTimeZone"/>';
+
+/**
+ * GetItem (AllProperties + body) for a batch of ids; one result per id, in order. Calendar bodies
+ * come as they are (HTML or text); contact notes as text.
+ */
 export async function getItems(
   ctx: SoapContext,
   ids: string[],
-  bodyType: 'Best' | 'Text',
+  kind: 'calendar' | 'contacts',
 ): Promise<GetItemResult[]> {
+  const bodyType = kind === 'calendar' ? 'Best' : 'Text';
   const body =
     `<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:BodyType>${bodyType}</t:BodyType>` +
-    `<t:AdditionalProperties><t:FieldURI FieldURI="item:Body"/></t:AdditionalProperties></m:ItemShape>` +
+    `<t:AdditionalProperties><t:FieldURI FieldURI="item:Body"/>${kind === 'calendar' ? CALENDAR_FIELDS : ''}</t:AdditionalProperties></m:ItemShape>` +
     `<m:ItemIds>${ids.map((id) => `<t:ItemId Id="${escapeXml(id)}"/>`).join('')}</m:ItemIds></m:GetItem>`;
   const { messages } = await call(ctx, 'GetItem', body);
   return ids.map((_, i): GetItemResult => {

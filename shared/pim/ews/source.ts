@@ -119,7 +119,7 @@ class EwsSource implements PimSource {
       const results = await getItems(
         this.ctx,
         batch.map((r) => r.id),
-        collection.kind === 'contacts' ? 'Text' : 'Best',
+        collection.kind,
       );
       const occurrences = await this.occurrencesOf(results);
       for (const [j, ref] of batch.entries()) {
@@ -146,7 +146,7 @@ class EwsSource implements PimSource {
     const map = new Map<string, XNode>();
     for (let i = 0; i < ids.length; i += GET_ITEM_BATCH) {
       const batch = ids.slice(i, i + GET_ITEM_BATCH);
-      const got = await getItems(this.ctx, batch, 'Best');
+      const got = await getItems(this.ctx, batch, 'calendar');
       got.forEach((g, k) => {
         if (g.ok && g.element === 'CalendarItem') map.set(batch[k] as string, g.item);
       });

@@ -6,7 +6,8 @@ import { attr, child, text, type XNode } from './soap';
  * matched against a table of common zones (today's rules; items carrying the pre-2007 US rules are
  * matched too, because Exchange's DST update rebased them onto the new rules). A zone without
  * daylight saving time resolves to its fixed-offset IANA zone (Etc/GMT+5 is exactly UTC−5). When
- * several zones share the rules, a word of the zone's display name (e.g. "Paris") picks one.
+ * several zones share the rules, a city in the zone's display name (e.g. "Paris") picks one (the
+ * city Windows' own zone for that display name is named after wins, e.g. London over Lisbon).
  */
 
 export interface TransitionRule {
@@ -98,6 +99,7 @@ const DST_ZONES: Array<{ bias: number; rules: RuleSet[]; zone: string; hints?: A
     rules: ['EU'],
     zone: 'Europe/London',
     hints: [
+      [/London/i, 'Europe/London'],
       [/Lisbon/i, 'Europe/Lisbon'],
       [/Dublin/i, 'Europe/Dublin'],
     ],
@@ -134,6 +136,7 @@ const DST_ZONES: Array<{ bias: number; rules: RuleSet[]; zone: string; hints?: A
     rules: ['AU', 'AU_OLD'],
     zone: 'Australia/Sydney',
     hints: [
+      [/Sydney/i, 'Australia/Sydney'],
       [/Hobart/i, 'Australia/Hobart'],
       [/Melbourne/i, 'Australia/Melbourne'],
     ],
