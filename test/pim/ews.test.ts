@@ -7,7 +7,8 @@ import type {
   PimUnsupported,
 } from '../../shared/pim/model';
 import { EwsSettingsSchema, openEwsSource, type EwsSettings } from '../../shared/pim/ews';
-import { startEwsStandin, type EwsStandin } from '../../testing/ews-standin';
+import { ATTACHMENT_MAX_BYTES } from '../../shared/pim/ews/limits';
+import { StandinMailbox, startEwsStandin, type EwsStandin } from '../../testing/ews-standin';
 import {
   ADMIN,
   ALICE,
@@ -386,5 +387,50 @@ describe('the EWS stand-in validates requests like Exchange', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/NTLM.*Basic/);
+  });
+});
+
+describe('EWS source: attachments over the size limit', () => {
+  it('lists an attachment larger than ATTACHMENT_MAX_BYTES without reading it, and still migrates the event', async () => {
+    const box = new StandinMailbox('bob@contoso.com');
+    box.addFixture('fld-calendar', 'calendar-single-meeting.xml');
+    box.addAttachment({
+      id: 'att-agenda',
+      name: 'agenda.txt',
+      contentType: 'text/plain',
+      content: Buffer.alloc(ATTACHMENT_MAX_BYTES + 1024 * 1024, 0x41),
+    });
+    const big = await startEwsStandin({ accounts: [ADMIN], mailboxes: [box], auth: ['basic'] });
+    const bob = await openEwsSource(
+      EwsSettingsSchema.parse({
+        url: big.url,
+        auth: 'basic',
+        impersonation: true,
+        admin: { user: 'CONTOSO\\svc-migrate' },
+      }),
+      {
+        email: 'bob@contoso.com',
+        password: ADMIN.password,
+      },
+    );
+    try {
+      const calendar = (await bob.collections()).find((c) => c.displayName === 'Calendar') as PimCollection;
+      const [fetched] = await bob.fetch(calendar, await bob.list(calendar));
+      const event = fetched?.item as PimEvent;
+      expect(event.subject).toBe('Budget review');
+      // Compared without content so a failure does not print megabytes of base64.
+      const listed = event.attachments.map(({ contentBase64, ...a }) => ({
+        ...a,
+        hasContent: contentBase64 !== undefined,
+      }));
+      expect(listed).toEqual([
+        { name: 'agenda.txt', contentType: 'text/plain', size: ATTACHMENT_MAX_BYTES + 1, hasContent: false },
+      ]);
+      // The connection cut short is replaced: the source still answers afterwards.
+      await expect(bob.list(calendar)).resolves.toHaveLength(1);
+    } finally {
+      await bob.close();
+      await big.close();
+    }
   });
 });

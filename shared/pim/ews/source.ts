@@ -229,6 +229,7 @@ class EwsSource implements PimSource {
       if ('tooLarge' in got) out.push({ name, contentType, size: ATTACHMENT_MAX_BYTES + 1 });
       else if ('error' in got)
         out.push({ name, contentType, size: Number.isFinite(declared) ? declared : 0 });
+      else if (got.size > ATTACHMENT_MAX_BYTES) out.push({ name, contentType, size: got.size });
       else out.push({ name, contentType, size: got.size, contentBase64: got.contentBase64 });
     }
     // Attached Outlook items (ItemAttachment) have no bytes on Exchange 2007: listed by name only.

@@ -101,51 +101,56 @@ export class EwsTransport {
         Accept: 'text/xml',
       };
       if (authorization) headers.Authorization = authorization;
-      const req = lib.request(
-        this.url,
-        { method: 'POST', agent: this.agent, headers, timeout: CONNECT_TIMEOUT_MS },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          let truncated = false;
-          res.on('data', (chunk: Buffer) => {
-            if (truncated) return;
-            size += chunk.length;
-            if (size > maxBytes) {
-              truncated = true;
-              // Stop reading: the rest of this answer is not wanted. The socket is not reused.
-              res.destroy();
-              resolve({
-                status: res.statusCode ?? 0,
-                headers: res.headers,
-                body: Buffer.concat(chunks).toString('utf8'),
-                truncated,
-              });
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('end', () => {
+      const req = lib.request(this.url, { method: 'POST', agent: this.agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        res.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          size += chunk.length;
+          if (size > maxBytes) {
+            truncated = true;
             clearTimeout(overall);
+            // Stop reading: the rest of this answer is not wanted. The socket is not reused.
+            res.destroy();
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,
               body: Buffer.concat(chunks).toString('utf8'),
               truncated,
             });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          clearTimeout(overall);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            truncated,
           });
-          res.on('error', (e) => {
-            clearTimeout(overall);
-            if (!truncated) reject(unreachable(this.url, e));
-          });
-        },
-      );
+        });
+        res.on('error', (e) => {
+          clearTimeout(overall);
+          if (!truncated) reject(unreachable(this.url, e));
+        });
+      });
       const overall = setTimeout(
         () => req.destroy(new Error(`no complete answer within ${REQUEST_TIMEOUT_MS} ms`)),
         REQUEST_TIMEOUT_MS,
       );
-      req.on('timeout', () => req.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)));
-      req.on('socket', (socket) => socket.once('connect', () => req.setTimeout(REQUEST_TIMEOUT_MS)));
+      // A new connection must be up within CONNECT_TIMEOUT_MS; the whole call within REQUEST_TIMEOUT_MS.
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const connect = setTimeout(
+          () => req.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)),
+          CONNECT_TIMEOUT_MS,
+        );
+        socket.once('connect', () => clearTimeout(connect));
+        socket.once('close', () => clearTimeout(connect));
+      });
       req.on('error', (e) => {
         clearTimeout(overall);
         reject(unreachable(this.url, e));
