@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { mapCalendarItem } from '../../shared/pim/ews/calendar';
 import { birthdayDate } from '../../shared/pim/ews/contact';
 import { RecurrenceError, recurrenceToRrule } from '../../shared/pim/ews/recurrence';
-import { child, parseXml, type XNode } from '../../shared/pim/ews/soap';
+import { call, child, parseXml, type XNode } from '../../shared/pim/ews/soap';
+import type { EwsTransport } from '../../shared/pim/ews/transport';
 import { readMeetingTimeZone, resolveTimeZone, wallClock, zonedInstant } from '../../shared/pim/ews/timezone';
 
 /** Parses a fragment the way the source parses a GetItem answer (prefixes dropped, repeats as arrays). */
@@ -230,4 +231,26 @@ describe('contact birthday', () => {
     ['1975-08-23T04:00:00Z', '1975-08-23'], // local midnight in New York (summer)
     ['1975-08-23T00:00:00Z', '1975-08-23'],
   ])('%s → %s', (value, date) => expect(birthdayDate(value)).toBe(date));
+});
+
+describe('SOAP faults', () => {
+  it('codes a busy fault as transient EWS_SERVER_BUSY with the back-off Exchange asks for', async () => {
+    const faultXml =
+      `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>` +
+      `<faultcode xmlns:a="http://schemas.microsoft.com/exchange/services/2006/types">a:ErrorServerBusy</faultcode>` +
+      `<faultstring xml:lang="en-US">The server cannot service this request right now. Try again later.</faultstring>` +
+      `<detail><e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">ErrorServerBusy</e:ResponseCode>` +
+      `<t:MessageXml xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><t:Value Name="BackOffMilliseconds">29987</t:Value></t:MessageXml>` +
+      `</detail></s:Fault></s:Body></s:Envelope>`;
+    const transport = {
+      post: async () => ({ status: 500, headers: {}, body: faultXml, truncated: false }),
+    } as unknown as EwsTransport;
+    await expect(
+      call({ transport, mailbox: 'a@contoso.com', user: 'svc' }, 'FindItem', '<m:FindItem/>'),
+    ).rejects.toMatchObject({
+      code: 'EWS_SERVER_BUSY',
+      transient: true,
+      details: { retryAfterMs: 29987, responseCode: 'ErrorServerBusy' },
+    });
+  });
 });

@@ -4,7 +4,7 @@ import {
   attr,
   call,
   child,
-  children,
+  elements,
   escapeXml,
   messageError,
   requireSuccess,
@@ -20,8 +20,6 @@ export interface EwsFolder {
   displayName: string;
   folderClass: string;
 }
-
-const FOLDER_ELEMENTS = ['Folder', 'CalendarFolder', 'ContactsFolder', 'TasksFolder', 'SearchFolder'];
 
 /** FindFolder, Traversal Deep from msgfolderroot, with FolderClass: every folder of the mailbox. */
 export async function findAllFolders(ctx: SoapContext): Promise<EwsFolder[]> {
@@ -45,7 +43,7 @@ export async function findAllFolders(ctx: SoapContext): Promise<EwsFolder[]> {
     );
   }
   const folders = child(root, 'Folders');
-  return FOLDER_ELEMENTS.flatMap((name) => children(folders, name)).map((f) => ({
+  return elements(folders).map(([, f]) => ({
     id: attr(child(f, 'FolderId'), 'Id') ?? '',
     displayName: text(f, 'DisplayName') ?? '',
     folderClass: text(f, 'FolderClass') ?? '',
@@ -67,7 +65,7 @@ export async function distinguishedFolderIds(
     if (e?.code === 'ErrorFolderNotFound') return undefined;
     requireSuccess(ctx, 'GetFolder', m);
     const folders = child(m, 'Folders');
-    const f = FOLDER_ELEMENTS.map((n) => child(folders, n)).find(Boolean);
+    const f = elements(folders)[0]?.[1];
     return attr(child(f, 'FolderId'), 'Id');
   });
 }
@@ -77,8 +75,6 @@ export interface EwsItemRef {
   changeKey: string;
   element: string;
 }
-
-const ITEM_ELEMENTS = ['CalendarItem', 'Contact', 'DistributionList', 'Item', 'Message'];
 
 /** Every item of a folder: FindItem (Shallow, IdOnly) page by page with IndexedPageItemView. */
 export async function findAllItems(ctx: SoapContext, folderId: string): Promise<EwsItemRef[]> {
@@ -94,12 +90,11 @@ export async function findAllItems(ctx: SoapContext, folderId: string): Promise<
     const { messages } = await call(ctx, 'FindItem', body);
     const root = child(requireSuccess(ctx, 'FindItem', messages[0] as XNode), 'RootFolder');
     const items = child(root, 'Items');
-    const page = ITEM_ELEMENTS.flatMap((element) =>
-      children(items, element).map((i) => {
-        const id = child(i, 'ItemId');
-        return { id: attr(id, 'Id') ?? '', changeKey: attr(id, 'ChangeKey') ?? '', element };
-      }),
-    );
+    // Items holds CalendarItem, Contact, DistributionList, Message... elements, whatever the folder has.
+    const page = elements(items).map(([element, i]) => {
+      const id = child(i, 'ItemId');
+      return { id: attr(id, 'Id') ?? '', changeKey: attr(id, 'ChangeKey') ?? '', element };
+    });
     refs.push(...page.filter((r) => r.id));
     if (refs.length > MAX_ITEMS_PER_FOLDER) {
       throw new EwsError(
@@ -155,13 +150,9 @@ export async function getItems(
       }
       return { ok: false, ...e };
     }
-    const items = child(m, 'Items');
-    for (const element of ITEM_ELEMENTS) {
-      const item = child(items, element);
-      if (item) return { ok: true, element, item };
-    }
-    const other = items && Object.keys(items).find((k) => !k.startsWith('@_') && k !== '#text');
-    return { ok: false, code: 'ErrorUnsupportedItem', text: `a ${other ?? 'empty'} item` };
+    const found = elements(child(m, 'Items'))[0];
+    if (found) return { ok: true, element: found[0], item: found[1] };
+    return { ok: false, code: 'ErrorMissingItem', text: 'the response message holds no item' };
   });
 }
 

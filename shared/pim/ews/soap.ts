@@ -39,6 +39,7 @@ const REPEATING = new Set([
   'DeletedOccurrence',
   'String',
   'Entry',
+  'Value',
   'FileAttachment',
   'ItemAttachment',
 ]);
@@ -104,6 +105,14 @@ export function text(node: unknown, name?: string): string | undefined {
   return t === undefined ? '' : String(t);
 }
 
+/** Every child element, whatever its name, as [name, element] (an Items or Folders list of mixed types). */
+export function elements(node: unknown): Array<[string, XNode]> {
+  if (!node || typeof node !== 'object') return [];
+  return Object.keys(node as XNode)
+    .filter((k) => !k.startsWith('@_') && k !== '#text')
+    .flatMap((k) => children(node, k).map((e): [string, XNode] => [k, e]));
+}
+
 export function attr(node: unknown, name: string): string | undefined {
   const v = (node as XNode | undefined)?.[`@_${name}`];
   return v === undefined ? undefined : String(v);
@@ -152,7 +161,13 @@ export async function call(
   if (fault) {
     const detail = child(fault, 'detail');
     const code = text(detail, 'ResponseCode') ?? (text(fault, 'faultcode') ?? '').replace(/^.*:/, '');
-    throw errorForResponseCode(code || 'SoapFault', text(fault, 'faultstring') ?? '', where);
+    const error = errorForResponseCode(code || 'SoapFault', text(fault, 'faultstring') ?? '', where);
+    // Exchange 2010 SP1 and later say how long to back off when busy (MessageXml BackOffMilliseconds).
+    const backOff = children(child(detail, 'MessageXml'), 'Value').find(
+      (v) => attr(v, 'Name') === 'BackOffMilliseconds',
+    );
+    if (backOff && Number(text(backOff)) > 0) error.details.retryAfterMs = Number(text(backOff));
+    throw error;
   }
   if (answer.status !== 200) throw badResponse(where, answer.status, 'unexpected HTTP status');
   const response = child(soapBody, `${operation}Response`);

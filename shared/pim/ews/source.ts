@@ -163,7 +163,7 @@ class EwsSource implements PimSource {
       return {
         kind: 'unsupported',
         label: ref.id,
-        code: result.code === 'ErrorUnsupportedItem' ? PimSkipCode.unsupportedItem : PimSkipCode.malformed,
+        code: PimSkipCode.malformed,
         message: `Exchange could not read the item ${ref.id} (${result.code}${result.text ? `: ${result.text}` : ''}). Open it in Outlook on the source; if it opens, save it again and run the incremental sync.`,
       };
     }
