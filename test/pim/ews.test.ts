@@ -226,7 +226,8 @@ describe('EWS source against the Exchange 2007 SP1 stand-in (NTLM, impersonation
       },
       otherAddress: { city: 'Kiel' },
       birthday: '1975-08-23',
-      notes: 'Met at the 2019 trade fair.\n\nOther phone numbers:\nBusinessFax: +49 40 1234-99',
+      notes:
+        'Met at the 2019 trade fair.\r\nPrefers e-mail & calls after 10:00.\n\nOther phone numbers:\nBusinessFax: +49 40 1234-99',
       categories: ['Suppliers'],
     });
     const skipped = items.map((f) => f.item).filter((i): i is PimUnsupported => i.kind === 'unsupported');

@@ -25,6 +25,8 @@ const parser = new XMLParser({
   attributeNamePrefix: '@_',
   parseTagValue: false,
   parseAttributeValue: false,
+  // Exchange writes characters such as CR as numeric references (&#xD;): decode them.
+  htmlEntities: true,
   trimValues: true,
 });
 

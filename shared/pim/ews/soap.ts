@@ -50,6 +50,8 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   parseAttributeValue: false,
+  // Exchange writes characters such as CR as numeric references (&#xD;): decode them.
+  htmlEntities: true,
   trimValues: true,
   isArray: (name) => REPEATING.has(name),
 });
