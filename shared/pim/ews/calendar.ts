@@ -74,16 +74,17 @@ export function body(item: XNode): { contentType: 'html' | 'text'; content: stri
   return { contentType: attr(b, 'BodyType') === 'HTML' ? 'html' : 'text', content };
 }
 
-/** Converts EWS UTC times to the event's zone (or UTC, with all-day dates kept). */
+/**
+ * Converts EWS UTC times to the event's zone. All-day boundaries land on the nearest midnight: in
+ * the right zone they already are midnights; in the UTC fallback the source zone's midnight is
+ * within ±12 h of the date's UTC midnight, so the dates are kept.
+ */
 class Clock {
-  constructor(
-    readonly zone: string,
-    private readonly exact: boolean,
-  ) {}
+  constructor(readonly zone: string) {}
   at(d: Date, allDay: boolean): string {
     const wall = wallClock(d, this.zone);
     if (!allDay) return wall;
-    return wall.endsWith('T00:00:00') ? wall : nearestMidnight(this.exact ? wall : wallClock(d, 'UTC'));
+    return wall.endsWith('T00:00:00') ? wall : nearestMidnight(wall);
   }
   zoned(d: Date, allDay: boolean): ZonedTime {
     return { dateTime: this.at(d, allDay), timeZone: this.zone };
@@ -138,10 +139,12 @@ function attendees(item: XNode): PimAttendee[] {
 /** The event's zone, or a skip when a recurring series has a zone nobody can name. */
 function clockFor(item: XNode, label: string, recurring: boolean): Clock | PimUnsupported {
   const tz = readMeetingTimeZone(child(item, 'MeetingTimeZone'));
-  if (tz === undefined) return new Clock('UTC', true);
+  if (tz === undefined) return new Clock('UTC');
+  // Without a TimeZoneName attribute, the item's TimeZone display name helps pick among look-alikes.
+  if (tz !== 'unreadable' && !tz.name) tz.name = text(item, 'TimeZone') ?? '';
   const zone = tz === 'unreadable' ? undefined : resolveTimeZone(tz);
-  if (zone) return new Clock(zone, true);
-  if (!recurring) return new Clock('UTC', false);
+  if (zone) return new Clock(zone);
+  if (!recurring) return new Clock('UTC');
   return {
     kind: 'unsupported',
     label,
