@@ -380,6 +380,43 @@ describe('the EWS stand-in validates requests like Exchange', () => {
     }
   });
 
+  const request = (operation: string) =>
+    `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">` +
+    `<soap:Header><t:RequestServerVersion Version="Exchange2007_SP1"/></soap:Header>` +
+    `<soap:Body>${operation}</soap:Body></soap:Envelope>`;
+
+  it('answers ErrorSchemaValidation for elements out of the schema order and for a 2010-only FieldURI', async () => {
+    const outOfOrder = await post(
+      request(
+        `<FindFolder Traversal="Deep" xmlns="http://schemas.microsoft.com/exchange/services/2006/messages">` +
+          `<ParentFolderIds><t:DistinguishedFolderId Id="msgfolderroot"/></ParentFolderIds>` +
+          `<FolderShape><t:BaseShape>Default</t:BaseShape></FolderShape></FindFolder>`,
+      ),
+    );
+    expect(outOfOrder.status).toBe(500);
+    expect(await outOfOrder.text()).toMatch(
+      />ErrorSchemaValidation<.*&apos;FolderShape&apos; in &apos;FindFolder&apos; is unexpected/,
+    );
+    const newerField = await post(
+      request(
+        `<GetItem xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"><ItemShape><t:BaseShape>AllProperties</t:BaseShape>` +
+          `<t:AdditionalProperties><t:FieldURI FieldURI="calendar:StartTimeZone"/></t:AdditionalProperties></ItemShape>` +
+          `<ItemIds><t:ItemId Id="AAMkAllDay"/></ItemIds></GetItem>`,
+      ),
+    );
+    expect(await newerField.text()).toMatch(/>ErrorSchemaValidation<.*calendar:StartTimeZone/);
+    // The same request with a 2007 SP1 property, any prefixes, is answered.
+    const ok = await post(
+      request(
+        `<m:GetItem xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape>` +
+          `<t:AdditionalProperties><t:FieldURI FieldURI="calendar:MeetingTimeZone"/></t:AdditionalProperties></m:ItemShape>` +
+          `<m:ItemIds><t:ItemId Id="AAMkAllDay"/></m:ItemIds></m:GetItem>`,
+      ),
+    );
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/<m:GetItemResponseMessage ResponseClass="Success">[\s\S]*Ascension Day/);
+  });
+
   it('refuses a login with no credentials (401 offering NTLM and Basic)', async () => {
     const res = await fetch(standin.url, {
       method: 'POST',

@@ -9,7 +9,10 @@
  * ErrorNonExistentMailbox, ErrorServerBusy, ErrorItemNotFound, ErrorCorruptData). It validates every
  * request (SOAP 1.1 envelope, RequestServerVersion Exchange2007_SP1, the impersonation header when
  * configured, the operation's required elements, namespaces) and answers a SOAP fault
- * ErrorInvalidRequest otherwise. Items are the XML fixtures in ./fixtures, each naming the
+ * ErrorInvalidRequest otherwise (the fault shape Microsoft documents in [MS-OXWUMS] 'SOAP fault for malformed
+ * requests', https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxwums/a9e1fd8d-5f87-4caf-84f6-a99031d4bd56 ),
+ * and ErrorSchemaValidation for elements out of the schema's order or values the 2007 SP1 schema does not
+ * know (e.g. a 2010-only FieldURI). Items are the XML fixtures in ./fixtures, each naming the
  * documented example it follows. SyncFolderItems is not implemented.
  *
  * It is a fake server: it imports nothing from mailferry's domain code (shared/), so it cannot
@@ -21,6 +24,8 @@ import type { StandinMailbox } from './mailbox';
 import { createChallenge, readAuthenticate, readNtlmHeader, verifyNtlmV2 } from './ntlm';
 import {
   InvalidRequest,
+  SchemaViolation,
+  checkSequence,
   errorMessage,
   findFolder,
   findItem,
@@ -236,6 +241,7 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
           `The request is invalid: the body must hold one of ${OPERATIONS.join(', ')} in the messages namespace.`,
         );
       }
+      checkSequence(op);
       const recorded: RecordedRequest = {
         operation: op.local,
         account: account.user,
@@ -277,6 +283,8 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
       }
     } catch (e) {
       if (e instanceof InvalidRequest) return { status: 500, body: fault('ErrorInvalidRequest', e.message) };
+      if (e instanceof SchemaViolation)
+        return { status: 500, body: fault('ErrorSchemaValidation', e.message) };
       throw e;
     }
   };

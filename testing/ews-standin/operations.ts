@@ -16,6 +16,119 @@ import { NS, escapeXml, kid, kids, type El } from './xml';
 
 /** A request the stand-in refuses as Exchange would (answered as a SOAP fault ErrorInvalidRequest). */
 export class InvalidRequest extends Error {}
+/** A request that breaks the 2007 SP1 schema (element order, unknown values): fault ErrorSchemaValidation. */
+export class SchemaViolation extends Error {}
+
+/**
+ * The xs:sequence of each element the stand-in reads (Messages.xsd / Types.xsd, Exchange 2007 SP1):
+ * children must come in this order, unknown children are refused, as Exchange's validation does.
+ * Alternatives at one position share an index.
+ */
+const SEQUENCES: Record<string, Array<string | string[]>> = {
+  FindFolder: [
+    'FolderShape',
+    ['IndexedPageFolderView', 'FractionalPageFolderView'],
+    'Restriction',
+    'ParentFolderIds',
+  ],
+  GetFolder: ['FolderShape', 'FolderIds'],
+  FindItem: [
+    'ItemShape',
+    ['IndexedPageItemView', 'FractionalPageItemView', 'CalendarView', 'ContactsView'],
+    ['GroupBy', 'DistinguishedGroupBy'],
+    'Restriction',
+    'SortOrder',
+    'ParentFolderIds',
+  ],
+  GetItem: ['ItemShape', 'ItemIds'],
+  GetAttachment: ['AttachmentShape', 'AttachmentIds'],
+  FolderShape: ['BaseShape', 'AdditionalProperties'],
+  ItemShape: ['BaseShape', 'IncludeMimeContent', 'BodyType', 'AdditionalProperties'],
+};
+
+/**
+ * FieldURI values of the 2007 SP1 schema the stand-in accepts (a subset of UnindexedFieldURIType:
+ * the folder, item, calendar and contact properties a migration reads). A 2010-only URI such as
+ * calendar:StartTimeZone fails schema validation on 2007, so it fails here too.
+ */
+const FIELD_URIS_2007_SP1 = new Set([
+  'folder:FolderId',
+  'folder:ParentFolderId',
+  'folder:DisplayName',
+  'folder:FolderClass',
+  'folder:TotalCount',
+  'folder:ChildFolderCount',
+  'item:ItemId',
+  'item:ParentFolderId',
+  'item:ItemClass',
+  'item:Subject',
+  'item:Sensitivity',
+  'item:Body',
+  'item:Attachments',
+  'item:DateTimeReceived',
+  'item:Size',
+  'item:Categories',
+  'item:Importance',
+  'item:HasAttachments',
+  'item:ReminderIsSet',
+  'item:ReminderMinutesBeforeStart',
+  'calendar:UID',
+  'calendar:Start',
+  'calendar:End',
+  'calendar:OriginalStart',
+  'calendar:IsAllDayEvent',
+  'calendar:LegacyFreeBusyStatus',
+  'calendar:Location',
+  'calendar:CalendarItemType',
+  'calendar:Organizer',
+  'calendar:RequiredAttendees',
+  'calendar:OptionalAttendees',
+  'calendar:Resources',
+  'calendar:Recurrence',
+  'calendar:ModifiedOccurrences',
+  'calendar:DeletedOccurrences',
+  'calendar:MeetingTimeZone',
+  'calendar:TimeZone',
+  'contacts:DisplayName',
+  'contacts:GivenName',
+  'contacts:Surname',
+  'contacts:EmailAddresses',
+  'contacts:PhoneNumbers',
+  'contacts:PhysicalAddresses',
+  'contacts:Birthday',
+]);
+
+/** Checks an element's children against its sequence (recursively for the shapes). */
+export function checkSequence(el: El): void {
+  const sequence = SEQUENCES[el.local];
+  if (!sequence) return;
+  let at = 0;
+  for (const c of el.children) {
+    const i = sequence.findIndex(
+      (entry, k) => k >= at && (Array.isArray(entry) ? entry.includes(c.local) : entry === c.local),
+    );
+    if (i < 0 || (c.ns !== m && c.ns !== t)) {
+      throw new SchemaViolation(
+        `The request failed schema validation: the element '${c.local}' in '${el.local}' is unexpected here (expected, in order: ${sequence.flat().join(', ')}).`,
+      );
+    }
+    at = i + 1;
+    checkSequence(c);
+  }
+  for (const f of kids(kid(el, t, 'AdditionalProperties'), t, 'FieldURI')) {
+    if (!FIELD_URIS_2007_SP1.has(f.attrs.FieldURI ?? '')) {
+      throw new SchemaViolation(
+        `The request failed schema validation: the FieldURI attribute is invalid - the value '${f.attrs.FieldURI ?? ''}' is invalid according to its datatype.`,
+      );
+    }
+  }
+  const bodyType = kid(el, t, 'BodyType');
+  if (bodyType && !['Best', 'HTML', 'Text'].includes(bodyType.text)) {
+    throw new SchemaViolation(
+      `The request failed schema validation: BodyType '${bodyType.text}' is not Best, HTML or Text.`,
+    );
+  }
+}
 
 const t = NS.types;
 const m = NS.messages;
