@@ -9,6 +9,7 @@ import type {
 import { EwsSettingsSchema, openEwsSource, type EwsSettings } from '../../shared/pim/ews';
 import { ATTACHMENT_MAX_BYTES } from '../../shared/pim/ews/limits';
 import { StandinMailbox, startEwsStandin, type EwsStandin } from '../../testing/ews-standin';
+import { makeCertificatePem } from '../../testing/jest/graph';
 import {
   ADMIN,
   ALICE,
@@ -469,6 +470,46 @@ describe('EWS source: attachments over the size limit', () => {
     } finally {
       await bob.close();
       await big.close();
+    }
+  });
+});
+
+describe('EWS source over HTTPS (NTLM on a TLS connection)', () => {
+  it('reads the mailbox from a server with a self-signed certificate only when allowInvalidCertificates is set', async () => {
+    const tls = await startEwsStandin({
+      accounts: [ADMIN],
+      mailboxes: [aliceMailbox()],
+      tlsPem: makeCertificatePem().pem,
+    });
+    const base = {
+      url: tls.url,
+      auth: 'ntlm',
+      impersonation: true,
+      admin: { user: ADMIN.user, domain: ADMIN.domain },
+    };
+    const login = { email: ALICE, password: ADMIN.password };
+    try {
+      expect(tls.url).toMatch(/^https:/);
+      const strict = await openEwsSource(EwsSettingsSchema.parse(base), login);
+      await expect(strict.collections()).rejects.toMatchObject({
+        code: 'EWS_UNREACHABLE',
+        message: expect.stringMatching(/certificate/),
+      });
+      await strict.close();
+      const lab = await openEwsSource(
+        EwsSettingsSchema.parse({ ...base, allowInvalidCertificates: true }),
+        login,
+      );
+      try {
+        const team = (await lab.collections()).find((c) => c.displayName === 'Team') as PimCollection;
+        const [monthly] = await lab.fetch(team, await lab.list(team));
+        expect((monthly?.item as PimEvent).rrule).toBe('FREQ=MONTHLY;BYDAY=2TU;COUNT=10');
+        expect(tls.ntlmHandshakes).toBe(1);
+      } finally {
+        await lab.close();
+      }
+    } finally {
+      await tls.close();
     }
   });
 });

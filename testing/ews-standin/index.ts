@@ -18,7 +18,8 @@
  * It is a fake server: it imports nothing from mailferry's domain code (shared/), so it cannot
  * agree with the client by construction.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { StandinMailbox } from './mailbox';
 import { createChallenge, readAuthenticate, readNtlmHeader, verifyNtlmV2 } from './ntlm';
@@ -59,6 +60,8 @@ export interface EwsStandinOptions {
   /** The NTLM target domain. Default CONTOSO. */
   domain?: string;
   port?: number;
+  /** Serve HTTPS with this PEM (private key + certificate), as a Client Access server does. */
+  tlsPem?: string;
 }
 
 export interface RecordedRequest {
@@ -289,7 +292,7 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
     }
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -306,8 +309,11 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
       const { status, body } = handle(account, Buffer.concat(chunks).toString('utf8'));
       send(res, status, body);
     });
-  });
+  };
+  const server = options.tlsPem
+    ? createTlsServer({ key: options.tlsPem, cert: options.tlsPem }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  standin.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/EWS/Exchange.asmx`;
+  standin.url = `${options.tlsPem ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/EWS/Exchange.asmx`;
   return standin;
 }
