@@ -319,6 +319,22 @@ describe('EWS source: credentials and failures', () => {
     await gone.close();
   });
 
+  it('refuses to open without a password, saying where it belongs', async () => {
+    await expect(openEwsSource(settings(), { email: ALICE })).rejects.toMatchObject({
+      code: 'EWS_BAD_SETTINGS',
+      message: expect.stringMatching(/admin account svc-migrate.*secret store/),
+    });
+    await expect(
+      openEwsSource(settings({ impersonation: false, admin: undefined }), {
+        email: ALICE,
+        userName: 'alice',
+      }),
+    ).rejects.toMatchObject({
+      code: 'EWS_BAD_SETTINGS',
+      message: expect.stringMatching(/CSV row needs UserName and Password/),
+    });
+  });
+
   it('refuses plain http to a remote host and impersonation without an admin account', () => {
     expect(EwsSettingsSchema.safeParse({ url: 'http://mail.contoso.com/EWS/Exchange.asmx' }).success).toBe(
       false,
