@@ -276,6 +276,25 @@ describe('EWS source: credentials and failures', () => {
     },
   );
 
+  it('speaks NTLM inside Negotiate to a server that offers only Negotiate', async () => {
+    const negotiateOnly = await startEwsStandin({
+      accounts: [ADMIN],
+      mailboxes: [aliceMailbox()],
+      auth: ['negotiate'],
+    });
+    const viaNegotiate = await openEwsSource(settings({ url: negotiateOnly.url }), {
+      email: ALICE,
+      password: ADMIN.password,
+    });
+    try {
+      expect((await viaNegotiate.collections()).length).toBe(4);
+      expect(negotiateOnly.ntlmHandshakes).toBe(1);
+    } finally {
+      await viaNegotiate.close();
+      await negotiateOnly.close();
+    }
+  });
+
   it('codes a denied impersonation as EWS_IMPERSONATION_DENIED naming the Exchange 2007 rights', async () => {
     const eve = await open(
       { admin: { user: 'eve', domain: 'CONTOSO' } },

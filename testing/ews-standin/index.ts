@@ -53,8 +53,11 @@ export interface StandinAccount {
 export interface EwsStandinOptions {
   accounts: StandinAccount[];
   mailboxes: StandinMailbox[];
-  /** Authentication schemes offered (IIS: Integrated Windows = NTLM, Basic). Default both. */
-  auth?: Array<'basic' | 'ntlm'>;
+  /**
+   * Authentication schemes offered, as IIS lists its providers: `negotiate` (NTLM messages inside
+   * the Negotiate scheme), `ntlm`, `basic`. Default all three (Integrated Windows + Basic).
+   */
+  auth?: Array<'basic' | 'ntlm' | 'negotiate'>;
   /** Every request must carry ExchangeImpersonation (a service account set up for it). */
   requireImpersonation?: boolean;
   /** The NTLM target domain. Default CONTOSO. */
@@ -117,7 +120,7 @@ function fault(code: string, text = SOAP_FAULT_TEXT[code] ?? code): string {
 const OPERATIONS = ['FindFolder', 'GetFolder', 'FindItem', 'GetItem', 'GetAttachment'];
 
 export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsStandin> {
-  const schemes = options.auth ?? ['ntlm', 'basic'];
+  const schemes = options.auth ?? ['negotiate', 'ntlm', 'basic'];
   const domain = options.domain ?? 'CONTOSO';
   const ntlmState = new WeakMap<Socket, { challenge?: Buffer; account?: StandinAccount }>();
   const findAccount = (user: string, dom: string): StandinAccount | undefined => {
@@ -158,7 +161,8 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
     const offers = challenge
       ? [challenge]
       : [
-          ...(schemes.includes('ntlm') ? ['Negotiate', 'NTLM'] : []),
+          ...(schemes.includes('negotiate') ? ['Negotiate'] : []),
+          ...(schemes.includes('ntlm') ? ['NTLM'] : []),
           ...(schemes.includes('basic') ? ['Basic realm="127.0.0.1"'] : []),
         ];
     send(res, 401, '', { 'WWW-Authenticate': offers });
@@ -176,9 +180,10 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
       unauthorized(res);
       return undefined;
     }
-    const ntlm = schemes.includes('ntlm') ? readNtlmHeader(header) : undefined;
+    const read = readNtlmHeader(header);
+    const ntlm = read && schemes.includes(read.scheme === 'NTLM' ? 'ntlm' : 'negotiate') ? read : undefined;
     if (ntlm?.type === 1) {
-      const { header: challenge, challenge: bytes } = createChallenge(domain, 'EXCH2007');
+      const { header: challenge, challenge: bytes } = createChallenge(domain, 'EXCH2007', ntlm.scheme);
       ntlmState.set(socket, { challenge: bytes });
       unauthorized(res, challenge);
       return undefined;

@@ -23,13 +23,18 @@ function messageType(buf: Buffer): number | undefined {
   return buf.readUInt32LE(8);
 }
 
-/** The NTLM message in an `Authorization: NTLM <base64>` header, decoded, with its type. */
-export function readNtlmHeader(header: string | undefined): { type: number; buf: Buffer } | undefined {
-  const m = /^(?:NTLM|Negotiate) (\S+)$/.exec(header ?? '');
+/**
+ * The NTLM message in an `Authorization: NTLM <base64>` (or `Negotiate <base64>`, which Windows
+ * answers with raw NTLM when Kerberos is not used) header, decoded, with its type and scheme.
+ */
+export function readNtlmHeader(
+  header: string | undefined,
+): { scheme: 'NTLM' | 'Negotiate'; type: number; buf: Buffer } | undefined {
+  const m = /^(NTLM|Negotiate) (\S+)$/.exec(header ?? '');
   if (!m) return undefined;
-  const buf = Buffer.from(m[1] as string, 'base64');
+  const buf = Buffer.from(m[2] as string, 'base64');
   const type = messageType(buf);
-  return type === undefined ? undefined : { type, buf };
+  return type === undefined ? undefined : { scheme: m[1] as 'NTLM' | 'Negotiate', type, buf };
 }
 
 function avPair(id: number, value: string): Buffer {
@@ -41,7 +46,11 @@ function avPair(id: number, value: string): Buffer {
 }
 
 /** A CHALLENGE message for `domain`; returns the header value and the server challenge. */
-export function createChallenge(domain: string, server: string): { header: string; challenge: Buffer } {
+export function createChallenge(
+  domain: string,
+  server: string,
+  scheme: 'NTLM' | 'Negotiate' = 'NTLM',
+): { header: string; challenge: Buffer } {
   const challenge = randomBytes(8);
   const target = Buffer.from(domain, 'utf16le');
   const info = Buffer.concat([avPair(2, domain), avPair(1, server), Buffer.alloc(4)]);
@@ -56,7 +65,7 @@ export function createChallenge(domain: string, server: string): { header: strin
   head.writeUInt16LE(info.length, 40);
   head.writeUInt16LE(info.length, 42);
   head.writeUInt32LE(48 + target.length, 44);
-  return { header: `NTLM ${Buffer.concat([head, target, info]).toString('base64')}`, challenge };
+  return { header: `${scheme} ${Buffer.concat([head, target, info]).toString('base64')}`, challenge };
 }
 
 function field(buf: Buffer, at: number): Buffer {

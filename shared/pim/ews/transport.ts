@@ -28,6 +28,7 @@ export interface HttpAnswer {
 export class EwsTransport {
   private readonly agent: http.Agent;
   private ntlmReady = false;
+  private ntlmScheme: 'NTLM' | 'Negotiate' = 'NTLM';
   /** Calls run one after another: an NTLM handshake must not interleave with another request. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -66,19 +67,45 @@ export class EwsTransport {
       if (answer.status !== 401) return answer;
       this.ntlmReady = false; // a new connection: authenticate it
     }
-    const challenge = await this.send('', soapAction, createType1Message('MAILFERRY', domain), maxBytes);
-    const offered = ntlmChallenge(challenge.headers['www-authenticate']);
+    let challenge = await this.send(
+      '',
+      soapAction,
+      this.withScheme(createType1Message('MAILFERRY', domain)),
+      maxBytes,
+    );
+    let offered = challengeToken(challenge.headers['www-authenticate'], this.ntlmScheme);
+    if (
+      challenge.status === 401 &&
+      !offered &&
+      this.ntlmScheme === 'NTLM' &&
+      offers(challenge.headers, 'Negotiate')
+    ) {
+      // IIS with only the Negotiate provider takes NTLM messages inside the Negotiate scheme.
+      this.ntlmScheme = 'Negotiate';
+      challenge = await this.send(
+        '',
+        soapAction,
+        this.withScheme(createType1Message('MAILFERRY', domain)),
+        maxBytes,
+      );
+      offered = challengeToken(challenge.headers['www-authenticate'], this.ntlmScheme);
+    }
     if (challenge.status !== 401 || !offered) return challenge;
     const type3 = createType3Message(
-      decodeType2Message(offered),
+      decodeType2Message(`NTLM ${offered}`),
       user,
       password,
       'MAILFERRY',
       domain || undefined,
     );
-    const answer = await this.send(xml, soapAction, type3, maxBytes);
+    const answer = await this.send(xml, soapAction, this.withScheme(type3), maxBytes);
     this.ntlmReady = answer.status !== 401;
     return answer;
+  }
+
+  /** The library writes `NTLM <token>`; the same token goes under the scheme the server offers. */
+  private withScheme(message: string): string {
+    return message.replace(/^NTLM /, `${this.ntlmScheme} `);
   }
 
   close(): void {
@@ -160,9 +187,20 @@ export class EwsTransport {
   }
 }
 
-function ntlmChallenge(header: string | string[] | undefined): string | undefined {
-  const values = Array.isArray(header) ? header : header ? [header] : [];
-  return values.find((v) => /^NTLM \S+/.test(v));
+function headerValues(header: string | string[] | undefined): string[] {
+  return Array.isArray(header) ? header : header ? header.split(/,\s*(?=[A-Za-z]+(?:\s|,|$))/) : [];
+}
+
+/** The NTLM challenge token of a 401 under `scheme` (`NTLM <token>` or `Negotiate <token>`). */
+function challengeToken(header: string | string[] | undefined, scheme: string): string | undefined {
+  const value = headerValues(header).find((v) => v.startsWith(`${scheme} `));
+  return value ? /^\S+ (\S+)/.exec(value)?.[1] : undefined;
+}
+
+function offers(headers: http.IncomingHttpHeaders, scheme: string): boolean {
+  return headerValues(headers['www-authenticate']).some(
+    (v) => v.split(' ')[0]?.toLowerCase() === scheme.toLowerCase(),
+  );
 }
 
 function unreachable(url: URL, e: unknown): EwsError {
