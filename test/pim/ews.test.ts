@@ -548,3 +548,50 @@ describe('EWS source over HTTPS (NTLM on a TLS connection)', () => {
     }
   });
 });
+
+describe('EWS source: incremental passes with SyncFolderItems', () => {
+  it('reports every item once, then only what was created, changed or deleted since the sync state', async () => {
+    const box = aliceMailbox();
+    const sync = await startEwsStandin({ accounts: [ADMIN], mailboxes: [box] });
+    const src = await openEwsSource(settings({ url: sync.url }), { email: ALICE, password: ADMIN.password });
+    try {
+      const suppliers = (await src.collections()).find((c) => c.displayName === 'Suppliers') as PimCollection;
+      // First pass: everything, in pages of at most 512 changes.
+      const first = await src.changes(suppliers);
+      expect(first).toMatchObject({ done: false, deleted: [] });
+      expect(first.changed).toHaveLength(512);
+      const rest = await src.changes(suppliers, first.syncState);
+      expect(rest.done).toBe(true);
+      expect(new Set([...first.changed, ...rest.changed].map((r) => r.id)).size).toBe(PAGED_CONTACTS);
+      // On the source: one contact edited, one deleted, one created.
+      const edited = box.items.get('AAMkPaged0001');
+      box.updateItem(
+        (edited?.xml ?? '')
+          .replace('ChangeKey="EQAAABYAAA0001"', 'ChangeKey="EQAAABYAAA0001-v2"')
+          .replace(/Supplier 0001/g, 'Supplier One'),
+      );
+      box.deleteItem('AAMkPaged0002');
+      box.addFixture('fld-suppliers', 'contact-template.xml', { values: { n: '0601' } });
+      const delta = await src.changes(suppliers, rest.syncState);
+      expect(delta).toMatchObject({ done: true, deleted: ['AAMkPaged0002'] });
+      expect([...delta.changed].sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+        { id: 'AAMkPaged0001', version: 'EQAAABYAAA0001-v2' },
+        { id: 'AAMkPaged0601', version: 'EQAAABYAAA0601' },
+      ]);
+      const edit = delta.changed.filter((r) => r.id === 'AAMkPaged0001');
+      const [one] = await src.fetch(suppliers, edit);
+      expect((one?.item as PimContact).displayName).toBe('Supplier One');
+      // Nothing happened since: an empty page.
+      await expect(src.changes(suppliers, delta.syncState)).resolves.toMatchObject({
+        changed: [],
+        deleted: [],
+        done: true,
+      });
+      const syncCalls = sync.requests.filter((r) => r.operation === 'SyncFolderItems');
+      expect(syncCalls.map((r) => r.impersonated)).toEqual([true, true, true, true]);
+    } finally {
+      await src.close();
+      await sync.close();
+    }
+  });
+});

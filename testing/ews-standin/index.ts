@@ -6,14 +6,15 @@
  * FindFolder, GetFolder, FindItem with IndexedPageItemView, GetItem and GetAttachment, with
  * Basic and NTLM (NTLMv2) authentication as IIS runs them in front of /EWS/Exchange.asmx,
  * ExchangeImpersonation and the documented errors (ErrorImpersonateUserDenied,
- * ErrorNonExistentMailbox, ErrorServerBusy, ErrorItemNotFound, ErrorCorruptData). It validates every
+ * ErrorNonExistentMailbox, ErrorServerBusy, ErrorItemNotFound, ErrorCorruptData), and SyncFolderItems
+ * with an opaque sync state over the mailbox's change log. It validates every
  * request (SOAP 1.1 envelope, RequestServerVersion Exchange2007_SP1, the impersonation header when
  * configured, the operation's required elements, namespaces) and answers a SOAP fault
  * ErrorInvalidRequest otherwise (the fault shape Microsoft documents in [MS-OXWUMS] 'SOAP fault for malformed
  * requests', https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxwums/a9e1fd8d-5f87-4caf-84f6-a99031d4bd56 ),
  * and ErrorSchemaValidation for elements out of the schema's order or values the 2007 SP1 schema does not
  * know (e.g. a 2010-only FieldURI). Items are the XML fixtures in ./fixtures, each naming the
- * documented example it follows. SyncFolderItems is not implemented.
+ * documented example it follows.
  *
  * It is a fake server: it imports nothing from mailferry's domain code (shared/), so it cannot
  * agree with the client by construction.
@@ -33,6 +34,7 @@ import {
   getAttachment,
   getFolder,
   getItem,
+  syncFolderItems,
 } from './operations';
 import { NS, escapeXml, kid, parseDocument, type El } from './xml';
 
@@ -117,7 +119,7 @@ function fault(code: string, text = SOAP_FAULT_TEXT[code] ?? code): string {
   );
 }
 
-const OPERATIONS = ['FindFolder', 'GetFolder', 'FindItem', 'GetItem', 'GetAttachment'];
+const OPERATIONS = ['FindFolder', 'GetFolder', 'FindItem', 'GetItem', 'GetAttachment', 'SyncFolderItems'];
 
 export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsStandin> {
   const schemes = options.auth ?? ['negotiate', 'ntlm', 'basic'];
@@ -286,6 +288,8 @@ export async function startEwsStandin(options: EwsStandinOptions): Promise<EwsSt
           return { status: 200, body: operationResponse(op.local, [findItem(op, mailbox, record)]) };
         case 'GetItem':
           return { status: 200, body: operationResponse(op.local, getItem(op, mailbox, record)) };
+        case 'SyncFolderItems':
+          return { status: 200, body: operationResponse(op.local, [syncFolderItems(op, mailbox, record)]) };
         default:
           return { status: 200, body: operationResponse(op.local, getAttachment(op, mailbox)) };
       }

@@ -26,6 +26,17 @@ export interface StandinItem {
   listed: boolean;
   /** GetItem answers ErrorCorruptData for it (a damaged item on a real server). */
   corrupt: boolean;
+  /** Change counter when it was created / last changed (SyncFolderItems reports changes after a state). */
+  createdSeq: number;
+  changedSeq: number;
+}
+
+/** A deleted item, remembered for SyncFolderItems. */
+export interface StandinTombstone {
+  id: string;
+  changeKey: string;
+  folderId: string;
+  seq: number;
 }
 
 export interface StandinAttachment {
@@ -52,6 +63,9 @@ export class StandinMailbox {
   readonly folders: StandinFolder[] = [];
   readonly items = new Map<string, StandinItem>();
   readonly attachments = new Map<string, StandinAttachment>();
+  readonly tombstones: StandinTombstone[] = [];
+  /** The mailbox's change counter (every create, update and delete takes the next value). */
+  seq = 0;
 
   constructor(readonly smtp: string) {
     // The distinguished folders every Exchange 2007 mailbox has (the ones the tests touch).
@@ -110,6 +124,8 @@ export class StandinMailbox {
       xml,
       listed: options.listed ?? true,
       corrupt: options.corrupt ?? false,
+      createdSeq: ++this.seq,
+      changedSeq: this.seq,
     };
     this.items.set(item.id, item);
     return item;
@@ -121,6 +137,22 @@ export class StandinMailbox {
     options: { listed?: boolean; corrupt?: boolean; values?: Record<string, string | number> } = {},
   ): StandinItem {
     return this.addItem(folderId, fixture(name, options.values), options);
+  }
+
+  /** Replaces an item's XML as an edit on the server would (a new ChangeKey is read from it). */
+  updateItem(xml: string): StandinItem {
+    const id = /<t:ItemId Id="([^"]+)" ChangeKey="([^"]+)"\/>/.exec(xml);
+    const item = id ? this.items.get(id[1] as string) : undefined;
+    if (!item || !id) throw new Error('no such item to update');
+    Object.assign(item, { xml, changeKey: id[2] as string, changedSeq: ++this.seq });
+    return item;
+  }
+
+  deleteItem(id: string): void {
+    const item = this.items.get(id);
+    if (!item) throw new Error('no such item to delete');
+    this.items.delete(id);
+    this.tombstones.push({ id, changeKey: item.changeKey, folderId: item.folderId, seq: ++this.seq });
   }
 
   addAttachment(attachment: StandinAttachment): this {

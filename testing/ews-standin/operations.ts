@@ -12,6 +12,8 @@ import { NS, escapeXml, kid, kids, type El } from './xml';
  * - GetItem: https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitem-operation-calendar-item
  *   and .../getitem-operation-contact (one response message per requested id, in order)
  * - GetAttachment: https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getattachment-operation
+ * - SyncFolderItems (2007 SP1 shape: no SyncScope; Changes of Create/Update/Delete; SyncState and
+ *   IncludesLastItemInRange): https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/syncfolderitems-operation
  */
 
 /** A request the stand-in refuses as Exchange would (answered as a SOAP fault ErrorInvalidRequest). */
@@ -42,6 +44,7 @@ const SEQUENCES: Record<string, Array<string | string[]>> = {
   ],
   GetItem: ['ItemShape', 'ItemIds'],
   GetAttachment: ['AttachmentShape', 'AttachmentIds'],
+  SyncFolderItems: ['ItemShape', 'SyncFolderId', 'SyncState', 'Ignore', 'MaxChangesReturned'],
   FolderShape: ['BaseShape', 'AdditionalProperties'],
   ItemShape: ['BaseShape', 'IncludeMimeContent', 'BodyType', 'AdditionalProperties'],
 };
@@ -340,4 +343,78 @@ export function getAttachment(op: El, mailbox: StandinMailbox): string[] {
         `<t:ContentType>${escapeXml(a.contentType)}</t:ContentType><t:Content>${a.content.toString('base64')}</t:Content></t:FileAttachment></m:Attachments>`,
     );
   });
+}
+
+/** Exchange's limit on MaxChangesReturned (1 to 512). */
+const SYNC_MAX_CHANGES = 512;
+
+/** The sync state is opaque to clients: here, the folder and the change counter it was taken at. */
+function encodeSyncState(folderId: string, seq: number): string {
+  return Buffer.from(JSON.stringify({ f: folderId, s: seq })).toString('base64');
+}
+
+function decodeSyncState(state: string, folderId: string): number | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(state, 'base64').toString('utf8')) as { f?: string; s?: number };
+    return v.f === folderId && typeof v.s === 'number' ? v.s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function syncFolderItems(
+  op: El,
+  mailbox: StandinMailbox,
+  record: (d: Record<string, string | number>) => void,
+): string {
+  baseShape(kid(op, m, 'ItemShape'), ['IdOnly', 'Default', 'AllProperties']);
+  const folderEl = need(kid(op, m, 'SyncFolderId'), 'm:SyncFolderId').children.find((c) => c.ns === t);
+  const folder = folderEl && folderOf(mailbox, folderEl);
+  const max = Number(need(kid(op, m, 'MaxChangesReturned'), 'm:MaxChangesReturned').text);
+  if (!Number.isInteger(max) || max < 1 || max > SYNC_MAX_CHANGES) {
+    throw new SchemaViolation(
+      `The request failed schema validation: MaxChangesReturned must be 1 to ${SYNC_MAX_CHANGES}.`,
+    );
+  }
+  if (!folder)
+    return errorMessage(
+      'SyncFolderItems',
+      'ErrorFolderNotFound',
+      'The specified folder could not be found in the store.',
+    );
+  const stateText = kid(op, m, 'SyncState')?.text ?? '';
+  const since = stateText ? decodeSyncState(stateText, folder.id) : 0;
+  if (since === undefined)
+    return errorMessage(
+      'SyncFolderItems',
+      'ErrorInvalidSyncStateData',
+      'Synchronization state data is corrupt or otherwise invalid.',
+    );
+  record({ folderId: folder.id, since, max });
+  type Change = { seq: number; xml: string };
+  const changes: Change[] = [];
+  for (const i of mailbox.items.values()) {
+    if (i.folderId !== folder.id || !i.listed || i.changedSeq <= since) continue;
+    const kind = i.createdSeq > since ? 'Create' : 'Update';
+    changes.push({
+      seq: i.changedSeq,
+      xml: `<t:${kind}><t:${i.element}><t:ItemId Id="${escapeXml(i.id)}" ChangeKey="${escapeXml(i.changeKey)}"/></t:${i.element}></t:${kind}>`,
+    });
+  }
+  for (const d of mailbox.tombstones) {
+    if (d.folderId !== folder.id || d.seq <= since) continue;
+    changes.push({
+      seq: d.seq,
+      xml: `<t:Delete><t:ItemId Id="${escapeXml(d.id)}" ChangeKey="${escapeXml(d.changeKey)}"/></t:Delete>`,
+    });
+  }
+  changes.sort((a, b) => a.seq - b.seq);
+  const page = changes.slice(0, max);
+  const last = page.length === changes.length;
+  const reached = last ? mailbox.seq : (page[page.length - 1]?.seq ?? since);
+  return successMessage(
+    'SyncFolderItems',
+    `<m:SyncState>${encodeSyncState(folder.id, reached)}</m:SyncState><m:IncludesLastItemInRange>${last}</m:IncludesLastItemInRange>` +
+      `<m:Changes>${page.map((c) => c.xml).join('')}</m:Changes>`,
+  );
 }

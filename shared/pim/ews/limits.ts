@@ -19,6 +19,9 @@ export const MAX_FOLDERS = 2_000;
  * 1,000 (EWSFindCountLimit); 2007 has no cap, but smaller pages keep each answer small.
  */
 export const FIND_PAGE_SIZE = 250;
+/** Changes per SyncFolderItems call (MaxChangesReturned: Exchange takes 1 to 512). */
+export const SYNC_PAGE_SIZE = 512;
+
 /** `list` stops with a coded error beyond this many items in one folder (a runaway paging loop). */
 export const MAX_ITEMS_PER_FOLDER = 200_000;
 

@@ -1,9 +1,10 @@
 import { EwsError, EwsErrorCode } from './errors';
-import { FIND_PAGE_SIZE, MAX_FOLDERS, MAX_ITEMS_PER_FOLDER } from './limits';
+import { FIND_PAGE_SIZE, MAX_FOLDERS, MAX_ITEMS_PER_FOLDER, SYNC_PAGE_SIZE } from './limits';
 import {
   attr,
   call,
   child,
+  children,
   elements,
   escapeXml,
   messageError,
@@ -171,4 +172,47 @@ export async function getFileAttachment(
   const file = child(child(m, 'Attachments'), 'FileAttachment');
   const content = (text(file, 'Content') ?? '').replace(/\s+/g, '');
   return { contentBase64: content, size: Buffer.byteLength(content, 'base64') };
+}
+
+/** One page of a folder's changes since a sync state (SyncFolderItems, Exchange 2007 SP1). */
+export interface EwsSyncPage {
+  /** Created or changed items (ids and new ChangeKeys): fetch them. */
+  changed: EwsItemRef[];
+  /** Ids of items deleted on the source. */
+  deleted: string[];
+  /** Keep it and pass it to the next call; opaque. */
+  syncState: string;
+  /** No more changes after this page (IncludesLastItemInRange). */
+  done: boolean;
+}
+
+/** SyncFolderItems (IdOnly) from `syncState` (none: from the beginning, every item is a change). */
+export async function syncFolderItems(
+  ctx: SoapContext,
+  folderId: string,
+  syncState?: string,
+): Promise<EwsSyncPage> {
+  const body =
+    `<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>` +
+    `<m:SyncFolderId><t:FolderId Id="${escapeXml(folderId)}"/></m:SyncFolderId>` +
+    (syncState ? `<m:SyncState>${escapeXml(syncState)}</m:SyncState>` : '') +
+    `<m:MaxChangesReturned>${SYNC_PAGE_SIZE}</m:MaxChangesReturned></m:SyncFolderItems>`;
+  const { messages } = await call(ctx, 'SyncFolderItems', body);
+  const message = requireSuccess(ctx, 'SyncFolderItems', messages[0] as XNode);
+  const changes = child(message, 'Changes');
+  const changed = ['Create', 'Update'].flatMap((kind) =>
+    children(changes, kind).flatMap((c) =>
+      elements(c).map(([element, i]) => {
+        const id = child(i, 'ItemId');
+        return { id: attr(id, 'Id') ?? '', changeKey: attr(id, 'ChangeKey') ?? '', element };
+      }),
+    ),
+  );
+  const deleted = children(changes, 'Delete').map((d) => attr(child(d, 'ItemId'), 'Id') ?? '');
+  return {
+    changed: changed.filter((r) => r.id),
+    deleted: deleted.filter(Boolean),
+    syncState: text(message, 'SyncState') ?? '',
+    done: text(message, 'IncludesLastItemInRange') !== 'false',
+  };
 }

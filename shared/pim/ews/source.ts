@@ -23,6 +23,7 @@ import {
   findAllItems,
   getFileAttachment,
   getItems,
+  syncFolderItems,
   type GetItemResult,
 } from './operations';
 import { parseEwsSettings, serviceUrl, splitAccount, type EwsSettings } from './settings';
@@ -38,8 +39,28 @@ export interface EwsLogin {
   password?: string;
 }
 
+/** One page of changes of a collection since a sync state (see `EwsPimSource.changes`). */
+export interface EwsChanges {
+  /** Created or changed items: fetch them (version = the new ChangeKey). */
+  changed: PimItemRef[];
+  /** Ids of items deleted on the source since the state. */
+  deleted: string[];
+  /** Store it with the collection and pass it next time; opaque. */
+  syncState: string;
+  /** false: call again with `syncState` for the next page. */
+  done: boolean;
+}
+
+/**
+ * The EWS source: a PimSource, plus SyncFolderItems for incremental passes in O(changes)
+ * (PimSource itself has no such call yet; `list` + ChangeKey comparison works everywhere).
+ */
+export interface EwsPimSource extends PimSource {
+  changes(collection: PimCollection, syncState?: string): Promise<EwsChanges>;
+}
+
 /** Opens the EWS source of one mailbox: nothing is sent until the first call. */
-export async function openEwsSource(settings: EwsSettings, login: EwsLogin): Promise<PimSource> {
+export async function openEwsSource(settings: EwsSettings, login: EwsLogin): Promise<EwsPimSource> {
   const s = parseEwsSettings(settings);
   if (!login.password) {
     throw new EwsError(
@@ -68,7 +89,7 @@ export async function openEwsSource(settings: EwsSettings, login: EwsLogin): Pro
   return new EwsSource(ctx, transport);
 }
 
-class EwsSource implements PimSource {
+class EwsSource implements EwsPimSource {
   constructor(
     private readonly ctx: SoapContext,
     private readonly transport: EwsTransport,
@@ -101,6 +122,11 @@ class EwsSource implements PimSource {
   async list(collection: PimCollection): Promise<PimItemRef[]> {
     const refs = await findAllItems(this.ctx, collection.id);
     return refs.map((r) => ({ id: r.id, version: r.changeKey }));
+  }
+
+  async changes(collection: PimCollection, syncState?: string): Promise<EwsChanges> {
+    const page = await syncFolderItems(this.ctx, collection.id, syncState);
+    return { ...page, changed: page.changed.map((r) => ({ id: r.id, version: r.changeKey })) };
   }
 
   async fetch(collection: PimCollection, refs: PimItemRef[]): Promise<PimFetched[]> {
