@@ -27,7 +27,7 @@ import {
   type StandinPim,
 } from './pim-state';
 import { expand, recurrenceProblem, type PatternedRecurrence } from './recurrence';
-import { checkBody } from './schema/validate';
+import { checkBody, checkQuery } from './schema/validate';
 import type { StandinState, StandinUser } from './state';
 import { formatLocal, localToUtc, parseLocal, resolveZone, utcToLocal } from './timezones';
 
@@ -236,6 +236,8 @@ export class Calendar {
   private calendarCollection(req: GraphRequest, ctx: Ctx): GraphReply | null {
     const { pim } = ctx;
     if (req.method === 'GET') {
+      const badQuery = checkQuery('calendar', req, 'collection');
+      if (badQuery) return badQuery;
       let list = [...pim.calendars.values()].map((c) => this.calendarJson(ctx, c));
       const filterText = req.query.get('$filter');
       if (filterText) {
@@ -271,7 +273,12 @@ export class Calendar {
 
   private calendarItem(req: GraphRequest, ctx: Ctx, c: StandinCalendar): GraphReply | null {
     if (req.method === 'GET')
-      return { status: 200, body: select(this.calendarJson(ctx, c), req.query.get('$select')) };
+      return (
+        checkQuery('calendar', req, 'item') ?? {
+          status: 200,
+          body: select(this.calendarJson(ctx, c), req.query.get('$select')),
+        }
+      );
     if (req.method === 'PATCH') {
       const body = jsonBody(req);
       if (isReply(body)) return body;
@@ -317,7 +324,7 @@ export class Calendar {
       return this.instances(req, ctx, master);
     if (rest.length !== 1) return null;
     if (req.method === 'GET') {
-      const bad = filterPropertyIdsProblem(req.query.get('$expand'));
+      const bad = checkQuery('event', req, 'item') ?? filterPropertyIdsProblem(req.query.get('$expand'));
       if (bad) return bad;
       return { status: 200, body: select(this.eventJson(req, ctx, master), req.query.get('$select')) };
     }
@@ -332,6 +339,8 @@ export class Calendar {
   }
 
   private listEvents(req: GraphRequest, ctx: Ctx, calendar: StandinCalendar): GraphReply {
+    const badQuery = checkQuery('event', req, 'collection');
+    if (badQuery) return badQuery;
     const badExpand = filterPropertyIdsProblem(req.query.get('$expand'));
     if (badExpand) return badExpand;
     const filterText = req.query.get('$filter');
@@ -500,6 +509,8 @@ export class Calendar {
   }
 
   private instances(req: GraphRequest, ctx: Ctx, ev: StandinEvent): GraphReply {
+    const badQuery = checkQuery('event', req, 'view');
+    if (badQuery) return badQuery;
     const w = this.windowOf(req);
     if (isReply(w)) return w;
     const list = this.occurrences(ev, w.from, w.to).map((o) => this.occurrenceJson(req, ctx, ev, o.key));
@@ -513,6 +524,8 @@ export class Calendar {
 
   private calendarView(req: GraphRequest, ctx: Ctx, calendar: StandinCalendar): GraphReply | null {
     if (req.method !== 'GET') return null;
+    const badQuery = checkQuery('event', req, 'view');
+    if (badQuery) return badQuery;
     const w = this.windowOf(req);
     if (isReply(w)) return w;
     const items: Array<{ start: number; json: Record<string, unknown> }> = [];
@@ -545,7 +558,12 @@ export class Calendar {
   private occurrence(req: GraphRequest, ctx: Ctx, ev: StandinEvent, key: string): GraphReply | null {
     if (!this.inSeries(ev, key)) return notFound();
     if (req.method === 'GET')
-      return { status: 200, body: select(this.occurrenceJson(req, ctx, ev, key), req.query.get('$select')) };
+      return (
+        checkQuery('event', req, 'item') ?? {
+          status: 200,
+          body: select(this.occurrenceJson(req, ctx, ev, key), req.query.get('$select')),
+        }
+      );
     if (req.method === 'DELETE') {
       ev.cancelled.add(key);
       ev.exceptions.delete(key);

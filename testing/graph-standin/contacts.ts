@@ -23,7 +23,7 @@ import {
   type StandinExtendedProperty,
   type StandinPim,
 } from './pim-state';
-import { checkBody } from './schema/validate';
+import { checkBody, checkQuery } from './schema/validate';
 import type { StandinState } from './state';
 import { malformedId, notFound } from './calendar';
 
@@ -95,7 +95,12 @@ export class Contacts {
     if (!folder) return notFound();
     if (rest.length === 1) {
       if (req.method === 'GET')
-        return { status: 200, body: select(this.folderJson(folder), req.query.get('$select')) };
+        return (
+          checkQuery('contactFolder', req, 'item') ?? {
+            status: 200,
+            body: select(this.folderJson(folder), req.query.get('$select')),
+          }
+        );
       if (req.method === 'PATCH') {
         const body = jsonBody(req);
         if (isReply(body)) return body;
@@ -130,6 +135,8 @@ export class Contacts {
 
   private folderCollection(req: GraphRequest, pim: StandinPim, parentId: string): GraphReply | null {
     if (req.method === 'GET') {
+      const badQuery = checkQuery('contactFolder', req, 'collection');
+      if (badQuery) return badQuery;
       let list = [...pim.contactFolders.values()]
         .filter((f) => f.parentFolderId === parentId)
         .map((f) => this.folderJson(f));
@@ -239,6 +246,8 @@ export class Contacts {
     const home = folderId ?? pim.contactsFolderId;
     if (rest.length === 0) {
       if (req.method === 'GET') {
+        const badQuery = checkQuery('contact', req, 'collection');
+        if (badQuery) return badQuery;
         const badExpand = filterPropertyIdsProblem(req.query.get('$expand'));
         if (badExpand) return badExpand;
         const filterText = req.query.get('$filter');
@@ -265,7 +274,7 @@ export class Contacts {
     if (!contact || (folderId !== null && contact.parentFolderId !== folderId)) return notFound();
     if (rest.length === 1) {
       if (req.method === 'GET') {
-        const bad = filterPropertyIdsProblem(req.query.get('$expand'));
+        const bad = checkQuery('contact', req, 'item') ?? filterPropertyIdsProblem(req.query.get('$expand'));
         if (bad) return bad;
         return { status: 200, body: select(this.contactJson(req, contact), req.query.get('$select')) };
       }

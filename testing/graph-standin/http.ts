@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** The stand-in's request/answer shapes, shared by direct requests and $batch sub-requests. */
 export interface GraphRequest {
   method: string;
@@ -21,14 +23,34 @@ export interface GraphReply {
   raw?: { contentType: string; bytes: Buffer };
 }
 
-/** Graph's error body: `{error: {code, message, innerError}}`. */
+/**
+ * Graph's error body: `{error: {code, message, innerError: {date, request-id, client-request-id}}}`
+ * (the client's `client-request-id` header is echoed by the server once the request is known).
+ */
 export function graphError(status: number, code: string, message: string): GraphReply {
+  const requestId = randomUUID();
   return {
     status,
     body: {
-      error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'standin' } },
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+          'request-id': requestId,
+          'client-request-id': requestId,
+        },
+      },
     },
   };
+}
+
+/** Puts the caller's `client-request-id` into an error answer, as Graph echoes it. */
+export function echoClientRequestId(reply: GraphReply, clientRequestId: string | undefined): GraphReply {
+  const inner = (reply.body as { error?: { innerError?: Record<string, string> } } | undefined)?.error
+    ?.innerError;
+  if (inner && clientRequestId) inner['client-request-id'] = clientRequestId;
+  return reply;
 }
 
 export function jsonBody(req: GraphRequest): Record<string, unknown> | GraphReply {

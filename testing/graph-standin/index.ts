@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { Calendar } from './calendar';
 import { Contacts } from './contacts';
 import { Directory } from './directory';
-import { graphError, type GraphReply, type GraphRequest } from './http';
+import { echoClientRequestId, graphError, type GraphReply, type GraphRequest } from './http';
 import { Mail } from './mail';
 import {
   newMailbox,
@@ -256,6 +256,10 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   }
 
   function dispatch(req: GraphRequest): GraphReply {
+    return echoClientRequestId(route(req), req.headers['client-request-id']);
+  }
+
+  function route(req: GraphRequest): GraphReply {
     return (
       directory.handle(req) ??
       mail.handle(req) ??
