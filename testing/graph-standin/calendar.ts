@@ -12,11 +12,12 @@
  * - an event created or updated with attendees sends them a meeting request/update, and deleting it
  *   sends a cancellation: Exchange does so and nothing turns it off, so the stand-in records each one.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
 import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
+import { attachmentJson, toAttachment } from './mail';
 import { ODataError, evaluate, parseFilter, select } from './odata';
 import {
   newChangeKey,
@@ -30,6 +31,12 @@ import { expand, recurrenceProblem, type PatternedRecurrence } from './recurrenc
 import { checkBody, checkQuery } from './schema/validate';
 import type { StandinState, StandinUser } from './state';
 import { formatLocal, localToUtc, parseLocal, resolveZone, utcToLocal } from './timezones';
+
+/** Graph takes attachments under 3 MB by POST and up to 150 MB by upload session. */
+export const EVENT_LIMITS = {
+  maxPostedAttachmentBytes: 3 * 1024 * 1024,
+  maxAttachmentBytes: 150 * 1024 * 1024,
+};
 
 const EVENT_ID = /^evt-[0-9a-f-]{36}$/;
 const OCCURRENCE_ID = /^(evt-[0-9a-f-]{36})_(\d{8}T\d{6}Z)$/;
@@ -322,6 +329,7 @@ export class Calendar {
     }
     if (rest.length === 2 && rest[1] === 'instances' && req.method === 'GET')
       return this.instances(req, ctx, master);
+    if (rest[1] === 'attachments') return this.attachments(req, ctx, master, rest.slice(2));
     if (rest.length !== 1) return null;
     if (req.method === 'GET') {
       const bad = checkQuery('event', req, 'item') ?? filterPropertyIdsProblem(req.query.get('$expand'));
@@ -336,6 +344,91 @@ export class Calendar {
       return { status: 204 };
     }
     return null;
+  }
+
+  /** `/events/{id}/attachments`: POST a fileAttachment (under 3 MB), GET, DELETE, createUploadSession. */
+  private attachments(req: GraphRequest, ctx: Ctx, ev: StandinEvent, rest: string[]): GraphReply | null {
+    if (rest.length === 0 && req.method === 'GET')
+      return page(
+        req,
+        ev.attachments.map((a) => attachmentJson(a)),
+        10,
+        100,
+      );
+    if (rest.length === 0 && req.method === 'POST') {
+      const body = jsonBody(req);
+      if (isReply(body)) return body;
+      const a = toAttachment(body, 'post');
+      if (isReply(a)) return a;
+      if (a.size > EVENT_LIMITS.maxPostedAttachmentBytes)
+        return graphError(
+          413,
+          'ErrorAttachmentSizeShouldNotBeLessThanMinimumSize',
+          'Attachments over 3 MB need an upload session.',
+        );
+      ev.attachments.push(a);
+      return { status: 201, body: attachmentJson(a) };
+    }
+    if (rest.length === 1 && rest[0] === 'createUploadSession' && req.method === 'POST')
+      return this.uploadSession(req, ctx, ev);
+    if (rest.length !== 1) return null;
+    const a = ev.attachments.find((x) => x.id === decodeURIComponent(rest[0]!));
+    if (!a) return notFound();
+    if (req.method === 'GET') return { status: 200, body: attachmentJson(a) };
+    if (req.method === 'DELETE') {
+      ev.attachments = ev.attachments.filter((x) => x !== a);
+      return { status: 204 };
+    }
+    return null;
+  }
+
+  private uploadSession(req: GraphRequest, ctx: Ctx, ev: StandinEvent): GraphReply {
+    const body = jsonBody(req);
+    if (isReply(body)) return body;
+    const item = body.AttachmentItem as Record<string, unknown> | undefined;
+    const size = Number(item?.size);
+    if (
+      !item ||
+      item.attachmentType !== 'file' ||
+      typeof item.name !== 'string' ||
+      !Number.isInteger(size) ||
+      size <= 0
+    )
+      return graphError(
+        400,
+        'ErrorInvalidParameter',
+        'AttachmentItem needs attachmentType "file", name and size.',
+      );
+    if (size > EVENT_LIMITS.maxAttachmentBytes)
+      return graphError(
+        413,
+        'ErrorAttachmentSizeLimitExceeded',
+        `An attachment may be at most ${EVENT_LIMITS.maxAttachmentBytes} bytes.`,
+      );
+    const token = randomBytes(18).toString('base64url');
+    const expiresAt = Date.now() + 60 * 60_000;
+    this.state.uploadSessions.set(token, {
+      token,
+      userId: ctx.user.id,
+      messageId: ev.id,
+      item: 'event',
+      name: item.name,
+      contentType: typeof item.contentType === 'string' ? item.contentType : 'application/octet-stream',
+      size,
+      isInline: item.isInline === true,
+      contentId: typeof item.contentId === 'string' ? item.contentId : null,
+      received: [],
+      nextOffset: 0,
+      expiresAt,
+    });
+    return {
+      status: 201,
+      body: {
+        uploadUrl: `${req.baseUrl.replace(/\/v1\.0$/, '')}/upload/${token}`,
+        expirationDateTime: new Date(expiresAt).toISOString(),
+        nextExpectedRanges: ['0-'],
+      },
+    };
   }
 
   private listEvents(req: GraphRequest, ctx: Ctx, calendar: StandinCalendar): GraphReply {
@@ -410,6 +503,7 @@ export class Calendar {
       extended,
       exceptions: new Map(),
       cancelled: new Set(),
+      attachments: [],
     };
     ctx.pim.events.set(ev.id, ev);
     if (txn) ctx.pim.transactions.set(txn, ev.id);
@@ -644,7 +738,6 @@ export class Calendar {
       uid: ev.iCalUId,
       reminderMinutesBeforeStart: 15,
       isReminderOn: true,
-      hasAttachments: false,
       subject: '',
       bodyPreview: preview(f.body),
       importance: 'normal',
@@ -675,6 +768,7 @@ export class Calendar {
       onlineMeeting: null,
       ...f,
       ...this.renderTimes(req, t),
+      hasAttachments: ev.attachments.some((a) => !a.isInline),
     };
     if (f.transactionId === undefined) delete out.transactionId;
     this.extendedJson(req, ev.extended, out, expandOverride);

@@ -466,9 +466,12 @@ export class Mail {
       };
     }
     this.state.uploadSessions.delete(token);
-    const message = this.state.mailboxes.get(session.userId)?.messages.get(session.messageId);
+    const box = this.state.mailboxes.get(session.userId);
+    const kind = session.item ?? 'message';
+    const message =
+      kind === 'event' ? box?.pim.events.get(session.messageId) : box?.messages.get(session.messageId);
     if (!message)
-      return graphError(404, 'ErrorItemNotFound', 'The message of this upload session no longer exists.');
+      return graphError(404, 'ErrorItemNotFound', `The ${kind} of this upload session no longer exists.`);
     const attachment: StandinAttachment = {
       id: `att-${randomUUID()}`,
       name: session.name,
@@ -482,7 +485,9 @@ export class Mail {
     message.attachments.push(attachment);
     return {
       status: 201,
-      headers: { location: `/users/${session.userId}/messages/${message.id}/attachments/${attachment.id}` },
+      headers: {
+        location: `/users/${session.userId}/${kind === 'event' ? 'events' : 'messages'}/${message.id}/attachments/${attachment.id}`,
+      },
       body: null,
     };
   }
@@ -517,7 +522,7 @@ export class Mail {
   }
 }
 
-function attachmentJson(a: StandinAttachment): Record<string, unknown> {
+export function attachmentJson(a: StandinAttachment): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.fileAttachment',
     id: a.id,
@@ -530,7 +535,7 @@ function attachmentJson(a: StandinAttachment): Record<string, unknown> {
   };
 }
 
-function toAttachment(
+export function toAttachment(
   raw: Record<string, unknown>,
   via: StandinAttachment['via'],
 ): StandinAttachment | GraphReply {
