@@ -18,7 +18,7 @@ import { noMailbox } from './directory';
 import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
 import { attachmentJson, toAttachment } from './mail';
-import { ODataError, evaluate, parseFilter, select } from './odata';
+import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
 import {
   newChangeKey,
   newId,
@@ -253,7 +253,7 @@ export class Calendar {
       }
       return page(
         req,
-        list.map((c) => select(c, req.query.get('$select'))),
+        orderBy(list, req.query.get('$orderby')).map((c) => select(c, req.query.get('$select'))),
         10,
         1000,
       );
@@ -446,7 +446,10 @@ export class Calendar {
     }
     return page(
       req,
-      list.map((e) => select(this.eventJson(req, ctx, e), req.query.get('$select'))),
+      orderBy(
+        list.map((e) => this.eventJson(req, ctx, e)),
+        req.query.get('$orderby'),
+      ).map((e) => select(e, req.query.get('$select'))),
       10,
       1000,
     );
@@ -610,7 +613,7 @@ export class Calendar {
     const list = this.occurrences(ev, w.from, w.to).map((o) => this.occurrenceJson(req, ctx, ev, o.key));
     return page(
       req,
-      list.map((x) => select(x, req.query.get('$select'))),
+      orderBy(list, req.query.get('$orderby')).map((x) => select(x, req.query.get('$select'))),
       10,
       1000,
     );
@@ -643,7 +646,7 @@ export class Calendar {
     }
     return page(
       req,
-      list.map((x) => select(x, req.query.get('$select'))),
+      orderBy(list, req.query.get('$orderby')).map((x) => select(x, req.query.get('$select'))),
       10,
       1000,
     );

@@ -14,7 +14,7 @@ import type { Directory } from './directory';
 import { noMailbox } from './directory';
 import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
-import { ODataError, evaluate, parseFilter, select } from './odata';
+import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
 import {
   newChangeKey,
   newId,
@@ -147,7 +147,7 @@ export class Contacts {
       }
       return page(
         req,
-        list.map((x) => select(x, req.query.get('$select'))),
+        orderBy(list, req.query.get('$orderby')).map((x) => select(x, req.query.get('$select'))),
         10,
         1000,
       );
@@ -260,7 +260,10 @@ export class Contacts {
         }
         return page(
           req,
-          list.map((c) => select(this.contactJson(req, c), req.query.get('$select'))),
+          orderBy(
+            list.map((c) => this.contactJson(req, c)),
+            req.query.get('$orderby'),
+          ).map((c) => select(c, req.query.get('$select'))),
           10,
           1000,
         );
