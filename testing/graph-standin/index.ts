@@ -63,6 +63,8 @@ export interface StandinUserSeed {
 }
 
 export interface GraphStandinOptions {
+  /** Loopback port to listen on; default 0 (any free port). */
+  port?: number;
   tenantId?: string;
   /** Registered apps (client id + secret and/or certificate PEM). */
   apps?: StandinApp[];
@@ -81,9 +83,7 @@ export interface GraphStandinOptions {
   maxMessageBytes?: number;
   /** Default true. False keeps attachment sizes but not their bytes (benchmarks of many MB). */
   retainBytes?: boolean;
-  /** Loopback port to listen on; default 0 (any free port). */
-  port?: number;
-  /** Lifetime of the access tokens the stand-in issues, in seconds. */
+  /** Lifetime of every access token issued, seconds (Entra ID: about an hour). Default 3599. */
   tokenLifetimeSeconds?: number;
 }
 
