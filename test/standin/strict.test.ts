@@ -435,4 +435,23 @@ describe('strict as Graph', () => {
     );
     expect(byId).toEqual({ '1': 400, '2': 201 });
   });
+
+  it('refuses a $batch payload Graph refuses as a whole', async () => {
+    const post = (id: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => ({
+      id,
+      method: 'POST',
+      url: `${ME}/events`,
+      headers,
+      body: event(),
+    });
+    for (const requests of [
+      [post('1'), post('1')],
+      [post('1', {})],
+      [{ id: '1', method: 'GET', url: `https://graph.microsoft.com/v1.0${ME}/events` }],
+      [{ method: 'GET', url: `${ME}/events` }],
+    ]) {
+      const r = await h().call('POST', '/$batch', { requests });
+      expect([r.status, r.body.error?.code]).toEqual([400, 'BadRequest']);
+    }
+  });
 });
