@@ -126,6 +126,15 @@ describe('calendars and events', () => {
     expect((await h().call('GET', `${ME}/events/${e.body.id}`)).body.hasAttachments).toBe(true);
   });
 
+  it('refuses a request body over 4 MB, as Graph does', async () => {
+    const big = await h().call(
+      'POST',
+      `${ME}/events`,
+      meeting({ body: { contentType: 'text', content: 'x'.repeat(4 * 1024 * 1024) } }),
+    );
+    expect(big.status).toBe(413);
+  });
+
   it('refuses a time zone Graph does not know', async () => {
     const r = await h().call(
       'POST',

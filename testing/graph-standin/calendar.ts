@@ -16,7 +16,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
 import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
-import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
+import {
+  MAX_REQUEST_BYTES,
+  graphError,
+  isReply,
+  jsonBody,
+  page,
+  type GraphReply,
+  type GraphRequest,
+} from './http';
 import { attachmentJson, toAttachment } from './mail';
 import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
 import {
@@ -184,6 +192,12 @@ export class Calendar {
     const box = this.state.mailboxes.get(user.id);
     if (!user.hasMailbox || !box) return noMailbox();
     const ctx: Ctx = { user, pim: box.pim };
+    if ((req.method === 'POST' || req.method === 'PATCH') && req.body.length > MAX_REQUEST_BYTES)
+      return graphError(
+        413,
+        'ErrorRequestEntityTooLarge',
+        'The request body exceeds the maximum size of 4 MB.',
+      );
     try {
       return this.route(req, ctx, sub, parts.slice(3));
     } catch (e) {

@@ -13,7 +13,15 @@
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
 import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
-import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
+import {
+  MAX_REQUEST_BYTES,
+  graphError,
+  isReply,
+  jsonBody,
+  page,
+  type GraphReply,
+  type GraphRequest,
+} from './http';
 import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
 import {
   newChangeKey,
@@ -73,6 +81,12 @@ export class Contacts {
       );
     const box = this.state.mailboxes.get(user.id);
     if (!user.hasMailbox || !box) return noMailbox();
+    if ((req.method === 'POST' || req.method === 'PATCH') && req.body.length > MAX_REQUEST_BYTES)
+      return graphError(
+        413,
+        'ErrorRequestEntityTooLarge',
+        'The request body exceeds the maximum size of 4 MB.',
+      );
     try {
       if (sub === 'contacts') return this.contacts(req, box.pim, parts.slice(3), null);
       return this.folders(req, box.pim, parts.slice(3));

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 /** The stand-in's request/answer shapes, shared by direct requests and $batch sub-requests. */
+/** Graph refuses a REST request body over 4 MB (larger attachments go through upload sessions). */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
 export interface GraphRequest {
   method: string;
   /** Path after /v1.0, e.g. /users/ada@contoso.com/messages. */
