@@ -149,6 +149,17 @@ const INVALID: Case[] = [
     event({ end: { dateTime: '2026-05-04T10:00:00', timeZone: 'Mars/Olympus' } }),
     'TimeZoneNotSupportedException',
   ],
+  [
+    'event: multi-value extended property with a single-value type',
+    'POST',
+    '/events',
+    event({
+      multiValueExtendedProperties: [
+        { id: 'String {00020329-0000-0000-c000-000000000046} Name Tags', value: ['a'] },
+      ],
+    }),
+    'ErrorInvalidProperty',
+  ],
   ['event: PATCH with an unknown property', 'PATCH', '/events/{E}', { locaton: 'x' }, 'RequestBodyRead'],
   [
     'event: $select of an unknown property',
@@ -316,6 +327,17 @@ const VALID: Case[] = [
     'POST',
     '/events',
     event({ singleValueExtendedProperties: [{ id: KEY, value: 'k' }] }),
+    '',
+  ],
+  [
+    'event with multi-value extended property',
+    'POST',
+    '/events',
+    event({
+      multiValueExtendedProperties: [
+        { id: 'StringArray {00020329-0000-0000-c000-000000000046} Name Tags', value: ['a', 'b'] },
+      ],
+    }),
     '',
   ],
   ['event $select', 'GET', '/events?$select=subject,start&$top=5', undefined, ''],

@@ -788,6 +788,9 @@ export class Calendar {
       hasAttachments: ev.attachments.some((a) => !a.isInline),
     };
     if (f.transactionId === undefined) delete out.transactionId;
+    // Like single-value ones, multi-value extended properties come back only when expanded.
+    if (!/multiValueExtendedProperties/i.test(req.query.get('$expand') ?? ''))
+      delete out.multiValueExtendedProperties;
     this.extendedJson(req, ev.extended, out, expandOverride);
     return out;
   }

@@ -233,6 +233,9 @@ export class Contacts {
         .join(' ');
     }
     extendedJson(req, c.extended, out, expandOverride);
+    // Like single-value ones, multi-value extended properties come back only when expanded.
+    if (!/multiValueExtendedProperties/i.test(req.query.get('$expand') ?? ''))
+      delete out.multiValueExtendedProperties;
     return out;
   }
 

@@ -117,3 +117,35 @@ export function filterPropertyIdsProblem(filterText: string | null): GraphReply 
   );
   return ids.some((id) => propertyType(id) === null) ? malformedPropertyId() : null;
 }
+
+/** Checks a `multiValueExtendedProperties` array: ids in one of the three forms with an `…Array` type, values string arrays. */
+export function multiValueProblem(v: unknown): GraphReply | null {
+  if (!Array.isArray(v))
+    return graphError(
+      400,
+      'RequestBodyRead',
+      "An unexpected 'StartObject' node was found for property named 'multiValueExtendedProperties' when reading from the JSON reader. A 'StartArray' node was expected.",
+    );
+  for (const p of v as unknown[]) {
+    const entry = (p ?? {}) as Record<string, unknown>;
+    if (
+      typeof entry.id !== 'string' ||
+      !Array.isArray(entry.value) ||
+      entry.value.some((x) => typeof x !== 'string')
+    )
+      return graphError(
+        400,
+        'RequestBodyRead',
+        'Each multiValueLegacyExtendedProperty needs a string id and an array of strings as value.',
+      );
+    const form = ID_FORMS.map((f) => f.exec(entry.id as string)).find(Boolean);
+    const type = form?.[1] ?? '';
+    if (
+      !form ||
+      !/Array$/i.test(type) ||
+      !SINGLE_TYPES.some((t) => `${t}Array`.toLowerCase() === type.toLowerCase())
+    )
+      return malformedPropertyId();
+  }
+  return null;
+}

@@ -6,6 +6,7 @@
  * an `$expand` of something that is not a navigation property, an unknown `$` option or one the
  * route does not take is `400` too.
  */
+import { multiValueProblem } from '../extended';
 import { graphError, type GraphReply, type GraphRequest } from '../http';
 import { CALENDAR } from './calendar';
 import { COMPLEX } from './complex';
@@ -134,6 +135,10 @@ export function checkBody(
     if (k.startsWith('@odata')) continue;
     const nav = table.bodyNavigation.find((n) => n.toLowerCase() === k.toLowerCase());
     if (nav) {
+      if (nav === 'multiValueExtendedProperties') {
+        const problem = multiValueProblem(body[k]);
+        if (problem) return problem;
+      }
       if (nav !== k) {
         body[nav] = body[k];
         delete body[k];
