@@ -12,12 +12,14 @@
  */
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
-import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
+import { extendedJson, filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import {
   MAX_REQUEST_BYTES,
   graphError,
   isReply,
   jsonBody,
+  malformedId,
+  notFound,
   page,
   type GraphReply,
   type GraphRequest,
@@ -33,7 +35,6 @@ import {
 } from './pim-state';
 import { checkBody, checkQuery } from './schema/validate';
 import type { StandinState } from './state';
-import { malformedId, notFound } from './calendar';
 
 const FOLDER_ID = /^cfld-[0-9a-f-]{36}$/;
 const CONTACT_ID = /^ctc-[0-9a-f-]{36}$/;
@@ -43,23 +44,6 @@ export const CONTACT_LIMITS = { emailAddresses: 3, businessPhones: 2, homePhones
 
 /** Contact photos, like user photos, are at most 4 MB. */
 const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
-
-function extendedJson(
-  req: GraphRequest,
-  extended: Map<string, StandinExtendedProperty>,
-  out: Record<string, unknown>,
-  expandOverride?: string,
-): void {
-  const expandText = expandOverride ?? req.query.get('$expand') ?? '';
-  const ex = /singleValueExtendedProperties(?:\(\$filter=(.*)\))?/i.exec(expandText);
-  if (!ex) return;
-  let props = [...extended.values()];
-  if (ex[1]) {
-    const f = parseFilter(ex[1]);
-    props = props.filter((p) => evaluate(f, p));
-  }
-  out.singleValueExtendedProperties = props;
-}
 
 export class Contacts {
   constructor(

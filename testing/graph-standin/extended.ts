@@ -4,7 +4,8 @@
  * `{type} 0x{tag}`, else 400 ErrorInvalidProperty with Graph's message; the value must parse as the
  * MAPI type the id names.
  */
-import { graphError, type GraphReply } from './http';
+import { graphError, type GraphReply, type GraphRequest } from './http';
+import { evaluate, parseFilter } from './odata';
 import { normalisePropertyId } from './state';
 
 const SINGLE_TYPES = [
@@ -148,4 +149,25 @@ export function multiValueProblem(v: unknown): GraphReply | null {
       return malformedPropertyId();
   }
   return null;
+}
+
+/**
+ * Adds `singleValueExtendedProperties` to an item's JSON when `$expand` asks for them (all, or
+ * those its `$filter=id eq '...'` names), as Graph returns them only then.
+ */
+export function extendedJson(
+  req: GraphRequest,
+  extended: Map<string, { id: string; value: string }>,
+  out: Record<string, unknown>,
+  expandOverride?: string,
+): void {
+  const expandText = expandOverride ?? req.query.get('$expand') ?? '';
+  const ex = /singleValueExtendedProperties(?:\(\$filter=(.*)\))?/i.exec(expandText);
+  if (!ex) return;
+  let props = [...extended.values()];
+  if (ex[1]) {
+    const f = parseFilter(ex[1]);
+    props = props.filter((p) => evaluate(f, p));
+  }
+  out.singleValueExtendedProperties = props;
 }

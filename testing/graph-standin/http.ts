@@ -48,6 +48,14 @@ export function graphError(status: number, code: string, message: string): Graph
   };
 }
 
+export function notFound(): GraphReply {
+  return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+}
+
+export function malformedId(): GraphReply {
+  return graphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
+}
+
 /** Puts the caller's `client-request-id` into an error answer, as Graph echoes it. */
 export function echoClientRequestId(reply: GraphReply, clientRequestId: string | undefined): GraphReply {
   const inner = (reply.body as { error?: { innerError?: Record<string, string> } } | undefined)?.error
