@@ -183,5 +183,15 @@ describe('invitations: what Graph sends to attendees', () => {
       expect.objectContaining({ kind: 'sendMail', recipients: ['dee@fabrikam.com'], subject: 'Hello' }),
     ]);
     for (const entry of log as Array<{ time: string }>) expect(Date.parse(entry.time)).not.toBeNaN();
+
+    await h().call('DELETE', `${ME}/events/${invited.body.id}`);
+    log = (await (await fetch(h().g.sentMailUrl)).json()) as unknown[];
+    expect(log.at(-1)).toMatchObject({
+      kind: 'invitation',
+      meetingMessage: 'cancellation',
+      subject: 'Canceled: Budget review',
+      recipients: ['bob@fabrikam.com', 'cy@fabrikam.com'],
+    });
+    expect(h().g.state.invitations).toHaveLength(3);
   });
 });
