@@ -14,8 +14,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { Calendar } from './calendar';
+import { Contacts } from './contacts';
 import { Directory } from './directory';
-import { graphError, type GraphReply, type GraphRequest } from './http';
+import { echoClientRequestId, graphError, type GraphReply, type GraphRequest } from './http';
 import { Mail } from './mail';
 import {
   newMailbox,
@@ -33,6 +35,7 @@ import {
   type StandinLimits,
   type StormOptions,
 } from './throttle';
+import { SENT_MAIL_PATH, sentMailLog } from './sent-mail';
 import { TokenIssuer, openIdConfiguration } from './tokens';
 
 export {
@@ -43,6 +46,8 @@ export {
 } from './throttle';
 export { normalisePropertyId } from './state';
 export type * from './state';
+export type * from './pim-state';
+export { SENT_MAIL_PATH, type SentMailEntry } from './sent-mail';
 
 export interface StandinUserSeed {
   userPrincipalName: string;
@@ -58,6 +63,8 @@ export interface StandinUserSeed {
 }
 
 export interface GraphStandinOptions {
+  /** Loopback port to listen on; default 0 (any free port). */
+  port?: number;
   tenantId?: string;
   /** Registered apps (client id + secret and/or certificate PEM). */
   apps?: StandinApp[];
@@ -76,6 +83,8 @@ export interface GraphStandinOptions {
   maxMessageBytes?: number;
   /** Default true. False keeps attachment sizes but not their bytes (benchmarks of many MB). */
   retainBytes?: boolean;
+  /** Lifetime of every access token issued, seconds (Entra ID: about an hour). Default 3599. */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface GraphStandin {
@@ -86,6 +95,8 @@ export interface GraphStandin {
   /** Authority host to configure the client with, e.g. http://127.0.0.1:PORT */
   authorityHost: string;
   tenantId: string;
+  /** GET it for every mail the stand-in "sent" (sendMail and meeting invitations), as JSON. */
+  sentMailUrl: string;
   state: StandinState;
   addUser(seed: StandinUserSeed): StandinUser;
   /** Forces the next `count` mailbox requests to get 429 with the given Retry-After. */
@@ -125,12 +136,39 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function send(res: ServerResponse, reply: GraphReply): void {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
   let payload: Buffer | undefined;
-  if (reply.body !== undefined && reply.body !== null) {
+  if (reply.raw) {
+    payload = reply.raw.bytes;
+    headers['content-type'] = reply.raw.contentType;
+  } else if (reply.body !== undefined && reply.body !== null) {
     payload = Buffer.from(JSON.stringify(reply.body));
     headers['content-type'] = 'application/json; odata.metadata=minimal';
   }
   res.writeHead(reply.status, headers);
   res.end(payload);
+}
+
+/**
+ * What Graph's JSON batching refuses in the payload as a whole: a request without a string id, a
+ * method or a relative url, two requests with the same id, a body without a Content-Type header.
+ */
+function batchProblem(list: Array<Record<string, unknown>>): string | null {
+  const ids = new Set<string>();
+  for (const r of list) {
+    if (typeof r.id !== 'string' || r.id === '') return 'Each request of a batch needs a string id.';
+    if (ids.has(r.id))
+      return `Request Id '${r.id}' is used more than once; ids must be unique within a batch.`;
+    ids.add(r.id);
+    if (typeof r.method !== 'string' || !/^(GET|POST|PUT|PATCH|DELETE)$/i.test(r.method))
+      return `Request '${r.id}' needs a method (GET, POST, PUT, PATCH or DELETE).`;
+    if (typeof r.url !== 'string' || r.url === '' || /^https?:/i.test(r.url))
+      return `Request '${r.id}' needs a url relative to the version, e.g. /users/{id}/events.`;
+    const headers = Object.keys((r.headers as Record<string, string> | undefined) ?? {}).map((k) =>
+      k.toLowerCase(),
+    );
+    if (r.body !== undefined && !headers.includes('content-type'))
+      return `Request '${r.id}' has a body but no Content-Type header.`;
+  }
+  return null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -165,6 +203,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     mailboxes: new Map(),
     uploadSessions: new Map(),
     sentMail: [],
+    invitations: [],
     requests: [],
     tokensIssued: 0,
     throttle: { peakConcurrency: new Map(), throttled: 0, sentBeforeRetryAfter: 0 },
@@ -189,10 +228,15 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     options.retainBytes ?? true,
   );
   const latency = options.latencyMs ?? 0;
+  const calendar = new Calendar(state, directory);
+  const contacts = new Contacts(state, directory);
 
   /** Mailbox key of a request: the resolved user id for /users/{id}/(messages|mailFolders|sendMail|mailboxSettings). */
   function mailboxOf(path: string): string | null {
-    const m = /^\/users\/([^/]+)\/(messages|mailFolders|sendMail|mailboxSettings)/.exec(path);
+    const m =
+      /^\/users\/([^/]+)\/(messages|mailFolders|sendMail|mailboxSettings|events|calendar|calendars|calendarView|contacts|contactFolders)(\/|$)/.exec(
+        path,
+      );
     if (!m) return null;
     return (directory.findUser(m[1]!)?.id ?? decodeURIComponent(m[1]!)).toLowerCase();
   }
@@ -236,9 +280,15 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   }
 
   function dispatch(req: GraphRequest): GraphReply {
+    return echoClientRequestId(route(req), req.headers['client-request-id']);
+  }
+
+  function route(req: GraphRequest): GraphReply {
     return (
       directory.handle(req) ??
       mail.handle(req) ??
+      calendar.handle(req) ??
+      contacts.handle(req) ??
       graphError(
         400,
         'BadRequest',
@@ -275,6 +325,8 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         `Number of batch request steps exceeds the maximum of ${MAX_BATCH_REQUESTS}.`,
       );
     }
+    const problem = batchProblem(list);
+    if (problem) return graphError(400, 'BadRequest', problem);
     const sentAt = Date.now();
     state.requests.push({
       at: sentAt,
@@ -313,12 +365,20 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
           },
           sentAt,
         );
-        responses[i] = {
-          id: r.id,
-          status: reply.status,
-          headers: reply.headers ?? {},
-          body: reply.body ?? undefined,
-        };
+        // A binary answer travels base64-encoded inside the batch, with its content type.
+        responses[i] = reply.raw
+          ? {
+              id: r.id,
+              status: reply.status,
+              headers: { ...(reply.headers ?? {}), 'content-type': reply.raw.contentType },
+              body: reply.raw.bytes.toString('base64'),
+            }
+          : {
+              id: r.id,
+              status: reply.status,
+              headers: reply.headers ?? {},
+              body: reply.body ?? undefined,
+            };
       }
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_PARALLELISM, list.length) }, worker));
@@ -339,6 +399,8 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         const answer = tokens.token(host, token[1]!, new URLSearchParams(body.toString('utf8')));
         return send(res, answer);
       }
+      if (req.method === 'GET' && path === SENT_MAIL_PATH)
+        return send(res, { status: 200, body: sentMailLog(state) });
       const upload = /^\/upload\/([^/]+)$/.exec(path);
       if (req.method === 'PUT' && upload) {
         const session = state.uploadSessions.get(upload[1]!);
@@ -384,7 +446,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
@@ -393,6 +455,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     tokenUrl: `${origin}/${tenantId}/oauth2/v2.0/token`,
     authorityHost: origin,
     tenantId,
+    sentMailUrl: `${origin}${SENT_MAIL_PATH}`,
     state,
     addUser,
     storm: (o) => throttle.storm(o),
