@@ -21,6 +21,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   MAIL_BAD_SETTINGS: 400,
   MAIL_CONNECT_FAILED: 502,
   MAIL_AUTH_FAILED: 422,
+  MAIL_TLS_UNTRUSTED: 502,
+  ENDPOINT_UNREACHABLE: 502,
+  ENDPOINT_INSECURE: 400,
+  ENDPOINT_PASSWORD_REQUIRED: 400,
 };
 
 export function json(status: number, body: unknown): HttpResponseInit {
