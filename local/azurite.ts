@@ -30,7 +30,8 @@ export interface RunningAzurite {
  * the IPC channel closes (the parent exited, even by kill -9) Azurite shuts down through its SIGTERM
  * path, which flushes its on-disk databases before the child exits.
  */
-const CHILD_MAIN = `
+function childMain(): string {
+  return `
 // With the parent gone its pipes are broken: a log line must not crash Azurite before it flushes.
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
@@ -44,8 +45,23 @@ process.once('SIGTERM', () => {
   if (process.connected) process.disconnect();
   setTimeout(() => process.exit(0), 5000).unref();
 });
-require(${JSON.stringify(require.resolve('azurite/dist/src/azurite.js'))});
+require(${JSON.stringify(azuriteMain())});
 `;
+}
+
+/**
+ * Azurite is a development dependency: it never ships to Azure (where the app uses a storage
+ * account), so a production install (`npm install --omit=dev`) cannot run the embedded runtime.
+ */
+function azuriteMain(): string {
+  try {
+    return require.resolve('azurite/dist/src/azurite.js');
+  } catch {
+    throw new Error(
+      'The embedded runtime needs Azurite, a development dependency of mailferry: run `npm install` (without --omit=dev) in the mailferry folder.',
+    );
+  }
+}
 
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
 
@@ -81,7 +97,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   }
   // `azurite` stands in for argv[1], which Azurite's argument parser skips like a script path.
   const accountKey = randomBytes(64).toString('base64');
-  const child = spawn(process.execPath, ['-e', CHILD_MAIN, '--', 'azurite', ...args], {
+  const child = spawn(process.execPath, ['-e', childMain(), '--', 'azurite', ...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, AZURITE_ACCOUNTS: `${DEV_ACCOUNT}:${accountKey}` },
   });
