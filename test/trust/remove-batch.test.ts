@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely; the assertions check their shape */
 import { TableClient } from '@azure/data-tables';
 import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
