@@ -31,7 +31,10 @@ export async function removeBatchData(
     for await (const blob of client.listBlobsFlat({ prefix: `${batchId}/` }))
       await client.deleteBlob(blob.name);
   }
-  if (durable) await purgeBatchHistory(durable, batchId);
+  if (durable) {
+    const batch = await svc.state.batches.find(batchId);
+    await purgeBatchHistory(durable, batchId, batch ? new Date(batch.createdAt) : undefined);
+  }
   await svc.state.deleteBatch(batchId);
 }
 
@@ -42,9 +45,15 @@ const FINISHED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
  * with the mailbox addresses in their inputs). The batch's own instance id is the removal running
  * now; the record it leaves holds the batch id only.
  */
-async function purgeBatchHistory(durable: DurableClient, batchId: string): Promise<void> {
+async function purgeBatchHistory(
+  durable: DurableClient,
+  batchId: string,
+  createdAfter: Date | undefined,
+): Promise<void> {
   const own = batchInstanceId(batchId);
-  for (const status of await durable.getStatusBy({})) {
+  // Its runs started after the batch was created: older instances need not be listed.
+  const listed = await durable.getStatusBy(createdAfter ? { createdTimeFrom: createdAfter } : {});
+  for (const status of listed) {
     if (!status.instanceId.startsWith(`${own}:`) || !FINISHED.has(String(status.runtimeStatus))) continue;
     await durable.purgeInstanceHistory(status.instanceId).catch((e: unknown) => {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
