@@ -14,5 +14,7 @@ df.app.activity(ACTIVITIES.writeBatchReport, {
   handler: (input: ReportInput) => writeBatchReport(services(), input),
 });
 df.app.activity(ACTIVITIES.removeBatchData, {
-  handler: (batchId: string) => removeBatchData(services(), batchId),
+  // The durable client purges the batch's orchestration history.
+  extraInputs: [df.input.durableClient()],
+  handler: (batchId: string, context) => removeBatchData(services(), batchId, df.getClient(context)),
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startFolderDrop } from '../local/folder-drop';
 import { startHost } from '../local/host';
+import { ensurePrivateDir } from '../local/private-dir';
 import { apiKeyFor } from './api-key';
 
 export interface ServeOptions {
@@ -13,7 +14,9 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<void> {
   const appRoot = path.resolve(__dirname, '..', '..');
   const dataDir = path.resolve(options.data);
+  // Checked before anything starts: a bad key stops here with API_KEY_TOO_SHORT.
   const apiKey = apiKeyFor(dataDir);
+  ensurePrivateDir(dataDir);
   const host = await startHost({
     appRoot,
     dataDir,

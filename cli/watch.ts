@@ -9,6 +9,11 @@ export const DEFAULT_POLL_MS = 1000;
 export interface WatchOptions {
   stream: NodeJS.WriteStream;
   pollMs?: number;
+  /**
+   * Settles when the batch's run has ended, where the caller can know it (the embedded host it
+   * runs): the watch then reads the final state at once instead of at the next poll.
+   */
+  ended?: Promise<unknown>;
 }
 
 export async function watchBatch(
@@ -23,7 +28,10 @@ export async function watchBatch(
       const mailboxes = await listMailboxes(client, batchId);
       view.update(batch, mailboxes);
       if (isSettled(batch)) return { batch, mailboxes };
-      await new Promise((r) => setTimeout(r, options.pollMs ?? DEFAULT_POLL_MS));
+      let timer: NodeJS.Timeout | undefined;
+      const poll = new Promise((r) => (timer = setTimeout(r, options.pollMs ?? DEFAULT_POLL_MS)));
+      await Promise.race([poll, options.ended ?? poll]);
+      clearTimeout(timer);
     }
   } finally {
     view.stop();

@@ -1,7 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import type { Services } from '../shared/app/services';
-import { BATCH_DROP_CONTAINER } from '../shared/batches/containers';
+import { claimBlob } from '../shared/batches/claim';
+import { BATCH_DROP_CONTAINER, checkDropBlobName } from '../shared/batches/containers';
 import type { IngestRequest } from '../shared/batches/ingest';
 import { CodedError } from '../shared/domain/errors';
 
@@ -11,7 +12,9 @@ import { CodedError } from '../shared/domain/errors';
  * - `multipart/form-data` with the file in a `csv` (or `file`) field and options as fields, as a
  *   browser form sends it;
  * - JSON `{name, csv | csvBlob, sourceEndpoint?, target?, options?}`, where `csvBlob` names a blob
- *   already in the `migration-batches` container.
+ *   already in the `migration-batches` container (and only there: see checkDropBlobName). The
+ *   blob is claimed against the blob trigger (shared/batches/claim.ts), read, and deleted at once:
+ *   it may hold passwords, and the batch keeps its own copy without them.
  */
 export interface Upload {
   csv: Buffer;
@@ -63,19 +66,34 @@ async function readJson(svc: Services, text: string): Promise<Upload> {
     throw invalid(issue?.path.join('.') || 'body', issue?.message ?? 'invalid');
   }
   const { csv, csvBlob, ...request } = parsed.data;
-  if (csv !== undefined)
-    return { csv: Buffer.from(csv, 'utf8'), request: { ...request, options: request.options ?? {} } };
-  const blob = svc.blobs.getContainerClient(BATCH_DROP_CONTAINER).getBlobClient(csvBlob as string);
-  if (!(await blob.exists())) {
+  const options = request.options ?? {};
+  if (csv !== undefined) return { csv: Buffer.from(csv, 'utf8'), request: { ...request, options } };
+  return {
+    csv: await takeDropBlob(svc, checkDropBlobName(csvBlob as string)),
+    request: { ...request, options },
+  };
+}
+
+async function takeDropBlob(svc: Services, name: string): Promise<Buffer> {
+  const blob = svc.blobs.getContainerClient(BATCH_DROP_CONTAINER).getBlobClient(name);
+  const claim = await claimBlob(blob);
+  if (claim === 'gone')
     throw new CodedError(
       'BLOB_NOT_FOUND',
-      `csvBlob: no blob "${csvBlob}" in the ${BATCH_DROP_CONTAINER} container; upload it first.`,
-      {
-        field: 'csvBlob',
-      },
+      `csvBlob: no blob "${name}" in the ${BATCH_DROP_CONTAINER} container; upload it first.`,
+      { field: 'csvBlob' },
     );
+  if (claim === 'claimed-elsewhere')
+    throw new CodedError(
+      'BLOB_CLAIMED',
+      `csvBlob: "${name}" is already being made into a batch by the drop trigger, which takes every .csv put into ${BATCH_DROP_CONTAINER}; to send options with a file, upload it under a name that does not end in .csv (e.g. "${name.replace(/\.csv$/i, '')}.upload").`,
+      { field: 'csvBlob' },
+    );
+  try {
+    return await blob.downloadToBuffer();
+  } finally {
+    await claim.finish();
   }
-  return { csv: await blob.downloadToBuffer(), request: { ...request, options: request.options ?? {} } };
 }
 
 async function readForm(form: FormData): Promise<Upload> {

@@ -1,17 +1,20 @@
 import { app } from '@azure/functions';
 import { z } from 'zod';
 import { services } from '../shared/app/services';
-import { closeImap, openImap } from '../shared/mail/login';
+import { testImapEndpoint } from '../shared/endpoints/connection-test';
+import { assertTransportAllowed, connectionChanges, passwordRequired } from '../shared/endpoints/rules';
+import { deleteEndpointSecret, withNewSecret } from '../shared/endpoints/secrets';
 import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
-import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
  * Migration endpoints: where mail comes from and goes to. The admin password goes to the secret
- * store; the endpoint row keeps only a reference, and no answer ever contains it.
+ * store; the endpoint row keeps only a reference, and no answer ever contains it. Everything is
+ * checked before a password is written, and a refused request never replaces the one in use
+ * (shared/endpoints/secrets.ts); where a password may be sent: shared/endpoints/rules.ts.
  */
 const createSchema = z
   .object({
@@ -32,20 +35,20 @@ app.http('endpointsCreate', {
       const parsed = createSchema.safeParse(await request.json().catch(() => undefined));
       if (!parsed.success) return invalidBody(parsed.error);
       const { password, ...input } = parsed.data;
-      if (input.type === 'imap') parseEndpoint(input.settings, 'source');
+      if (input.type === 'imap') assertTransportAllowed(input.name, parseEndpoint(input.settings, 'source'));
       if (input.type === 'graph') graphSettingsOf(input);
       const svc = services();
-      const secretName = endpointSecretName(input.name);
-      if (password) await svc.secrets.set(secretName, password);
-      const endpoint = await svc.state.endpoints.create({
-        ...input,
-        secretRef: password ? secretRef(secretName) : undefined,
-      });
+      const endpoint = await withNewSecret(svc.secrets, input.name, password, (ref) =>
+        svc.state.endpoints.create({ ...input, secretRef: ref }),
+      );
       return json(201, { endpoint });
     }),
 });
 
-/** Changes an endpoint, in use or not: a new password or host must not mean a new batch. */
+/**
+ * Changes an endpoint, in use or not: a new password or host must not mean a new batch. Moving it to
+ * another server (host, port, security, trusted certificate) needs the password again.
+ */
 const updateSchema = z
   .object({
     settings: z.record(z.string(), z.unknown()).optional(),
@@ -66,15 +69,27 @@ app.http('endpointsUpdate', {
       const name = request.params.name as string;
       const current = await svc.state.endpoints.get(name);
       const { password, ...patch } = parsed.data;
-      if (patch.settings && current.type === 'imap') parseEndpoint(patch.settings, 'source');
-      if (patch.settings && current.type === 'graph')
-        graphSettingsOf({ ...current, settings: patch.settings });
-      const secretName = endpointSecretName(current.name);
-      if (password) await svc.secrets.set(secretName, password);
-      const endpoint = await svc.state.endpoints.update(name, () => ({
-        ...patch,
-        ...(password ? { secretRef: secretRef(secretName) } : {}),
-      }));
+      const { settings } = patch;
+      if (settings && current.type === 'imap')
+        assertTransportAllowed(current.name, parseEndpoint(settings, 'source'));
+      if (settings && current.type === 'graph') graphSettingsOf({ ...current, settings });
+      let replaced: string | undefined;
+      const endpoint = await withNewSecret(svc.secrets, current.name, password, (ref) =>
+        svc.state.endpoints.update(name, (latest) => {
+          // Checked against the row as it is now, inside the conditional write's retry.
+          if (settings && latest.type === 'imap' && latest.secretRef && !ref) {
+            const changed = connectionChanges(
+              parseEndpoint(latest.settings, 'source'),
+              parseEndpoint(settings, 'source'),
+            );
+            if (changed.length) throw passwordRequired(latest.name, changed);
+          }
+          replaced = ref ? latest.secretRef : undefined;
+          return { ...patch, ...(ref ? { secretRef: ref } : {}) };
+        }),
+      );
+      // The row now points at the new password: the old one goes.
+      if (replaced) await deleteEndpointSecret(svc.secrets, current.name, replaced);
       return json(200, { endpoint });
     }),
 });
@@ -117,13 +132,10 @@ app.http('endpointsTest', {
       const settings = parseEndpoint(endpoint.settings, 'source');
       const email = body.emailAddress ?? settings.admin?.user ?? 'postmaster';
       const started = Date.now();
-      const client = await openImap(
-        settings,
-        { email, password: await passwordFor(svc, endpoint, undefined) },
-        'source',
-      );
-      const capabilities = [...(client.capabilities?.keys() ?? [])];
-      await closeImap(client);
+      const { capabilities } = await testImapEndpoint(endpoint.name, settings, {
+        email,
+        password: await passwordFor(svc, endpoint, undefined),
+      });
       return json(200, {
         ok: true,
         endpoint: endpoint.name,
@@ -142,9 +154,10 @@ app.http('endpointsRemove', {
     answering(context, async () => {
       const svc = services();
       const name = request.params.name as string;
-      if (!(await svc.state.deleteEndpoint(name)))
+      const current = await svc.state.endpoints.find(name);
+      if (!current || !(await svc.state.deleteEndpoint(name)))
         return problem(404, 'ENDPOINT_NOT_FOUND', `No endpoint named "${name}".`);
-      await svc.secrets.delete(endpointSecretName(name));
+      await deleteEndpointSecret(svc.secrets, current.name, current.secretRef);
       return { status: 204 };
     }),
 });

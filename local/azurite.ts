@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 
-/** The well-known development account every Azurite accepts. */
+/**
+ * The account name Azurite serves (path-style URLs need one). Its key is not Azurite's published
+ * development key, which any local process or web page could use: each start draws a random one
+ * (AZURITE_ACCOUNTS replaces the built-in account) and only the connection string carries it.
+ */
 export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteOptions {
   /** Folder for on-disk persistence; omitted means in memory (tests). */
@@ -17,6 +20,8 @@ export interface RunningAzurite {
   queueEndpoint: string;
   /** A storage connection string, the form `AzureWebJobsStorage` takes. */
   connectionString: string;
+  /** This run's random account key (base64), also inside `connectionString`. */
+  accountKey: string;
   stop(): Promise<void>;
 }
 
@@ -25,14 +30,38 @@ export interface RunningAzurite {
  * the IPC channel closes (the parent exited, even by kill -9) Azurite shuts down through its SIGTERM
  * path, which flushes its on-disk databases before the child exits.
  */
-const CHILD_MAIN = `
+function childMain(): string {
+  return `
 // With the parent gone its pipes are broken: a log line must not crash Azurite before it flushes.
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
-process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-process.once('SIGTERM', () => setTimeout(() => process.exit(0), 1500).unref());
-require(${JSON.stringify(require.resolve('azurite/dist/src/azurite.js'))});
+const onDisconnect = () => process.kill(process.pid, 'SIGTERM');
+process.once('disconnect', onDisconnect);
+// Azurite's own SIGTERM handler closes its servers and flushes; the open IPC channel would keep this
+// process alive after that, so it is closed here, and the process ends as soon as Azurite is done.
+// The timer only bounds a shutdown that hangs.
+process.once('SIGTERM', () => {
+  process.off('disconnect', onDisconnect);
+  if (process.connected) process.disconnect();
+  setTimeout(() => process.exit(0), 5000).unref();
+});
+require(${JSON.stringify(azuriteMain())});
 `;
+}
+
+/**
+ * Azurite is a development dependency: it never ships to Azure (where the app uses a storage
+ * account), so a production install (`npm install --omit=dev`) cannot run the embedded runtime.
+ */
+function azuriteMain(): string {
+  try {
+    return require.resolve('azurite/dist/src/azurite.js');
+  } catch {
+    throw new Error(
+      'The embedded runtime needs Azurite, a development dependency of mailferry: run `npm install` (without --omit=dev) in the mailferry folder.',
+    );
+  }
+}
 
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
 
@@ -60,15 +89,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--loose',
   ];
   if (options.location) {
-    mkdirSync(options.location, { recursive: true });
+    mkdirSync(options.location, { recursive: true, mode: 0o700 });
     args.push('--location', options.location);
   } else {
     // In memory Azurite would reserve half the machine's memory for blob extents; tests need little.
     args.push('--inMemoryPersistence', '--extentMemoryLimit', '1024');
   }
   // `azurite` stands in for argv[1], which Azurite's argument parser skips like a script path.
-  const child = spawn(process.execPath, ['-e', CHILD_MAIN, '--', 'azurite', ...args], {
+  const accountKey = randomBytes(64).toString('base64');
+  const child = spawn(process.execPath, ['-e', childMain(), '--', 'azurite', ...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, AZURITE_ACCOUNTS: `${DEV_ACCOUNT}:${accountKey}` },
   });
   const endpoints = await readEndpoints(child);
   const { Blob: blob, Table: table, Queue: queue } = endpoints;
@@ -77,9 +108,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     tableEndpoint: `${table}/${DEV_ACCOUNT}`,
     queueEndpoint: `${queue}/${DEV_ACCOUNT}`,
     connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${accountKey};` +
       `BlobEndpoint=${blob}/${DEV_ACCOUNT};QueueEndpoint=${queue}/${DEV_ACCOUNT};` +
       `TableEndpoint=${table}/${DEV_ACCOUNT};`,
+    accountKey,
     stop: () => stopChild(child),
   };
 }

@@ -1,12 +1,13 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from './private-dir';
 
 /**
  * One host per data folder: two hosts replaying the same instances would run their work twice.
  * A lock file holds the owner's pid; a lock left by a process that no longer runs (kill -9) is taken over.
  */
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = path.join(dataDir, 'host.lock');
   try {
     const pid = Number(readFileSync(file, 'utf8'));

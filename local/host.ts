@@ -49,6 +49,8 @@ export interface Host {
   settings: HostSettings;
   clock: Clock;
   blobWatcher: BlobWatcher;
+  /** The durable management API's base URL, its access token included (the host's functions get it). */
+  managementUrl: string;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const durableInputs = (): Record<string, unknown> => ({
       durableClient: management.clientData(publicUrl, settings.hubName),
     });
+    invoker.defaultInputsByType = durableInputs;
     const http: RunningHttpServer = await startHttpServer({
       registry,
       invoker,
@@ -142,6 +145,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       settings,
       clock,
       blobWatcher,
+      managementUrl: management.rpcBaseUrl,
       stop: () => runCleanups(cleanups),
     };
   } catch (e) {

@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 import type { FunctionRegistry, RegisteredFunction } from './core/registry';
 import type { Invoker } from './invoker';
+import { HOST_NOT_ALLOWED, isLoopbackHost } from './loopback-host';
 import { bySpecificity, compileRoute, type CompiledRoute } from './routes';
 
 /**
@@ -36,6 +37,9 @@ interface Route {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  // An empty key would compare equal to a missing header in spirit: refuse it rather than open up.
+  if (options.apiKey !== undefined && !options.apiKey.trim())
+    throw new Error('The API key is empty: give a key, or leave it out only for a test host.');
   const routes = collectRoutes(options.registry);
   let baseUrl = '';
   const server = http.createServer((req, res) => {
@@ -86,6 +90,7 @@ async function serve(
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<void> {
+  if (!isLoopbackHost(req)) return sendJson(res, 421, HOST_NOT_ALLOWED);
   const url = new URL(req.url ?? '/', baseUrl);
   const method = (req.method ?? 'GET').toUpperCase();
   const prefix = options.routePrefix ? `/${options.routePrefix}` : '';
@@ -139,7 +144,7 @@ async function serve(
 }
 
 function authorised(apiKey: string | undefined, req: http.IncomingMessage, url: URL): boolean {
-  if (!apiKey) return true;
+  if (apiKey === undefined) return true;
   const given = (req.headers['x-functions-key'] as string | undefined) ?? url.searchParams.get('code') ?? '';
   const a = Buffer.from(given);
   const b = Buffer.from(apiKey);

@@ -16,6 +16,12 @@ export interface InvokeOptions {
 }
 
 export class Invoker {
+  /**
+   * Inputs bound for every invocation that names none of its own: the durable client, which on
+   * Azure any function (an activity too) may declare as an input binding.
+   */
+  defaultInputsByType: () => Record<string, unknown> = () => ({});
+
   constructor(private readonly log: LogSink = defaultLogSink) {}
 
   async invoke(
@@ -26,7 +32,7 @@ export class Invoker {
     const context = this.context(fn, options);
     const extraInputs = context.options.extraInputs;
     for (const input of extraInputs) {
-      const value = options.extraInputsByType?.[input.type];
+      const value = (options.extraInputsByType ?? this.defaultInputsByType())[input.type];
       if (value !== undefined) context.extraInputs.set(input, value);
     }
     return await fn.handler(triggerPayload, context);

@@ -161,7 +161,9 @@ async function createBatch(client: ApiClient, name: string, csv: Buffer): Promis
 
 /** Shows progress until the batch settles, then waits for its orchestration (the report) to finish. */
 async function settle(host: Host, client: ApiClient, id: string, stream: NodeJS.WriteStream): Promise<Batch> {
-  const { batch } = await watchBatch(client, id, { stream });
+  // The run's end wakes the watch at once: no wait for the next poll.
+  const ended = host.engine.waitForCompletion(batchInstanceId(id), 24 * 3600_000).catch(() => undefined);
+  const { batch } = await watchBatch(client, id, { stream, ended });
   await host.engine.waitForCompletion(batchInstanceId(id), REPORT_WAIT_MS).catch(() => undefined);
   return batch;
 }

@@ -1,12 +1,16 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HOST_NOT_ALLOWED, isLoopbackHost } from '../loopback-host';
 import { InstanceConflictError, type DurableEngine } from './engine';
 import type { InstanceRecord, RuntimeStatus } from './store';
 
 /**
  * The Durable extension's management routes that `df.getClient()` calls through `rpcBaseUrl`
  * (start, status, list, raise event, terminate, purge), served on its own loopback port as the
- * extension serves its local RPC endpoint. Only the host's own functions talk to it.
+ * extension serves its local RPC endpoint. Only the host's own functions talk to it: the base URL
+ * they are given carries a random token as its first path segment, and any request without it is
+ * refused, so another local process (or a web page) cannot start, read or purge instances.
  */
 export interface ManagementApi {
   rpcBaseUrl: string;
@@ -16,7 +20,14 @@ export interface ManagementApi {
 }
 
 export async function startManagementApi(engine: DurableEngine): Promise<ManagementApi> {
+  const token = randomBytes(24).toString('base64url');
   const server = http.createServer((req, res) => {
+    if (!isLoopbackHost(req)) return send(res, 421, HOST_NOT_ALLOWED);
+    if (!hasToken(req.url ?? '/', token))
+      return send(res, 401, {
+        code: 'UNAUTHORIZED',
+        message: 'The management API is for the host’s own functions; use the API on the public port.',
+      });
     handle(engine, req, res).catch((e: unknown) => {
       send(res, 500, { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
     });
@@ -24,7 +35,7 @@ export async function startManagementApi(engine: DurableEngine): Promise<Managem
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const rpcBaseUrl = `http://127.0.0.1:${port}/durabletask/`;
+  const rpcBaseUrl = `http://127.0.0.1:${port}/${token}/durabletask/`;
   return {
     rpcBaseUrl,
     clientData: (publicBaseUrl, taskHubName) => clientData(rpcBaseUrl, publicBaseUrl, taskHubName),
@@ -34,6 +45,12 @@ export async function startManagementApi(engine: DurableEngine): Promise<Managem
         server.close(() => resolve());
       }),
   };
+}
+
+function hasToken(requestUrl: string, token: string): boolean {
+  const given = Buffer.from(new URL(requestUrl, 'http://127.0.0.1').pathname.split('/')[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function clientData(rpcBaseUrl: string, publicBaseUrl: string, taskHubName: string): Record<string, unknown> {
@@ -69,7 +86,7 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const parts = url.pathname
-    .replace(/^\/durabletask\//, '')
+    .replace(/^\/[^/]+\/durabletask\//, '')
     .split('/')
     .filter(Boolean)
     .map(decodeURIComponent);

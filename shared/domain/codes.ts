@@ -55,6 +55,16 @@ export const ERROR_CODES = {
   ENDPOINT_IN_USE: code(409, 'Remove the batches that use this endpoint first.'),
   ENDPOINT_INVALID: code(400, 'Correct the named endpoint setting.'),
   ENDPOINT_TYPE_UNSUPPORTED: code(400, 'Use an endpoint type that supports this operation.'),
+  ENDPOINT_INSECURE: code(
+    400,
+    'Use security "tls" or "starttls": clear text is allowed only to this machine.',
+  ),
+  ENDPOINT_PASSWORD_REQUIRED: code(400, 'Send the password again with the new host, port or security.'),
+  ENDPOINT_UNREACHABLE: retry(
+    502,
+    'Check the host, port and security of the endpoint and that the server is up.',
+  ),
+  BLOB_CLAIMED: code(409, 'Nothing to do: the drop trigger is already making a batch of this file.'),
   TARGET_TYPE_UNSUPPORTED: code(422, 'Use an IMAP or Microsoft 365 endpoint as the target.'),
   STATE_CONFLICT: retry(503, 'Retry: another change to the same record won the race.'),
   STATE_CORRUPT_ENTITY: code(500, 'Repair or remove the named table row; it was edited outside mailferry.'),
@@ -155,6 +165,10 @@ export const ERROR_CODES = {
     502,
     'Check the host, port and security of the endpoint and that the server is up.',
   ),
+  MAIL_TLS_UNTRUSTED: code(
+    502,
+    'Give the endpoint the server CA (settings.tlsCa), or fix the server certificate and its name.',
+  ),
   MAIL_AUTH_FAILED: code(422, 'Check the user name, password and admin login format of the endpoint.'),
   MAIL_CONNECTION_LOST: retry(502, 'Nothing to do: mailferry reconnects and goes on.'),
   MAIL_THROTTLED: retry(503, 'Nothing to do: mailferry waits as the server asks and goes on.'),
@@ -177,6 +191,38 @@ export const ERROR_CODES = {
   COPY_FAILED: code(500, 'Look in the service log for the details, then start the batch again.'),
   TARGET_CHECK_FAILED: code(422, 'Check that the target mailbox exists and the target endpoint can log in.'),
 
+  // Contacts and calendars: Exchange 2007 over EWS, and items any PIM source hands over
+  EWS_BAD_SETTINGS: code(400, 'Correct the named EWS setting of the source endpoint.'),
+  EWS_UNREACHABLE: retry(502, 'Check the EWS URL and that the Exchange server is up and reachable.'),
+  EWS_AUTH_FAILED: code(
+    422,
+    'Check the EWS user name, domain and password, and the auth method (basic or ntlm).',
+  ),
+  EWS_IMPERSONATION_DENIED: code(
+    422,
+    'Give the admin account the ms-Exch-EPI-Impersonation and May-Impersonate rights (Exchange 2007).',
+  ),
+  EWS_MAILBOX_NOT_FOUND: code(422, 'Check the mailbox address: Exchange has no such mailbox.'),
+  EWS_SERVER_BUSY: retry(503, 'Nothing to do: mailferry waits as Exchange asks and goes on.'),
+  EWS_REQUEST_REJECTED: code(502, 'Report this: Exchange refused a request mailferry made.'),
+  EWS_BAD_RESPONSE: retry(502, 'Retry; if it persists, check what sits between mailferry and Exchange.'),
+  EWS_RESPONSE_TOO_LARGE: code(502, 'Report this: an Exchange answer was over the size mailferry reads.'),
+  EWS_TOO_MANY_ITEMS: code(
+    422,
+    'Split the folder on the source: it is over the number of items mailferry lists.',
+  ),
+  PIM_DISTRIBUTION_LIST: code(
+    422,
+    'Recreate the distribution list as a group in Microsoft 365: Graph has no contact groups.',
+  ),
+  PIM_MALFORMED: code(422, 'Open and save the item again on the source, or recreate it; the rest migrated.'),
+  PIM_UNKNOWN_TIME_ZONE: code(422, 'Give the series a standard time zone on the source, then sync again.'),
+  PIM_UNSUPPORTED_ITEM: code(422, 'Move the item to a mail folder: it is not a contact or an event.'),
+  PIM_TOO_MANY_EXCEPTIONS: code(
+    422,
+    'Split the series on the source: it has more exceptions than mailferry carries.',
+  ),
+
   // Reports
   REPORT_INVALID_INPUT: code(500, 'Report this: the batch report could not be built.'),
   REPORT_INVALID_FIELD: code(500, 'Report this: the batch report could not be built.'),
@@ -192,6 +238,7 @@ export const ERROR_CODES = {
   REPORT_BLOB_WRITE_FAILED: retry(503, 'Retry; check that the app can reach its storage account.'),
 
   // The mailferry command
+  API_KEY_TOO_SHORT: code(400, 'Use an API key of at least 16 random characters.'),
   CONFIG_INVALID: code(400, 'Correct the named field of the run config file.'),
   CONFIG_UNREADABLE: code(400, 'Give a readable JSON config file.'),
   SERVICE_UNREACHABLE: retry(503, 'Start the service (mailferry serve) or check --url.'),

@@ -8,6 +8,8 @@ export const MailErrorCode = {
   badSettings: 'MAIL_BAD_SETTINGS',
   connectFailed: 'MAIL_CONNECT_FAILED',
   authFailed: 'MAIL_AUTH_FAILED',
+  /** The server's certificate is not trusted (self-signed, unknown CA, wrong name, expired). */
+  tlsUntrusted: 'MAIL_TLS_UNTRUSTED',
   folderMissing: 'MAIL_FOLDER_MISSING',
   folderCreateFailed: 'MAIL_FOLDER_CREATE_FAILED',
   appendRefused: 'MAIL_APPEND_REFUSED',

@@ -1,6 +1,8 @@
+import tls from 'node:tls';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { CONNECT_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from './limits';
 import { MailError, MailErrorCode, isAuthError, serverText } from './errors';
+import { tlsFailure } from './tls-errors';
 import type { ImapEndpoint, MailboxLogin } from './settings';
 
 /**
@@ -61,7 +63,11 @@ export async function openImap(
     port: endpoint.port ?? DEFAULT_PORTS[endpoint.security],
     secure: endpoint.security === 'tls',
     doSTARTTLS: endpoint.security === 'starttls' ? true : endpoint.security === 'none' ? false : undefined,
-    tls: { rejectUnauthorized: !endpoint.allowInvalidCertificates },
+    tls: {
+      rejectUnauthorized: !endpoint.allowInvalidCertificates,
+      // The endpoint's own CA is trusted besides the system roots (and NODE_EXTRA_CA_CERTS).
+      ...(endpoint.tlsCa ? { ca: [...defaultCas(), endpoint.tlsCa] } : {}),
+    },
     auth,
     logger: false,
     disableAutoIdle: true,
@@ -75,6 +81,8 @@ export async function openImap(
     await client.connect();
   } catch (e) {
     const where = { side, host: endpoint.host, email: login.email };
+    const untrusted = tlsFailure(e, side, endpoint.host);
+    if (untrusted) throw untrusted;
     if (isAuthError(e)) {
       throw new MailError(
         MailErrorCode.authFailed,
@@ -89,6 +97,12 @@ export async function openImap(
     );
   }
   return client;
+}
+
+/** The CAs Node trusts by default: its bundle and NODE_EXTRA_CA_CERTS (Node 22.15+), else the bundle. */
+function defaultCas(): readonly string[] {
+  const get = (tls as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
+  return get ? get('default') : tls.rootCertificates;
 }
 
 export async function closeImap(client: ImapFlow | undefined): Promise<void> {

@@ -29,6 +29,14 @@ export const ImapEndpointSchema = z.object({
   security: z.enum(['tls', 'starttls', 'none']).default('tls'),
   /** Accept self-signed certificates (lab servers); default false. */
   allowInvalidCertificates: z.boolean().default(false),
+  /**
+   * PEM of a CA (or of the server's own certificate) to trust for this server besides the system's
+   * roots: a server whose certificate an internal CA issued. Safer than allowInvalidCertificates.
+   */
+  tlsCa: z
+    .string()
+    .refine((v) => v.includes('-----BEGIN CERTIFICATE-----'), 'tlsCa must be a PEM certificate')
+    .optional(),
   /** Admin proxy login: every mailbox is opened as `loginFormat` with the admin's password. */
   admin: z.object({ user: z.string().min(1), loginFormat: loginFormat.default('{user}*{admin}') }).optional(),
   /** `password` (LOGIN/PLAIN) or `xoauth2` (Exchange Online: the token comes from getAccessToken). */

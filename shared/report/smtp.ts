@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { CodedError } from '../domain/errors';
+import { isLoopbackHost } from '../endpoints/rules';
 import { problemsFrom } from './input';
 import { REPORT_LIMITS } from './limits';
 import type { ReportMessage, ReportTransport, TransportReceipt } from './transport';
@@ -17,9 +18,27 @@ export const smtpConfigSchema = z.object({
   from: z
     .string()
     .regex(FROM, 'must be an address, e.g. "migration@contoso.com" or "Migration <migration@contoso.com>"'),
-  /** Refuse to send unless STARTTLS succeeds: set it when credentials cross a network. */
+  /**
+   * Refuse to send unless STARTTLS succeeds. Always on for a relay that is not on this machine:
+   * the login and the report (addresses, mailbox names) must not cross a network in clear text.
+   */
   requireTls: z.boolean().default(false),
 });
+
+/**
+ * How the connection is secured: TLS from the first byte (`secure`), or STARTTLS that must succeed,
+ * except for a relay on this machine (127.0.0.1, localhost), which may be plain. Certificates are
+ * always verified.
+ */
+export function smtpTlsPolicy(
+  config: Pick<z.output<typeof smtpConfigSchema>, 'host' | 'secure' | 'requireTls'>,
+): {
+  secure: boolean;
+  requireTLS: boolean;
+} {
+  if (config.secure) return { secure: true, requireTLS: false };
+  return { secure: false, requireTLS: config.requireTls || !isLoopbackHost(config.host) };
+}
 export type SmtpConfig = z.input<typeof smtpConfigSchema>;
 
 /** Errors from nodemailer carry these; we keep them, nothing else (never the command or its data). */
@@ -76,8 +95,7 @@ export function smtpTransport(input: SmtpConfig): ReportTransport {
   const mailer = nodemailer.createTransport({
     host: config.host,
     port: config.port,
-    secure: config.secure,
-    requireTLS: config.requireTls,
+    ...smtpTlsPolicy(config),
     auth: config.auth,
     connectionTimeout: REPORT_LIMITS.smtpTimeoutMs,
     greetingTimeout: REPORT_LIMITS.smtpTimeoutMs,

@@ -88,7 +88,7 @@ test('endpoints: bad input names the field; the password never comes back; dupli
   // Nothing listens on port 1: the test answers with a coded connection error, not a stack.
   const test = await call('POST', 'endpoints/src/test', {});
   expect(test.status).toBe(502);
-  expect(test.json.code).toBe('MAIL_CONNECT_FAILED');
+  expect(test.json.code).toBe('ENDPOINT_UNREACHABLE');
   expect(JSON.stringify(test.json)).not.toMatch(/at .*\.js:\d+/);
   expect((await call('POST', 'endpoints/nope/test', {})).status).toBe(404);
 });

@@ -17,6 +17,21 @@ const NOT_CODES = new Set<string>([
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
   'WEBSITE_AUTH_AAD_ALLOWED_TENANTS',
+  // Node's TLS verification codes, which the IMAP login reads (not ours to report).
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  // Names of time-zone rule sets in the EWS zone table.
+  'US_OLD',
+  'AU_OLD',
 ]);
 
 function sources(dir: string): string[] {

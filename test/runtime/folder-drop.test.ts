@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -23,6 +23,29 @@ test('a file put into the drop folder moves into the container once it has stopp
     expect(uploaded).toBe(true);
     const text = (await container.getBlobClient('wave.csv').downloadToBuffer()).toString();
     expect(text).toBe('EmailAddress\r\na@x.com\r\n');
+  } finally {
+    drop.stop();
+  }
+});
+
+test('a symbolic link in the drop folder is neither uploaded nor followed', async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'mailferry-drop-'));
+  const elsewhere = path.join(mkdtempSync(path.join(tmpdir(), 'mailferry-private-')), 'api-key');
+  writeFileSync(elsewhere, 'not-for-the-drop-folder');
+  symlinkSync(elsewhere, path.join(folder, 'steal.csv'));
+  const container = BlobServiceClient.fromConnectionString(storage().connectionString).getContainerClient(
+    'drops-links',
+  );
+  const drop = startFolderDrop(folder, container, 50);
+  try {
+    // A regular file dropped after the link shows the scans have run past it.
+    writeFileSync(path.join(folder, 'real.csv'), 'EmailAddress\r\nb@x.com\r\n');
+    for (let i = 0; i < 100 && existsSync(path.join(folder, 'real.csv')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(path.join(folder, 'real.csv'))).toBe(false);
+    expect(await container.getBlobClient('steal.csv').exists()).toBe(false);
+    expect(lstatSync(path.join(folder, 'steal.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('not-for-the-drop-folder');
   } finally {
     drop.stop();
   }

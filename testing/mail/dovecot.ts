@@ -30,11 +30,18 @@ export interface DovecotOptions {
   specialUse?: Record<string, string>;
   /** Connections per user and address (Dovecot default 10). */
   maxUserIpConnections?: number;
+  /**
+   * Serve TLS with this certificate (PEM files): STARTTLS on `port` and implicit TLS on `tlsPort`.
+   * Without it Dovecot speaks plain IMAP only.
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface RunningDovecot {
   host: string;
   port: number;
+  /** Implicit TLS (imaps) port, when started with `tls`. */
+  tlsPort?: number;
   admin: { user: string; password: string };
   /** Mail root; each user's Maildir is under `<root>/home/<user>/Maildir`. */
   root: string;
@@ -95,6 +102,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
   writeFileSync(users, '');
   writeFileSync(masters, `${admin.user}:{PLAIN}${admin.password}\n`);
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : 0;
   const me = userInfo().username;
   const conf = [
     `base_dir = ${root}/run`,
@@ -103,7 +111,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     `info_log_path = ${root}/dovecot.log`,
     'protocols = imap',
     'listen = 127.0.0.1',
-    'ssl = no',
+    ...(options.tls
+      ? ['ssl = yes', `ssl_cert = <${options.tls.certFile}`, `ssl_key = <${options.tls.keyFile}`]
+      : ['ssl = no']),
     'disable_plaintext_auth = no',
     'auth_mechanisms = plain login',
     'auth_master_user_separator = *',
@@ -131,7 +141,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     `    port = ${port}`,
     '  }',
     '  inet_listener imaps {',
-    '    port = 0',
+    `    port = ${tlsPort}`,
     '  }',
     '}',
     'namespace inbox {',
@@ -162,6 +172,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
   return {
     host: '127.0.0.1',
     port,
+    ...(options.tls ? { tlsPort } : {}),
     admin,
     root,
     addUser(user: string, password: string): void {
