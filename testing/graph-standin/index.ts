@@ -12,6 +12,7 @@
  * agree with the client by construction.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { serviceConfigurationRecords } from './service-records';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Directory } from './directory';
@@ -238,6 +239,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   function dispatch(req: GraphRequest): GraphReply {
     return (
       directory.handle(req) ??
+      serviceConfigurationRecords(state, req) ??
       mail.handle(req) ??
       graphError(
         400,
