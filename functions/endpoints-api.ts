@@ -7,6 +7,7 @@ import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
+import { parseLdapSettings, testDirectoryEndpoint } from '../shared/directory';
 import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
@@ -34,6 +35,7 @@ app.http('endpointsCreate', {
       const { password, ...input } = parsed.data;
       if (input.type === 'imap') parseEndpoint(input.settings, 'source');
       if (input.type === 'graph') graphSettingsOf(input);
+      if (input.type === 'ldap') parseLdapSettings(input.settings, input.name);
       const svc = services();
       const secretName = endpointSecretName(input.name);
       if (password) await svc.secrets.set(secretName, password);
@@ -69,6 +71,7 @@ app.http('endpointsUpdate', {
       if (patch.settings && current.type === 'imap') parseEndpoint(patch.settings, 'source');
       if (patch.settings && current.type === 'graph')
         graphSettingsOf({ ...current, settings: patch.settings });
+      if (patch.settings && current.type === 'ldap') parseLdapSettings(patch.settings, current.name);
       const secretName = endpointSecretName(current.name);
       if (password) await svc.secrets.set(secretName, password);
       const endpoint = await svc.state.endpoints.update(name, () => ({
@@ -111,6 +114,7 @@ app.http('endpointsTest', {
           ms: Date.now() - started,
         });
       }
+      if (endpoint.type === 'ldap') return json(200, await testDirectoryEndpoint(svc, endpoint));
       if (endpoint.type !== 'imap')
         return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap and graph endpoints can be tested.');
       const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };

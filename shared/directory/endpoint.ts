@@ -29,9 +29,17 @@ export async function directoryFor(
 export async function testDirectoryEndpoint(
   svc: Services,
   endpoint: Endpoint,
-): Promise<{ ok: true; endpoint: string; boundAs: string; baseDn: string; ms: number }> {
+): Promise<{ ok: true; endpoint: string; boundAs: string; loggedInAs: string; baseDn: string; ms: number }> {
   const { settings, password } = await directoryFor(svc, endpoint.name);
   const started = Date.now();
   const { baseDn } = await withDirectory(settings, password, (d) => d.probe());
-  return { ok: true, endpoint: endpoint.name, boundAs: settings.bindDn, baseDn, ms: Date.now() - started };
+  const boundAs = settings.bindDn;
+  return {
+    ok: true,
+    endpoint: endpoint.name,
+    boundAs,
+    loggedInAs: boundAs,
+    baseDn,
+    ms: Date.now() - started,
+  };
 }
