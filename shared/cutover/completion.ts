@@ -40,6 +40,10 @@ export async function writeCutoverPack(
   batchId: string,
 ): Promise<{ files: string[]; ready: boolean }> {
   const batch = await svc.state.batches.get(batchId);
+  // The pack is about leaving an on-premises Exchange: a batch with no directory and no Microsoft 365
+  // target (IMAP to IMAP) has nothing to convert.
+  const target = await svc.state.endpoints.find(batch.target);
+  if (!batch.options.directory && target?.type !== 'graph') return { files: [], ready: true };
   const mailboxes = await allMailboxes(svc, batchId);
   const forwarding = await forwardingSummary(svc, batch, mailboxes.length);
   const routing = new Map(
