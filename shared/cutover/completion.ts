@@ -101,13 +101,18 @@ export async function readCutoverPack(
   return summary ? { summary, files } : undefined;
 }
 
-/** The batch page's cutover readiness: forwarding now, DNS as last checked (or checked now). */
+/** The batch page's cutover readiness: forwarding now, DNS as checked at completion (or now, on request). */
 export async function cutoverReadiness(
   svc: Services,
   batchId: string,
   options: { refreshDns?: boolean } = {},
-): Promise<CutoverReport & { ready: boolean; dnsCheckedAt?: string }> {
+): Promise<
+  CutoverReport & { applicable: boolean; ready: boolean; dnsChecked: boolean; dnsCheckedAt?: string }
+> {
   const batch = await svc.state.batches.get(batchId);
+  const target = await svc.state.endpoints.find(batch.target);
+  // Nothing to cut over for a batch with no directory that does not move into Microsoft 365.
+  const applicable = Boolean(batch.options.directory) || target?.type === 'graph';
   const forwarding = await forwardingSummary(svc, batch, batch.totalMailboxes);
   let dns: DomainCheck[] | undefined;
   let dnsCheckedAt: string | undefined;
@@ -118,10 +123,17 @@ export async function cutoverReadiness(
       dnsCheckedAt = dns.map((d) => ('checkedAt' in d ? d.checkedAt : undefined)).find(Boolean);
     }
   }
-  if (!dns) {
+  // Checked live only on request: the batch page polls, and DNS lookups are not free.
+  if (!dns && options.refreshDns) {
     dns = await dnsFor(svc, batch, await allMailboxes(svc, batchId));
     dnsCheckedAt = new Date().toISOString();
   }
-  const summary: CutoverReport = { forwarding, dns };
-  return { ...summary, ready: isReady(summary), dnsCheckedAt };
+  const summary: CutoverReport = { forwarding, dns: dns ?? [] };
+  return {
+    ...summary,
+    applicable,
+    ready: dns !== undefined && isReady(summary),
+    dnsChecked: dns !== undefined,
+    dnsCheckedAt,
+  };
 }

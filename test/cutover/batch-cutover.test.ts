@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
+import { chromium } from 'playwright-core';
 import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
 import { ForwardingStore } from '../../shared/cutover/forwarding-store';
@@ -165,12 +166,41 @@ test('forwarding before the status mail, the pack and DNS findings at completion
   expect(statusMail).toBeDefined();
   expect(Math.max(...setAt)).toBeLessThan(statusMail!.at);
 
-  const readiness = await api('GET', `batches/${id}/cutover`);
+  expect((await api('GET', `batches/${id}/cutover`)).json).toMatchObject({ dnsChecked: false, dns: [] });
+  const readiness = await api('GET', `batches/${id}/cutover?refresh=true`);
   expect(readiness.json).toMatchObject({
     ready: false,
     forwarding: { enabled: true, set: 2, of: 2, warnings: [] },
   });
   expect(readiness.json.dns[0].findings.map((f: any) => f.status)).toEqual(['wrong', 'ok', 'missing']);
+
+  // The batch page shows the same readiness, and checks DNS on request.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${host.url}/`);
+    await page.getByLabel('API key').fill(KEY);
+    await page.getByRole('button', { name: 'Open dashboard', exact: true }).click();
+    await page.goto(`${host.url}/#/batches/${id}`);
+    await page.getByText('Forwarding set for 2 of 2 mailboxes.').waitFor();
+    await page.getByText('DNS: not checked yet.').waitFor();
+    await page.getByRole('button', { name: 'Check DNS now' }).click();
+    await page
+      .getByText(
+        'MX of contoso.test: wrong; create contoso.test. 3600 IN MX 0 contoso-test.mail.protection.outlook.com.',
+        {
+          exact: false,
+        },
+      )
+      .waitFor();
+    expect(await page.getByRole('heading', { name: 'Cutover: to do' }).isVisible()).toBe(true);
+    expect(await page.getByText('Autodiscover of autodiscover.contoso.test: ok').isVisible()).toBe(true);
+  } finally {
+    await browser.close();
+  }
 
   expect((await api('POST', `batches/${id}/complete`)).status).toBeLessThan(300);
   await batchReaching(api, id, ['Completed', 'CompletedWithErrors', 'Failed'], 90_000);
@@ -192,6 +222,13 @@ test('forwarding before the status mail, the pack and DNS findings at completion
   const body = JSON.stringify(completion.message.body);
   expect(body).toContain('DNS MX of contoso.test: wrong');
   expect(body).toContain('Forwarding: targetAddress set for 2 of 2 mailboxes.');
+
+  // The batch page's readiness now shows the findings stored at completion.
+  expect((await api('GET', `batches/${id}/cutover`)).json).toMatchObject({
+    dnsChecked: true,
+    ready: false,
+    forwarding: { set: 2, of: 2 },
+  });
 
   expect((await api('DELETE', `batches/${id}`)).status).toBe(202);
   expect(await batchGone(api, id, 30_000)).toBe(true);
