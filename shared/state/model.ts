@@ -155,7 +155,7 @@ export const batchOptionsSchema = z.object({
     .optional(),
   /** Removing the batch puts the recorded previous targetAddress values back. */
   restoreForwarding: z.boolean().default(false),
-  /** Completion writes the LDAP half of the mail-user conversion (never deletes a mailbox). */
+  /** POST /api/batches/{id}/cloud-mailboxes (the exported CSV) writes the conversion's LDAP half; never deletes a mailbox. */
   applyConversionLdap: z.boolean().default(false),
 });
 export type BatchOptions = z.output<typeof batchOptionsSchema>;

@@ -2,9 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { services, type Services } from '../../shared/app/services';
+import { applyConversionLdap } from '../../shared/cutover/conversion-ldap';
 import { forwardingSummary, restoreForwarding, setForwarding } from '../../shared/cutover/forwarding';
 import { ForwardingStore } from '../../shared/cutover/forwarding-store';
 import { testDirectoryEndpoint } from '../../shared/directory';
+import { isCodedError } from '../../shared/domain/errors';
 import { endpointSecretName, secretRef } from '../../shared/secrets/refs';
 import { useAzurite } from '../../testing/jest/azurite';
 import { startSlapd, type RunningSlapd } from '../../testing/slapd';
@@ -183,4 +185,89 @@ test('setForwarding: false turns it off', async () => {
   const before = slapd.dump();
   expect(await setForwarding(svc, batch.id, 'carol@contoso.test')).toEqual({ state: 'off' });
   expect(slapd.dump()).toBe(before);
+});
+
+/** The error data an API caller would receive. */
+async function problemOf(p: Promise<unknown>): Promise<object> {
+  try {
+    await p;
+  } catch (e) {
+    if (isCodedError(e)) return e.toJSON();
+    throw e;
+  }
+  throw new Error('expected a coded error');
+}
+
+describe('the LDAP half of the conversion (applyConversionLdap)', () => {
+  const CLOUD_GUID = '00112233-4455-6677-8899-aabbccddeeff';
+  const csv = (rows: string[][]) =>
+    [
+      'SourceAddress,PrimarySmtpAddress,ExchangeGuid,LegacyExchangeDN,EmailAddresses,RoutingAddress',
+      ...rows.map((r) => r.map((c) => `"${c}"`).join(',')),
+    ].join('\r\n');
+  const aliceRow = [
+    'alice@contoso.test',
+    'alice@contoso.test',
+    CLOUD_GUID,
+    '/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc-alice',
+    'SMTP:alice@contoso.test;smtp:alice@contoso.mail.onmicrosoft.com',
+    'alice@contoso.mail.onmicrosoft.com',
+  ];
+
+  test('adds the X500 proxies, sets msExchMailboxGuid in GUID.ToByteArray order and targetAddress; a rerun changes nothing', async () => {
+    const batch = await batchWith({ directory: 'ad', applyConversionLdap: true });
+    await svc.state.mailboxes.addMany(batch.id, [{ email: 'alice@contoso.test' }]);
+    const before = slapd.dump();
+    const outcomes = await applyConversionLdap(
+      svc,
+      batch.id,
+      csv([aliceRow, ['carol@contoso.test', ...aliceRow.slice(1)]]),
+    );
+    expect(outcomes.map((o) => [o.email, o.outcome, o.code])).toEqual([
+      ['alice@contoso.test', 'written', undefined],
+      ['carol@contoso.test', 'skipped', 'NOT_IN_BATCH'],
+    ]);
+    const after = slapd.dump();
+    const alice = after.split('\n\n').find((e) => e.startsWith('dn: cn=alice,'))!;
+    expect(alice).toContain(`proxyAddresses: X500:${aliceRow[3]}`);
+    expect(alice).toContain('proxyAddresses: SMTP:alice@contoso.test'); // kept
+    expect(alice).toContain('targetAddress: SMTP:alice@contoso.mail.onmicrosoft.com');
+    // .NET ToByteArray: the first three groups little-endian
+    const guid = /^msExchMailboxGuid:: (.*)$/m.exec(alice)![1]!;
+    expect(Buffer.from(guid, 'base64').toString('hex')).toBe('33221100554477668899aabbccddeeff');
+    // Only alice changed, and only by additions and those two attributes.
+    const others = (d: string) => d.split('\n\n').filter((e) => !e.startsWith('dn: cn=alice,'));
+    expect(others(after)).toEqual(others(before));
+    const aliceBefore = before.split('\n\n').find((e) => e.startsWith('dn: cn=alice,'))!;
+    for (const line of aliceBefore.split('\n')) expect(alice.split('\n')).toContain(line);
+
+    expect((await applyConversionLdap(svc, batch.id, csv([aliceRow])))[0]).toMatchObject({
+      outcome: 'unchanged',
+    });
+    expect(slapd.dump()).toBe(after);
+    // restore afterwards puts targetAddress back (alice had none)
+    await restoreForwarding(svc, batch.id);
+    expect(slapd.dump()).not.toContain('targetAddress: SMTP:alice@contoso.mail.onmicrosoft.com');
+  });
+
+  test('off unless the batch asks for it; a CSV that is not the export is refused naming the column', async () => {
+    const off = await batchWith({ directory: 'ad' });
+    await expect(applyConversionLdap(svc, off.id, csv([aliceRow]))).rejects.toMatchObject({
+      code: 'CONVERSION_LDAP_OFF',
+    });
+    const on = await batchWith({ directory: 'ad', applyConversionLdap: true });
+    expect(
+      await problemOf(applyConversionLdap(svc, on.id, 'SourceAddress,ExchangeGuid\r\na@b.c,x\r\n')),
+    ).toMatchObject({
+      code: 'CONVERSION_CSV_INVALID',
+      field: 'PrimarySmtpAddress',
+    });
+    const badGuid = [...aliceRow];
+    badGuid[2] = 'not-a-guid';
+    expect(await problemOf(applyConversionLdap(svc, on.id, csv([badGuid])))).toMatchObject({
+      code: 'CONVERSION_CSV_INVALID',
+      row: 2,
+      column: 'ExchangeGuid',
+    });
+  });
 });
