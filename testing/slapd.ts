@@ -27,6 +27,8 @@ export interface SlapdUser {
 
 export interface RunningSlapd {
   url: string;
+  /** With `tls`: the ldaps:// listener. */
+  ldapsUrl?: string;
   port: number;
   baseDn: string;
   writer: { dn: string; password: string };
@@ -106,7 +108,12 @@ function userLdif(u: SlapdUser): string {
   return lines.join('\n');
 }
 
-export async function startSlapd(users: SlapdUser[]): Promise<RunningSlapd> {
+export interface SlapdOptions {
+  /** PEM files of the server certificate and its key: StartTLS on ldap:// and a second, ldaps:// port. */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startSlapd(users: SlapdUser[], options: SlapdOptions = {}): Promise<RunningSlapd> {
   const dir = mkdtempSync(join(tmpdir(), 'mailferry-slapd-'));
   mkdirSync(join(dir, 'data'));
   const root = { dn: `cn=admin,${SUFFIX}`, password: 'root-secret' };
@@ -123,6 +130,9 @@ export async function startSlapd(users: SlapdUser[]): Promise<RunningSlapd> {
       `include ${join(dir, 'ad-exchange.schema')}`,
       `pidfile ${join(dir, 'slapd.pid')}`,
       `argsfile ${join(dir, 'slapd.args')}`,
+      ...(options.tls
+        ? [`TLSCertificateFile ${options.tls.certFile}`, `TLSCertificateKeyFile ${options.tls.keyFile}`]
+        : []),
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
       'database mdb',
@@ -148,16 +158,21 @@ export async function startSlapd(users: SlapdUser[]): Promise<RunningSlapd> {
 
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = options.tls ? await freePort() : undefined;
+  const ldapsUrl = tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : undefined;
+  const listen = ldapsUrl ? `${url} ${ldapsUrl}` : url;
   // `-d 0` keeps slapd in the foreground, so it is this process's child and dies with the test.
-  const child: ChildProcess = spawn(SLAPD_BIN, ['-d', '0', '-f', conf, '-h', url], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(SLAPD_BIN, ['-d', '0', '-f', conf, '-h', listen], { stdio: 'ignore' });
   try {
     await waitForPort(port, Date.now() + 15000);
+    if (tlsPort) await waitForPort(tlsPort, Date.now() + 15000);
   } catch (e) {
     child.kill('SIGTERM');
     throw e;
   }
   return {
     url,
+    ldapsUrl,
     port,
     baseDn: SUFFIX,
     writer,

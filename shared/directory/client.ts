@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Attribute, Change, Client, EqualityFilter, type Filter } from 'ldapts';
 import { CodedError } from '../domain/errors';
 import { directoryError } from './errors';
@@ -53,7 +54,9 @@ export class DirectoryClient {
     try {
       if (settings.security === 'starttls') {
         try {
-          await client.startTLS({ ...tlsOptions, servername: new URL(settings.url).hostname });
+          // The certificate must name the URL's host (an IP address is checked against its IP SANs).
+          const host = new URL(settings.url).hostname.replace(/^\[|\]$/g, '');
+          await client.startTLS({ ...tlsOptions, host, ...(isIP(host) ? {} : { servername: host }) });
         } catch (e) {
           const inner = directoryError(e, where);
           if (inner.code === 'DIRECTORY_UNREACHABLE') throw inner;
