@@ -6,6 +6,7 @@ import { ForwardingStore } from '../../shared/cutover/forwarding-store';
 import { startDnsServer, type RunningDnsServer } from '../../testing/dns-server';
 import { startGraphStandin, type GraphStandin } from '../../testing/graph-standin';
 import { apiFor, batchGone, batchReaching, startApp } from '../../testing/jest/app';
+import { mailferry } from '../../testing/jest/cli';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { startSlapd, type RunningSlapd } from '../../testing/slapd';
 
@@ -124,6 +125,15 @@ test('GET /api/dns/{domain} compares with the MX the tenant gives', async () => 
   ]);
   expect(json.findings[0].fix).toContain('IN MX 0 contoso-test.mail.protection.outlook.com.');
   expect((await api('GET', 'dns/fabrikam.test')).json).toMatchObject({ code: 'DNS_DOMAIN_NOT_IN_TENANT' });
+
+  // The same through the command line (built by pretest): exit 1 when something is to fix.
+  const cli = await mailferry(['dns', 'check', 'contoso.test', '--url', host.url, '--key', KEY]);
+  expect(cli.code).toBe(1);
+  expect(cli.stdout).toContain(
+    'MX: create contoso.test. 3600 IN MX 0 contoso-test.mail.protection.outlook.com.',
+  );
+  expect(cli.stdout).toMatch(/Autodiscover\s+autodiscover\.contoso\.test\s+ok/);
+  expect(cli.stdout).toContain('contoso.test: to fix');
 });
 
 test('forwarding before the status mail, the pack and DNS findings at completion, old values back on remove', async () => {
