@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { services } from '../shared/app/services';
 import { cutoverReadiness } from '../shared/cutover/completion';
 import { applyConversionLdap } from '../shared/cutover/conversion-ldap';
+import { retryForwarding } from '../shared/cutover/retry';
 import { answering, json, problem } from './http-answers';
 
 /**
@@ -44,4 +45,13 @@ app.http('batchCloudMailboxes', {
       const outcomes = await applyConversionLdap(services(), request.params.id as string, csv);
       return json(200, { outcomes });
     }),
+});
+
+/** `POST /api/batches/{id}/forwarding`: sets forwarding again where it did not get set. */
+app.http('batchRetryForwarding', {
+  route: 'api/batches/{id}/forwarding',
+  authLevel: 'function',
+  methods: ['POST'],
+  handler: async (request, context) =>
+    answering(context, async () => json(200, await retryForwarding(services(), request.params.id as string))),
 });

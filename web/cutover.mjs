@@ -71,5 +71,23 @@ export function renderCutover(readiness, checkNow) {
     h('ul', {}, items),
     readiness.dnsCheckedAt && h('p', { class: 'note' }, `DNS checked ${time(readiness.dnsCheckedAt)}.`),
     h('button', { type: 'button', onclick: checkNow }, 'Check DNS now'),
+    forwarding.warnings?.length > 0 &&
+      h(
+        'button',
+        { type: 'button', onclick: (event) => retryForwarding(readiness.batchId, event.target) },
+        'Retry forwarding',
+      ),
   );
+}
+
+/** Sets forwarding again where it had a warning; the next poll shows the outcome. */
+async function retryForwarding(id, button) {
+  button.disabled = true;
+  button.textContent = 'Retrying forwarding…';
+  try {
+    const { retried } = await api(`batches/${encodeURIComponent(id)}/forwarding`, { method: 'POST' });
+    button.textContent = `Retried ${retried}`;
+  } catch (e) {
+    button.textContent = e.message;
+  }
 }

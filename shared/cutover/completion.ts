@@ -107,7 +107,13 @@ export async function cutoverReadiness(
   batchId: string,
   options: { refreshDns?: boolean } = {},
 ): Promise<
-  CutoverReport & { applicable: boolean; ready: boolean; dnsChecked: boolean; dnsCheckedAt?: string }
+  CutoverReport & {
+    batchId: string;
+    applicable: boolean;
+    ready: boolean;
+    dnsChecked: boolean;
+    dnsCheckedAt?: string;
+  }
 > {
   const batch = await svc.state.batches.get(batchId);
   const target = await svc.state.endpoints.find(batch.target);
@@ -130,6 +136,7 @@ export async function cutoverReadiness(
   }
   const summary: CutoverReport = { forwarding, dns: dns ?? [] };
   return {
+    batchId,
     ...summary,
     applicable,
     ready: dns !== undefined && isReady(summary),

@@ -46,8 +46,13 @@ export async function setForwarding(
       return applyForwarding(directory, store, before, { batchId, email, dn: user.dn }, wanted);
     });
   } catch (e) {
-    if (!isCodedError(e)) throw e; // unexpected: the activity's retry decides
-    const warning = { code: e.code, message: e.message };
+    // Whatever stopped it, the mailbox carries on: forwarding is a warning to act on, not a failure.
+    const warning = isCodedError(e)
+      ? { code: e.code, message: e.message }
+      : {
+          code: 'FORWARDING_FAILED',
+          message: `targetAddress of ${email} was not set: ${e instanceof Error ? e.message : String(e)}. Retry forwarding (POST /api/batches/{id}/forwarding, or Retry forwarding on the batch page).`,
+        };
     await store.put({
       ...(before ?? { previousKnown: false }),
       batchId,

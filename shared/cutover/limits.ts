@@ -6,6 +6,8 @@ export const CUTOVER_LIMITS = {
   dnsTimeoutMs: 3000,
   /** Accepted domains checked in one completion report. */
   maxDomainsPerReport: 50,
+  /** Mailboxes one "retry forwarding" request handles (the rest: call again). */
+  maxForwardingRetries: 500,
   /** Warning text kept per forwarding record. */
   maxMessageChars: 1000,
 } as const;

@@ -124,7 +124,7 @@ export class DirectoryClient {
     if (entries.length > 1) {
       throw new CodedError(
         'DIRECTORY_USER_AMBIGUOUS',
-        `Several directory users under ${baseDn} match ${a} by ${findBy}: make the address unique to one user (or choose another findBy), then run the batch again.`,
+        `Several directory users under ${baseDn} match ${a} by ${findBy}: make the address unique to one user (or choose another findBy), then retry forwarding (POST /api/batches/{id}/forwarding).`,
         { emailAddress: a },
       );
     }

@@ -33,7 +33,7 @@ export function directoryError(e: unknown, where: { url: string; dn?: string; op
   if (e instanceof NoSuchAttributeError || e instanceof TypeOrValueExistsError) {
     return new CodedError(
       'DIRECTORY_VALUE_CHANGED',
-      `${where.dn ?? 'The entry'} changed while mailferry was writing it (${where.op}); nothing was written. Run the batch again to retry with the new value.`,
+      `${where.dn ?? 'The entry'} changed while mailferry was writing it (${where.op}); nothing was written. Retry forwarding (POST /api/batches/{id}/forwarding) to write it over the new value.`,
       { url: where.url, dn: where.dn },
     );
   }

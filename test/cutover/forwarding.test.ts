@@ -4,6 +4,8 @@ import path from 'node:path';
 import { services, type Services } from '../../shared/app/services';
 import { applyConversionLdap } from '../../shared/cutover/conversion-ldap';
 import { forwardingSummary, restoreForwarding, setForwarding } from '../../shared/cutover/forwarding';
+import { retryForwarding } from '../../shared/cutover/retry';
+import { Attribute, Change, Client } from 'ldapts';
 import { ForwardingStore } from '../../shared/cutover/forwarding-store';
 import { testDirectoryEndpoint } from '../../shared/directory';
 import { isCodedError } from '../../shared/domain/errors';
@@ -178,6 +180,26 @@ test('a user not found, two users matching and a refused write are coded warning
     'DIRECTORY_USER_AMBIGUOUS',
     'DIRECTORY_USER_NOT_FOUND',
   ]);
+});
+
+test('once the cause is fixed, retrying sets forwarding where it had a warning', async () => {
+  const batch = await batchWith({ directory: 'ad' });
+  expect((await setForwarding(svc, batch.id, 'twin@contoso.test')).state).toBe('warning');
+  // The administrator removes the duplicate address from one of the two entries.
+  const admin = new Client({ url: slapd.url });
+  await admin.bind(slapd.root.dn, slapd.root.password);
+  await admin.modify(slapd.dnOf('twin2'), [
+    new Change({
+      operation: 'delete',
+      modification: new Attribute({ type: 'mail', values: ['twin@contoso.test'] }),
+    }),
+  ]);
+  await admin.unbind();
+  const retried = await retryForwarding(svc, batch.id);
+  expect(retried).toMatchObject({ retried: 1, outcomes: [{ email: 'twin@contoso.test', state: 'set' }] });
+  expect(slapd.dump()).toContain(`targetAddress: SMTP:twin@${ROUTING}`);
+  expect(await forwardingSummary(svc, batch, 1)).toMatchObject({ set: 1, warnings: [] });
+  await restoreForwarding(svc, batch.id);
 });
 
 test('setForwarding: false turns it off', async () => {
