@@ -59,7 +59,7 @@ export async function writeCutoverPack(
     forwarding,
     dns,
   });
-  const summary: CutoverReport = { forwarding, dns };
+  const summary: CutoverReport = { forwarding, dns, pack: true };
   const container = reportsContainer(svc.storage);
   await container.createIfNotExists();
   for (const f of [...files, json(SUMMARY_FILE, summary)]) {
@@ -134,7 +134,7 @@ export async function cutoverReadiness(
     dns = await dnsFor(svc, batch, await allMailboxes(svc, batchId));
     dnsCheckedAt = new Date().toISOString();
   }
-  const summary: CutoverReport = { forwarding, dns: dns ?? [] };
+  const summary: CutoverReport = { forwarding, dns: dns ?? [], pack: dns !== undefined };
   return {
     batchId,
     ...summary,
@@ -143,4 +143,16 @@ export async function cutoverReadiness(
     dnsChecked: dns !== undefined,
     dnsCheckedAt,
   };
+}
+
+/** The cutover part of a report: the stored pack at completion, forwarding alone in the status mail. */
+export async function cutoverForReport(
+  svc: Services,
+  batch: Batch,
+  kind: string,
+): Promise<{ summary: CutoverReport; files: ReportFile[] } | undefined> {
+  if (kind === 'completion') return readCutoverPack(svc, batch.id);
+  if (kind !== 'status' || !batch.options.directory) return undefined;
+  const forwarding = await forwardingSummary(svc, batch, batch.totalMailboxes);
+  return { summary: { forwarding, dns: [], pack: false }, files: [] };
 }

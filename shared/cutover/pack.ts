@@ -124,7 +124,7 @@ function checklist(input: PackInput, converted: number): string {
           ? 'ok'
           : f.status === 'error'
             ? `${f.error?.code}: ${md(f.error?.message ?? '')}`
-            : `${f.status}${f.found.length ? ` (now: ${md(f.found.join(', '))})` : ''}; create: \`${f.fix ?? ''}\``;
+            : `${f.status}${f.found.length ? ` (now: ${md(f.found.join(', '))})` : ''}; create: \`${codeSpan(f.fix ?? '')}\``;
       lines.push(`- [${box}] ${f.record} of ${md(f.name)}: ${detail}`);
     }
   }
@@ -134,3 +134,6 @@ function checklist(input: PackInput, converted: number): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** Text inside a code span: a backtick (from a hostile DNS answer) would end it, a line break the item. */
+const codeSpan = (s: string) => s.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');

@@ -12,7 +12,7 @@ import type { BatchRunInput, ReportInput } from '../workflow/names';
 import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
-import { readCutoverPack } from '../cutover/completion';
+import { cutoverForReport } from '../cutover/completion';
 
 /** The report each kind of run ends with (DESIGN.md section 1, step 4). */
 const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
@@ -46,8 +46,9 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       });
     }
   }
-  // Completion carries the cutover pack and DNS findings that writeCutoverPack stored just before.
-  const cutover = !input.kind && input.mode === 'final' ? await readCutoverPack(svc, batch.id) : undefined;
+  // Completion carries the cutover pack and DNS findings that writeCutoverPack stored just before;
+  // the status mail says where forwarding stands.
+  const cutover = await cutoverForReport(svc, batch, input.kind ?? KIND_FOR_MODE[input.mode]);
   const report = buildReport(input.kind ?? KIND_FOR_MODE[input.mode], {
     cutover: cutover?.summary,
     extraFiles: cutover?.files,

@@ -41,6 +41,8 @@ export const cutoverReportSchema = z.object({
     )
     .max(100)
     .default([]),
+  /** The conversion pack is among the report files (completion). */
+  pack: z.boolean().default(true),
 });
 export type CutoverReport = z.output<typeof cutoverReportSchema>;
 
@@ -69,8 +71,9 @@ export function cutoverLines(c: CutoverReport): string[] {
         );
     }
   }
-  lines.push(
-    'The conversion pack (Export-CloudMailboxes.ps1, Convert-ToMailUser.ps1, cutover.md) is among the report files.',
-  );
+  if (c.pack)
+    lines.push(
+      'The conversion pack (Export-CloudMailboxes.ps1, Convert-ToMailUser.ps1, cutover.md) is among the report files.',
+    );
   return lines;
 }

@@ -175,6 +175,9 @@ test('forwarding before the status mail, the pack and DNS findings at completion
   const statusMail = graph.state.requests.find((r) => r.path.endsWith('/sendMail') && r.status < 300);
   expect(statusMail).toBeDefined();
   expect(Math.max(...setAt)).toBeLessThan(statusMail!.at);
+  const statusBody = JSON.stringify(graph.state.sentMail[0]!.message);
+  expect(statusBody).toMatch(/provisioned/);
+  expect(statusBody).toContain('Forwarding: targetAddress set for 2 of 2 mailboxes.');
 
   expect((await api('GET', `batches/${id}/cutover`)).json).toMatchObject({ dnsChecked: false, dns: [] });
   const readiness = await api('GET', `batches/${id}/cutover?refresh=true`);
