@@ -18,6 +18,7 @@ const cutover = {
     {
       domain: 'contoso.com',
       ok: false,
+      checkedAt: '2026-11-26T10:00:00.000Z',
       findings: [
         {
           record: 'MX' as const,
