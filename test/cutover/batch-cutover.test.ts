@@ -211,6 +211,11 @@ test('forwarding before the status mail, the pack and DNS findings at completion
       .waitFor();
     expect(await page.getByRole('heading', { name: 'Cutover: to do' }).isVisible()).toBe(true);
     expect(await page.getByText('Autodiscover of autodiscover.contoso.test: ok').isVisible()).toBe(true);
+    // The directory is an endpoint like the others: listed with its URL and tested from the page.
+    await page.goto(`${host.url}/#/endpoints`);
+    const row = page.getByRole('row').filter({ hasText: slapd.url });
+    await row.getByRole('button', { name: 'Test connection to ad' }).click();
+    await row.getByText(`Connected: logged in as ${slapd.writer.dn}`).waitFor();
   } finally {
     await browser.close();
   }
