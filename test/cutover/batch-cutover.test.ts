@@ -113,6 +113,13 @@ test('a directory endpoint is checked when created and tested with a bind and a 
   // the bind password never lands in the endpoint row
   const listed = await api('GET', 'endpoints');
   expect(JSON.stringify(listed.json)).not.toContain(slapd.writer.password);
+  // Updated like any endpoint: a wrong password shows at the next test, the right one fixes it.
+  expect((await api('PUT', 'endpoints/ad', { password: 'not-the-password' })).status).toBe(200);
+  expect((await api('POST', 'endpoints/ad/test', {})).json).toMatchObject({ code: 'DIRECTORY_BIND_FAILED' });
+  expect((await api('PUT', 'endpoints/ad', { password: slapd.writer.password })).status).toBe(200);
+  expect((await api('POST', 'endpoints/ad/test', {})).json).toMatchObject({ ok: true });
+  const badUpdate = await api('PUT', 'endpoints/ad', { settings: { url: slapd.url, bindDn: 'x' } });
+  expect(badUpdate.json).toMatchObject({ code: 'ENDPOINT_INVALID', field: 'settings.baseDn' });
 });
 
 test('GET /api/dns/{domain} compares with the MX the tenant gives', async () => {
