@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Services } from '../app/services';
 import { isCodedError } from '../domain/errors';
 import { graphFor } from '../migration/microsoft365';
@@ -22,14 +23,18 @@ export async function checkBatchDomains(svc: Services, addresses: string[]): Pro
   ]
     .sort()
     .slice(0, CUTOVER_LIMITS.maxDomainsPerReport);
-  const out: DomainCheck[] = [];
-  for (const domain of domains) {
-    try {
-      out.push(await checkDomainFor(svc, domain));
-    } catch (e) {
-      if (!isCodedError(e)) throw e;
-      out.push({ domain, ok: false, error: { code: e.code, message: e.message } });
-    }
-  }
-  return out;
+  // A few domains at a time: each lookup may wait for its timeout, and the resolver is shared.
+  const limit = pLimit(CUTOVER_LIMITS.dnsDomainsAtOnce);
+  return Promise.all(
+    domains.map((domain) =>
+      limit(async (): Promise<DomainCheck> => {
+        try {
+          return await checkDomainFor(svc, domain);
+        } catch (e) {
+          if (!isCodedError(e)) throw e;
+          return { domain, ok: false, error: { code: e.code, message: e.message } };
+        }
+      }),
+    ),
+  );
 }

@@ -4,6 +4,8 @@ export const CUTOVER_TABLE = 'cutoverForwarding';
 export const CUTOVER_LIMITS = {
   /** One DNS query (per record) before it counts as a timeout. */
   dnsTimeoutMs: 3000,
+  /** Domains checked at once. */
+  dnsDomainsAtOnce: 4,
   /** Accepted domains checked in one completion report. */
   maxDomainsPerReport: 50,
   /** Mailboxes one "retry forwarding" request handles (the rest: call again). */
