@@ -218,6 +218,22 @@ test('forwarding before the status mail, the pack and DNS findings at completion
       .waitFor();
     expect(await page.getByRole('heading', { name: 'Cutover: to do' }).isVisible()).toBe(true);
     expect(await page.getByText('Autodiscover of autodiscover.contoso.test: ok').isVisible()).toBe(true);
+    // A batch uploaded on the dashboard can name its directory too.
+    await page.goto(`${host.url}/#/`);
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'wave-ui.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('EmailAddress\r\nalice@contoso.test\r\n'),
+    });
+    await page.getByLabel('Target endpoint').selectOption('m365');
+    await page.getByLabel('Source directory (optional, for forwarding)').fill('ad');
+    await page.getByLabel('Start at once').uncheck();
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByText('Forwarding set for 0 of 1 mailboxes.').waitFor();
+    const uploaded = (await api('GET', 'batches')).json.batches.find((b: any) => b.name === 'wave-ui');
+    expect(uploaded.options).toMatchObject({ directory: 'ad', setForwarding: true });
+    expect((await api('DELETE', `batches/${uploaded.id}`)).status).toBe(202);
+
     // The directory is an endpoint like the others: listed with its URL and tested from the page.
     await page.goto(`${host.url}/#/endpoints`);
     const row = page.getByRole('row').filter({ hasText: slapd.url });
