@@ -99,9 +99,10 @@ export class ForwardingStore {
     return out;
   }
 
-  async deleteBatch(batchId: string): Promise<void> {
+  /** Deletes the batch's records (those `keep` says no to, when given). */
+  async deleteBatch(batchId: string, keep: (r: ForwardingRecord) => boolean = () => false): Promise<void> {
     const table = await tables(this.svc).client(CUTOVER_TABLE);
-    for (const r of await this.list(batchId)) {
+    for (const r of (await this.list(batchId)).filter((x) => !keep(x))) {
       await table.deleteEntity(batchId, mailboxRowKey(r.email)).catch((err: unknown) => {
         if (httpStatusOf(err) !== 404) throw err;
       });

@@ -5,6 +5,7 @@ import { services, type Services } from '../../shared/app/services';
 import { applyConversionLdap } from '../../shared/cutover/conversion-ldap';
 import { forwardingSummary, restoreForwarding, setForwarding } from '../../shared/cutover/forwarding';
 import { retryForwarding } from '../../shared/cutover/retry';
+import { removeBatchData } from '../../shared/batches/remove';
 import { Attribute, Change, Client } from 'ldapts';
 import { ForwardingStore } from '../../shared/cutover/forwarding-store';
 import { testDirectoryEndpoint } from '../../shared/directory';
@@ -200,6 +201,23 @@ test('once the cause is fixed, retrying sets forwarding where it had a warning',
   expect(slapd.dump()).toContain(`targetAddress: SMTP:twin@${ROUTING}`);
   expect(await forwardingSummary(svc, batch, 1)).toMatchObject({ set: 1, warnings: [] });
   await restoreForwarding(svc, batch.id);
+});
+
+test('removing a batch whose directory is down still removes it, and keeps the values to restore', async () => {
+  const batch = await batchWith({ directory: 'ad', restoreForwarding: true });
+  expect((await setForwarding(svc, batch.id, 'carol@contoso.test')).state).toBe('set');
+  // The directory becomes unreachable before the batch is removed.
+  await svc.state.batches.update(batch.id, (b) => ({ options: { ...b.options, directory: 'ad-down' } }));
+  await removeBatchData(svc, batch.id);
+  expect(await svc.state.batches.find(batch.id)).toBeUndefined();
+  expect(await new ForwardingStore(svc).list(batch.id)).toEqual([
+    expect.objectContaining({
+      email: 'carol@contoso.test',
+      dn: slapd.dnOf('carol'),
+      previousKnown: true,
+      state: 'set',
+    }),
+  ]);
 });
 
 test('setForwarding: false turns it off', async () => {
