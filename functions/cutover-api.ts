@@ -1,6 +1,6 @@
 import { app } from '@azure/functions';
 import { services } from '../shared/app/services';
-import { cutoverReadiness } from '../shared/cutover/completion';
+import { cutoverReadiness } from '../shared/cutover/readiness';
 import { applyConversionLdap } from '../shared/cutover/conversion-ldap';
 import { retryForwarding } from '../shared/cutover/retry';
 import { answering, json, problem } from './http-answers';

@@ -26,7 +26,7 @@ export async function allMailboxes(svc: Services, batchId: string): Promise<Mail
 }
 
 /** DNS is checked when the batch moves into Microsoft 365 (other targets have their own records). */
-async function dnsFor(svc: Services, batch: Batch, mailboxes: Mailbox[]): Promise<DomainCheck[]> {
+export async function dnsFor(svc: Services, batch: Batch, mailboxes: Mailbox[]): Promise<DomainCheck[]> {
   const target = await svc.state.endpoints.find(batch.target);
   if (target?.type !== 'graph') return [];
   return checkBatchDomains(
@@ -99,50 +99,6 @@ export async function readCutoverPack(
       files.push({ name, contentType: blob.properties.contentType ?? 'application/octet-stream', content });
   }
   return summary ? { summary, files } : undefined;
-}
-
-/** The batch page's cutover readiness: forwarding now, DNS as checked at completion (or now, on request). */
-export async function cutoverReadiness(
-  svc: Services,
-  batchId: string,
-  options: { refreshDns?: boolean } = {},
-): Promise<
-  CutoverReport & {
-    batchId: string;
-    applicable: boolean;
-    ready: boolean;
-    dnsChecked: boolean;
-    dnsCheckedAt?: string;
-  }
-> {
-  const batch = await svc.state.batches.get(batchId);
-  const target = await svc.state.endpoints.find(batch.target);
-  // Nothing to cut over for a batch with no directory that does not move into Microsoft 365.
-  const applicable = Boolean(batch.options.directory) || target?.type === 'graph';
-  const forwarding = await forwardingSummary(svc, batch, batch.totalMailboxes);
-  let dns: DomainCheck[] | undefined;
-  let dnsCheckedAt: string | undefined;
-  if (!options.refreshDns) {
-    const stored = await readCutoverPack(svc, batchId);
-    if (stored) {
-      dns = stored.summary.dns as DomainCheck[];
-      dnsCheckedAt = dns.map((d) => ('checkedAt' in d ? d.checkedAt : undefined)).find(Boolean);
-    }
-  }
-  // Checked live only on request: the batch page polls, and DNS lookups are not free.
-  if (!dns && options.refreshDns) {
-    dns = await dnsFor(svc, batch, await allMailboxes(svc, batchId));
-    dnsCheckedAt = new Date().toISOString();
-  }
-  const summary: CutoverReport = { forwarding, dns: dns ?? [], pack: dns !== undefined };
-  return {
-    batchId,
-    ...summary,
-    applicable,
-    ready: dns !== undefined && isReady(summary),
-    dnsChecked: dns !== undefined,
-    dnsCheckedAt,
-  };
 }
 
 /** The cutover part of a report: the stored pack at completion, forwarding alone in the status mail. */
