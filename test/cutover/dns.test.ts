@@ -106,3 +106,13 @@ test('a bad domain and a bad server setting are coded', async () => {
     expect.objectContaining({ code: 'SETTING_INVALID' }),
   );
 });
+
+test("without the tenant's MX value, an MX at Microsoft 365's mail hosts counts as ok", async () => {
+  const right = await checkDomainDns('contoso.test', { servers: servers() });
+  expect(right.findings[0]).toMatchObject({ record: 'MX', status: 'ok' });
+  const wrong = await checkDomainDns('fabrikam.test', { servers: servers() });
+  expect(wrong.findings[0]).toMatchObject({
+    status: 'wrong',
+    fix: expect.stringContaining('IN MX 0 fabrikam-test.mail.protection.outlook.com.'),
+  });
+});

@@ -5,6 +5,7 @@ import { services, type Services } from '../../shared/app/services';
 import { applyConversionLdap } from '../../shared/cutover/conversion-ldap';
 import { forwardingSummary, restoreForwarding, setForwarding } from '../../shared/cutover/forwarding';
 import { retryForwarding } from '../../shared/cutover/retry';
+import { pickRoutingAddress } from '../../shared/cutover/routing';
 import { removeBatchData } from '../../shared/batches/remove';
 import { Attribute, Change, Client } from 'ldapts';
 import { ForwardingStore } from '../../shared/cutover/forwarding-store';
@@ -218,6 +219,34 @@ test('removing a batch whose directory is down still removes it, and keeps the v
       state: 'set',
     }),
   ]);
+});
+
+test('the routing address: the .mail.onmicrosoft.com proxy first, coded when there is none or no domain to use', async () => {
+  expect(
+    pickRoutingAddress(
+      ['SMTP:ann@contoso.com', 'smtp:ann@contoso.onmicrosoft.com', 'smtp:ann@contoso.mail.onmicrosoft.com'],
+      'ann@contoso.com',
+    ),
+  ).toBe('ann@contoso.mail.onmicrosoft.com');
+  expect(
+    pickRoutingAddress(['SMTP:ann@contoso.com', 'smtp:ann@contoso.onmicrosoft.com'], 'ann@contoso.com'),
+  ).toBe('ann@contoso.onmicrosoft.com');
+  expect(() => pickRoutingAddress(['SMTP:ann@contoso.com'], 'ann@contoso.com')).toThrow(
+    expect.objectContaining({ code: 'FORWARDING_NO_ROUTING_ADDRESS' }),
+  );
+  // An IMAP target without forwardingDomain: nowhere to forward to, said as a warning.
+  const batch = await svc.state.batches.create({
+    name: `fwd-nodomain-${++n}`,
+    sourceEndpoint: 'legacy',
+    target: 'newhost',
+    options: { directory: 'ad' },
+  });
+  const before = slapd.dump();
+  expect(await setForwarding(svc, batch.id, 'alice@contoso.test')).toMatchObject({
+    state: 'warning',
+    warning: { code: 'FORWARDING_DOMAIN_MISSING' },
+  });
+  expect(slapd.dump()).toBe(before);
 });
 
 test('setForwarding: false turns it off', async () => {
