@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Endpoint } from '../shared/state';
+import { ENDPOINT_TYPES } from '../shared/state/model';
 import { clientFor, withExit } from './command-context';
 import { badInput } from './exit-codes';
 import { printJson, table } from './format';
@@ -38,9 +39,7 @@ export function endpointCommand(): Command {
   endpoint
     .command('add <name>')
     .description('create an endpoint')
-    .addOption(
-      new Option('--type <type>', 'endpoint type').choices(['imap', 'graph', 'ews', 'ldap']).default('imap'),
-    )
+    .addOption(new Option('--type <type>', 'endpoint type').choices(ENDPOINT_TYPES).default('imap'))
     .option('--host <host>', 'IMAP server host name')
     .option('--port <port>', 'IMAP port', positiveInt('--port'))
     .addOption(
@@ -91,7 +90,7 @@ export function endpointCommand(): Command {
           table(endpoints, [
             { header: 'NAME', value: (e) => e.name },
             { header: 'TYPE', value: (e) => e.type },
-            { header: 'HOST', value: (e) => s(e, 'host') },
+            { header: 'HOST', value: (e) => s(e, 'host') || s(e, 'url') }, // a directory (ldap) endpoint: its URL
             { header: 'PORT', value: (e) => s(e, 'port'), right: true },
             { header: 'SECURITY', value: (e) => s(e, 'security') },
             { header: 'ADMIN', value: (e) => (e.settings.admin as { user?: string } | undefined)?.user },
