@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Endpoint } from '../shared/state';
+import { ENDPOINT_TYPES } from '../shared/state/model';
 import { clientFor, withExit } from './command-context';
 import { badInput } from './exit-codes';
 import { printJson, table } from './format';
@@ -39,9 +40,7 @@ export function endpointCommand(): Command {
     endpoint
       .command('add <name>')
       .description('create an endpoint')
-      .addOption(
-        new Option('--type <type>', 'endpoint type').choices(['imap', 'graph', 'ews']).default('imap'),
-      ),
+      .addOption(new Option('--type <type>', 'endpoint type').choices(ENDPOINT_TYPES).default('imap')),
   )
     .option('--settings <json>', 'further settings as a JSON object (merged under the options above)')
     .option('--json', 'print the created endpoint as JSON')
@@ -116,7 +115,7 @@ export function endpointCommand(): Command {
           table(endpoints, [
             { header: 'NAME', value: (e) => e.name },
             { header: 'TYPE', value: (e) => e.type },
-            { header: 'HOST', value: (e) => s(e, 'host') },
+            { header: 'HOST', value: (e) => s(e, 'host') || s(e, 'url') }, // a directory (ldap) endpoint: its URL
             { header: 'PORT', value: (e) => s(e, 'port'), right: true },
             { header: 'SECURITY', value: (e) => s(e, 'security') },
             { header: 'ADMIN', value: (e) => (e.settings.admin as { user?: string } | undefined)?.user },

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { batchCommand, watchCommand } from './batch-commands';
 import { DEFAULT_URL } from './connection';
 import { endpointCommand } from './endpoint-commands';
+import { dnsCommand } from './dns-commands';
 import { CliError, EXIT } from './exit-codes';
 
 /**
@@ -55,6 +56,7 @@ program
 program.addCommand(endpointCommand());
 program.addCommand(batchCommand());
 program.addCommand(watchCommand());
+program.addCommand(dnsCommand());
 
 // addCommand does not copy settings: give the added command trees the same exit handling.
 const inherit = (cmd: Command): void => {

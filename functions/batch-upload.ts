@@ -36,9 +36,16 @@ const jsonSchema = z
     path: ['csv'],
   });
 
-const BOOLEAN_OPTIONS = ['autoStart', 'allowUnknownColumns', 'forceChangePassword'] as const;
+const BOOLEAN_OPTIONS = [
+  'autoStart',
+  'allowUnknownColumns',
+  'forceChangePassword',
+  'setForwarding',
+  'restoreForwarding',
+  'applyConversionLdap',
+] as const;
 const NUMBER_OPTIONS = ['maxConcurrentMigrations', 'incrementalSyncIntervalHours'] as const;
-const TEXT_OPTIONS = ['startAfter', 'completeAfter'] as const;
+const TEXT_OPTIONS = ['startAfter', 'completeAfter', 'directory', 'forwardingDomain'] as const;
 const LIST_OPTIONS = ['notificationEmails', 'includeFolders', 'excludeFolders'] as const;
 
 const invalid = (field: string, message: string): CodedError =>

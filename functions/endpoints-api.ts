@@ -8,6 +8,7 @@ import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
 import { ENDPOINT_TYPES } from '../shared/state';
+import { parseLdapSettings, testDirectoryEndpoint } from '../shared/directory';
 import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
@@ -37,6 +38,7 @@ app.http('endpointsCreate', {
       const { password, ...input } = parsed.data;
       if (input.type === 'imap') assertTransportAllowed(input.name, parseEndpoint(input.settings, 'source'));
       if (input.type === 'graph') graphSettingsOf(input);
+      if (input.type === 'ldap') parseLdapSettings(input.settings, input.name);
       const svc = services();
       const endpoint = await withNewSecret(svc.secrets, input.name, password, (ref) =>
         svc.state.endpoints.create({ ...input, secretRef: ref }),
@@ -73,6 +75,7 @@ app.http('endpointsUpdate', {
       if (settings && current.type === 'imap')
         assertTransportAllowed(current.name, parseEndpoint(settings, 'source'));
       if (settings && current.type === 'graph') graphSettingsOf({ ...current, settings });
+      if (settings && current.type === 'ldap') parseLdapSettings(settings, current.name);
       let replaced: string | undefined;
       const endpoint = await withNewSecret(svc.secrets, current.name, password, (ref) =>
         svc.state.endpoints.update(name, (latest) => {
@@ -126,6 +129,7 @@ app.http('endpointsTest', {
           ms: Date.now() - started,
         });
       }
+      if (endpoint.type === 'ldap') return json(200, await testDirectoryEndpoint(svc, endpoint));
       if (endpoint.type !== 'imap')
         return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap and graph endpoints can be tested.');
       const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };

@@ -15,3 +15,7 @@ import '../orchestrators/provision-mailbox';
 import '../orchestrators/remove-batch';
 import '../activities/batch-steps';
 import '../activities/mailbox-steps';
+import '../activities/set-forwarding';
+import '../activities/write-cutover-pack';
+import './dns-api';
+import './cutover-api';

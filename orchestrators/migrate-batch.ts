@@ -52,6 +52,8 @@ export function* migrateBatch(context: OrchestrationContext): Generator<Task, Ba
     stopped = copied.stopped;
   }
   const outcome = (yield context.df.callActivity(ACTIVITIES.endBatch, { ...input, stopped })) as BatchOutcome;
+  // Completion: the conversion pack and the DNS findings, which the completion report then carries.
+  if (input.mode === 'final' && !stopped) yield context.df.callActivity(ACTIVITIES.writeCutoverPack, input);
   yield context.df.callActivity(ACTIVITIES.writeBatchReport, input);
   return outcome;
 }

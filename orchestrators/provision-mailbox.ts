@@ -21,6 +21,8 @@ export function* provisionMailbox(context: OrchestrationContext): Generator<Task
     const next = new Date(context.df.currentUtcDateTime.getTime() + (look.waitSeconds ?? 60) * 1000);
     yield context.df.createTimer(next);
   }
+  // Cutover: the target is ready, so mail to the old mailbox can be forwarded to it (before the status mail).
+  if (look.ok && look.ready) yield context.df.callActivity(ACTIVITIES.setForwarding, input);
   if (!look.ok) {
     yield context.df.callActivity(ACTIVITIES.endMailbox, {
       ...input,

@@ -74,6 +74,8 @@ function uploadForm() {
     required: true,
   });
   const name = h('input', { id: 'csv-name', name: 'name', required: true, maxlength: 64 });
+  // Cutover (optional): the ldap endpoint whose users get targetAddress once their mailbox is ready.
+  const directory = h('input', { id: 'csv-directory', name: 'directory', maxlength: 64 });
   const result = h('div', { 'aria-live': 'polite' });
   file.addEventListener('change', () => {
     const chosen = file.files?.[0];
@@ -96,6 +98,7 @@ function uploadForm() {
           sourceEndpoint: data.get('sourceEndpoint'),
           target: data.get('target'),
           autoStart: data.get('autoStart') ? 'true' : 'false',
+          directory: data.get('directory')?.trim(),
         },
       });
       form.reset();
@@ -120,6 +123,7 @@ function uploadForm() {
       field('Batch name', name),
       field('Source endpoint', source),
       field('Target endpoint', target),
+      field('Source directory (optional, for forwarding)', directory),
       h(
         'label',
         { class: 'check' },

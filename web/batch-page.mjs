@@ -4,6 +4,7 @@ import { dataTable, h, renderIfChanged, statusBadge } from './dom.mjs';
 import { bytes, count, duration, eta, progress, time } from './format.mjs';
 import { progressBar, validationTable } from './batch-list.mjs';
 import { reportsSection } from './reports.mjs';
+import { loadCutover, renderCutover } from './cutover.mjs';
 
 /** One batch: its actions, figures, CSV problems, mailboxes (a page at a time) and one mailbox's details. */
 const PAGE_SIZE = 100;
@@ -24,6 +25,7 @@ export function batchView(id) {
   const message = h('p', { role: 'status', class: 'note' });
   const summary = h('div');
   const problems = h('div');
+  const cutover = h('div');
   const mailboxes = h('div', { class: 'scroll' });
   const detail = h('div');
   const pager = h('div', { class: 'pager' });
@@ -91,6 +93,7 @@ export function batchView(id) {
       h('div', { class: 'actions', role: 'group', 'aria-label': 'Batch actions' }, buttons),
       message,
       summary,
+      cutover,
       problems,
       h('h3', {}, 'Mailboxes'),
       mailboxes,
@@ -126,6 +129,14 @@ export function batchView(id) {
       }
       renderIfChanged(summary, batch, renderSummary);
       renderIfChanged(problems, shown.validationErrors, (errors) => validationTable(errors) ?? []);
+      const checkDns = () =>
+        loadCutover(id, true).then(
+          (r) => renderIfChanged(cutover, r, (x) => renderCutover(x, checkDns)),
+          view.showError,
+        );
+      renderIfChanged(cutover, await loadCutover(id).catch(() => undefined), (r) =>
+        renderCutover(r, checkDns),
+      );
       renderIfChanged(mailboxes, { items, openEmail }, () => mailboxTable(items, openEmail, openMailbox));
       if (openEmail) {
         const email = openEmail;

@@ -86,7 +86,7 @@ export function endpointsView() {
       if (!results.has(e.name)) results.set(e.name, h('span', { role: 'status' }));
       const server = e.settings?.host
         ? `${e.settings.host}${e.settings.port ? `:${e.settings.port}` : ''}`
-        : '—';
+        : (e.settings?.url ?? '—'); // a directory (ldap) endpoint names its server by URL
       const button = h(
         'button',
         { type: 'button', 'aria-label': `Test connection to ${e.name}`, 'data-focus-key': e.name },

@@ -38,11 +38,29 @@ const imapSideSchema = z
   })
   .strict();
 
+/** The source directory for cutover forwarding (an `ldap` endpoint named "directory"). */
+const directorySchema = z
+  .object({
+    type: z.literal('ldap'),
+    url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host[:port] or ldaps://host[:port]'),
+    bindDn: z.string().min(1),
+    password: passwordSchema,
+    baseDn: z.string().min(1),
+    findBy: z.enum(['mail', 'proxyAddresses', 'userPrincipalName']).optional(),
+    security: z.enum(['tls', 'starttls', 'none']).optional(),
+    caCertificatePem: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const runConfigSchema = z
   .object({
     source: imapSideSchema,
     target: imapSideSchema,
     maxConcurrentMigrations: z.number().int().min(1).max(1000).optional(),
+    directory: directorySchema.optional(),
+    /** Batch options for the cutover: where forwarding points, and whether to set it. */
+    forwardingDomain: z.string().min(1).optional(),
+    setForwarding: z.boolean().optional(),
   })
   .strict();
 export type RunConfig = z.output<typeof runConfigSchema>;
@@ -51,7 +69,7 @@ type Side = z.output<typeof imapSideSchema>;
 /** An endpoint as the API's POST /api/endpoints takes it, with the password resolved. */
 export interface EndpointRequest {
   name: string;
-  type: 'imap';
+  type: 'imap' | 'ldap';
   settings: Record<string, unknown>;
   password?: string;
   maxConcurrentMigrations?: number;
@@ -84,12 +102,12 @@ export function loadRunConfig(file: string, env: NodeJS.ProcessEnv = process.env
     );
   }
   // Resolve env passwords now, so a missing variable is bad input before anything starts.
-  for (const side of ['source', 'target'] as const) {
-    const pw = parsed.data[side].admin?.password;
+  for (const side of ['source', 'target', 'directory'] as const) {
+    const pw = side === 'directory' ? parsed.data.directory?.password : parsed.data[side].admin?.password;
     if (typeof pw === 'object' && !env[pw.env])
       throw badInput(
         'CONFIG_INVALID',
-        `--config ${file}: ${side}.admin.password.env: the environment variable ${pw.env} is not set`,
+        `--config ${file}: ${side}${side === 'directory' ? '' : '.admin'}.password.env: the environment variable ${pw.env} is not set`,
       );
   }
   return parsed.data;
@@ -116,4 +134,27 @@ export function endpointRequest(
     password: typeof pw === 'object' ? env[pw.env] : pw,
     maxConcurrentMigrations,
   };
+}
+
+/** The directory endpoint `name` (settings as stored, password apart), when the config has one. */
+export function directoryRequest(
+  name: string,
+  config: RunConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): EndpointRequest | undefined {
+  if (!config.directory) return undefined;
+  const { type, password, ...rest } = config.directory;
+  const settings = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  return { name, type, settings, password: typeof password === 'object' ? env[password.env] : password };
+}
+
+/** The batch options of the config, as query fields of POST /api/batches. */
+export function cutoverOptions(config: RunConfig, directory: string): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries({
+      directory: config.directory ? directory : undefined,
+      forwardingDomain: config.forwardingDomain,
+      setForwarding: config.setForwarding,
+    }).filter((e): e is [string, string | boolean] => e[1] !== undefined),
+  );
 }

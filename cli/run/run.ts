@@ -21,7 +21,7 @@ import {
 import { EXIT, badInput, type ExitCode } from '../exit-codes';
 import { printJson } from '../format';
 import { watchBatch } from '../watch';
-import { endpointRequest, loadRunConfig } from './config';
+import { cutoverOptions, directoryRequest, endpointRequest, loadRunConfig } from './config';
 import { ensureEndpoint } from './endpoints';
 
 /**
@@ -41,6 +41,7 @@ export interface RunOptions {
 const REPORT_WAIT_MS = 120_000;
 const SOURCE = 'source';
 const TARGET = 'target';
+const DIRECTORY = 'directory';
 /** Batch statuses in which a run is under way (a run killed earlier resumes when the host starts). */
 const UNDER_WAY = new Set(['Starting', 'Syncing', 'IncrementalSyncing', 'Completing', 'Stopping']);
 /** Batch statuses from which a rerun first runs a start pass. */
@@ -96,6 +97,8 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     const client = new ApiClient({ url: host.url, key: apiKey });
     await ensureEndpoint(client, endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations));
     await ensureEndpoint(client, endpointRequest(TARGET, config.target, undefined));
+    const directory = directoryRequest(DIRECTORY, config);
+    if (directory) await ensureEndpoint(client, directory);
 
     const existing = (await listBatches(client)).find(
       (b) => b.name.toLowerCase() === batchName.toLowerCase(),
@@ -104,7 +107,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     if (!existing || (existing.status === 'Failed' && existing.validationErrorCount > 0)) {
       // First run, or a CSV that was refused before: (re)create the batch from this CSV.
       if (existing) await removeBatch(client, existing.id);
-      batch = await createBatch(client, batchName, csv);
+      batch = await createBatch(client, batchName, csv, cutoverOptions(config, DIRECTORY));
       progress.write(
         `batch ${batch.name} (${batch.id}): initial copy of ${batch.totalMailboxes} mailboxes\n`,
       );
@@ -150,9 +153,14 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
   }
 }
 
-async function createBatch(client: ApiClient, name: string, csv: Buffer): Promise<Batch> {
+async function createBatch(
+  client: ApiClient,
+  name: string,
+  csv: Buffer,
+  options: Record<string, string | boolean> = {},
+): Promise<Batch> {
   const { status, body } = await client.send('POST', 'batches', {
-    query: { name, autoStart: true, sourceEndpoint: SOURCE, target: TARGET },
+    query: { name, autoStart: true, sourceEndpoint: SOURCE, target: TARGET, ...options },
     raw: { body: csv, contentType: 'text/csv' },
   });
   if (status !== 201) throw errorFor(status, body);

@@ -6,6 +6,7 @@ import { batchInstanceId } from '../workflow/names';
 import { BATCH_FILES_CONTAINER } from './containers';
 import { REPORTS_CONTAINER } from '../report';
 import { removeCopyState } from './remove-copy-state';
+import { restoreForwardingOnRemove } from '../cutover/remove';
 
 /**
  * Deletes what a batch left behind: secrets first (they matter most), then the copy engine's rows
@@ -18,6 +19,8 @@ export async function removeBatchData(
   batchId: string,
   durable?: DurableClient,
 ): Promise<void> {
+  // First, while the batch row still says where the directory is: put forwarding back if asked.
+  await restoreForwardingOnRemove(svc, batchId);
   await svc.secrets.deletePrefix(batchSecretPrefix(batchId));
   let continuationToken: string | undefined;
   do {

@@ -230,6 +230,35 @@ export const settingsSchema = z.object({
     example: '4b9405b0-7788-4568-add1-99614e613b69',
   }),
 
+  // Cutover.
+  MAILFERRY_DNS_SERVERS: setting(
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(/[,;\s]+/)
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/,
+              'must be an IP address, optionally with :port',
+            ),
+        ),
+      )
+      .optional(),
+    {
+      description:
+        "DNS servers the cutover DNS checks ask (MX, Autodiscover, SPF). Default: the system's resolvers.",
+      expects: 'IP addresses (optionally :port) separated by commas',
+      example: '1.1.1.1,8.8.8.8',
+    },
+  ),
+
   // Reports.
   REPORT_SENDER: setting(z.email().optional(), {
     description:

@@ -223,6 +223,58 @@ export const ERROR_CODES = {
     'Split the series on the source: it has more exceptions than mailferry carries.',
   ),
 
+  // The cutover: the source directory, forwarding, the conversion pack, DNS
+  DIRECTORY_ENDPOINT_NOT_FOUND: code(
+    422,
+    'Create the ldap endpoint the batch names, or correct the batch option.',
+  ),
+  DIRECTORY_BIND_FAILED: code(422, 'Check the bind DN and password of the ldap endpoint.'),
+  DIRECTORY_UNREACHABLE: retry(
+    502,
+    'Check the directory URL and that the domain controller is up and reachable.',
+  ),
+  DIRECTORY_TLS_FAILED: code(
+    502,
+    'Give the ldap endpoint the directory CA (caCertificatePem), or fix its certificate.',
+  ),
+  DIRECTORY_USER_NOT_FOUND: code(422, 'Check the address, or how the endpoint finds users (findBy).'),
+  DIRECTORY_USER_AMBIGUOUS: code(422, 'Make the address belong to one directory user only.'),
+  DIRECTORY_ENTRY_NOT_FOUND: code(422, 'The directory entry is gone: check that the user still exists.'),
+  DIRECTORY_WRITE_REFUSED: code(
+    422,
+    'Give the bind account write access to targetAddress (and proxyAddresses for the conversion).',
+  ),
+  DIRECTORY_VALUE_CHANGED: retry(
+    409,
+    'Nothing to do: the value changed while mailferry wrote it; the step reads it again.',
+  ),
+  DIRECTORY_OPERATION_FAILED: code(502, 'See the message: the directory refused the operation.'),
+  FORWARDING_FAILED: code(422, 'See the message, fix the directory, then retry forwarding from the batch.'),
+  FORWARDING_DOMAIN_MISSING: code(
+    400,
+    'Set the batch option forwardingDomain: a non-Microsoft target has no routing domain.',
+  ),
+  FORWARDING_NO_ROUTING_ADDRESS: code(
+    422,
+    'Give the cloud user an @<tenant>.mail.onmicrosoft.com proxy address.',
+  ),
+  FORWARDING_CHANGED_SINCE: code(
+    409,
+    'Someone changed targetAddress since mailferry set it: restore it by hand if needed.',
+  ),
+  CONVERSION_CSV_INVALID: code(400, 'Send the CSV that Export-CloudMailboxes.ps1 wrote, unchanged.'),
+  CONVERSION_CSV_TOO_LARGE: code(413, 'Send only the batch users: the export CSV is over the size accepted.'),
+  CONVERSION_LDAP_OFF: code(
+    409,
+    'Turn on the batch option applyConversionLdap, or run Convert-ToMailUser.ps1.',
+  ),
+  NOT_IN_BATCH: code(422, 'Leave the user out: the address is not a mailbox of this batch.'),
+  GUID_INVALID: code(400, 'Give ExchangeGuid as a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).'),
+  DNS_DOMAIN_INVALID: code(400, 'Give a domain name such as contoso.com.'),
+  DNS_DOMAIN_NOT_IN_TENANT: code(422, 'Add and verify the domain in Microsoft 365 first.'),
+  DNS_QUERY_FAILED: retry(502, 'Check MAILFERRY_DNS_SERVERS and that the DNS server answers.'),
+  DNS_TIMEOUT: retry(504, 'Check MAILFERRY_DNS_SERVERS and that the DNS server answers.'),
+
   // Reports
   REPORT_INVALID_INPUT: code(500, 'Report this: the batch report could not be built.'),
   REPORT_INVALID_FIELD: code(500, 'Report this: the batch report could not be built.'),

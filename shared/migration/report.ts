@@ -13,6 +13,7 @@ import type { BatchRunInput, ReportInput } from '../workflow/names';
 import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
+import { cutoverForReport } from '../cutover/completion';
 
 /** The files every report writes beside its mail body (report.html). */
 const REPORT_FILE_NAMES = ['report.html', FILE_NAMES.statistics, FILE_NAMES.errors, FILE_NAMES.json];
@@ -54,7 +55,12 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
   }
   const kind = input.kind ?? KIND_FOR_MODE[input.mode];
   const dashboard = `${svc.settings.report.dashboardUrl}#/batches/${encodeURIComponent(batch.id)}`;
+  // Completion carries the cutover pack and DNS findings that writeCutoverPack stored just before;
+  // the status mail says where forwarding stands.
+  const cutover = await cutoverForReport(svc, batch, kind);
   const report = buildReport(kind, {
+    cutover: cutover?.summary,
+    extraFiles: cutover?.files,
     batch: {
       id: batch.id,
       name: batch.name,

@@ -32,7 +32,8 @@ export function buildReport(kind: ReportKind, input: unknown, options: BuildOpti
     });
   }
   const report = parseReportInput(input);
-  const view = buildView(kind, report, Object.values(FILE_NAMES));
+  const extra = report.extraFiles;
+  const view = buildView(kind, report, [...Object.values(FILE_NAMES), ...extra.map((f) => f.name)]);
   const { mailboxes, setUp, failed, pending, other } = view.summary;
   return {
     kind,
@@ -44,6 +45,7 @@ export function buildReport(kind: ReportKind, input: unknown, options: BuildOpti
       statisticsCsv(report),
       errorsCsv(report),
       reportJson(kind, report, { mailboxes, setUp, failed, pending, other }, options.now ?? new Date()),
+      ...extra,
     ],
   };
 }

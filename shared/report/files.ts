@@ -10,6 +10,7 @@ import {
 import { REPORT_KINDS, type ReportKind } from './kinds';
 import { csvBuffer, type CsvCell } from './csv';
 import { needsAttention } from './summary';
+import { cutoverReportSchema } from './cutover';
 
 /** The files of a report: attached to the mail and copied to blob storage. */
 export interface ReportFile {
@@ -128,6 +129,7 @@ export const reportDocumentSchema = z.object({
   mailboxes: z.array(mailboxReportSchema),
   skippedItems: z.array(skippedItemSchema),
   links: reportLinksSchema,
+  cutover: cutoverReportSchema.optional(),
 });
 export type ReportDocument = z.output<typeof reportDocumentSchema>;
 
@@ -146,6 +148,7 @@ export function reportJson(
     mailboxes: report.mailboxes,
     skippedItems: report.skippedItems,
     links: report.links,
+    ...(report.cutover ? { cutover: report.cutover } : {}),
   };
   return {
     name: FILE_NAMES.json,

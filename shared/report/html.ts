@@ -145,6 +145,10 @@ export function renderHtml(view: ReportView): string {
       omittedNote(view.skippedOmitted, 'errors.csv'),
     );
   }
+  if (view.cutover) {
+    const items = view.cutover.map((l) => `<li>${e(l)}</li>`).join('');
+    parts.push(`<h2 style="${STYLE.h2}">Cutover</h2><ul style="margin:0;padding-left:20px;">${items}</ul>`);
+  }
   if (view.links.length > 0) {
     const items = view.links
       .map((l) => `<li><a style="${STYLE.link}" href="${e(l.url)}">${e(l.label)}</a></li>`)

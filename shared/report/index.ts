@@ -23,6 +23,7 @@ export { toCsv, FORMULA_TRIGGER } from './csv';
 export { escapeHtml } from './html';
 export { formatBytes, formatBytesExact, formatDuration } from './format';
 export { REPORT_LIMITS, REPORTS_CONTAINER } from './limits';
+export { cutoverReportSchema, cutoverLines, type CutoverReport } from './cutover';
 export type { ReportTransport, ReportMessage, TransportReceipt } from './transport';
 export { smtpTransport, smtpConfigSchema } from './smtp';
 export type { SmtpConfig } from './smtp';

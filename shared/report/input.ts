@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BATCH_STATUSES, MAILBOX_STATUSES, type MailboxStatus } from '../domain/statuses';
 import { CodedError, type ProblemDetail } from '../domain/errors';
 import { REPORT_LIMITS } from './limits';
+import { cutoverReportSchema } from './cutover';
 
 /**
  * The snapshot a report is built from, validated with zod so that a report only ever shows checked
@@ -106,8 +107,23 @@ export const batchReportInputSchema = z
     mailboxes: z.array(mailboxReportSchema).max(REPORT_LIMITS.maxMailboxes),
     skippedItems: z.array(skippedItemSchema).max(REPORT_LIMITS.maxSkippedItems).default([]),
     links: reportLinksSchema.default({ dashboardUrl: null, files: [] }),
+    /** Completion only: forwarding and DNS readiness. */
+    cutover: cutoverReportSchema.optional(),
+    /** More files of the report (the completion's cutover pack), after the standard ones. */
+    extraFiles: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a plain file name'),
+          contentType: z.string().min(1).max(200),
+          content: z.instanceof(Buffer),
+        }),
+      )
+      .max(REPORT_LIMITS.maxExtraFiles)
+      .default([]),
   })
-  .transform(({ batch, mailboxes, skippedItems, links }) => ({
+  .transform(({ batch, mailboxes, skippedItems, links, cutover, extraFiles }) => ({
+    cutover,
+    extraFiles,
     batch: {
       ...batch,
       counts: batch.counts ?? countByStatus(mailboxes),

@@ -8,6 +8,8 @@ export const REPORT_LIMITS = {
   maxSkippedItems: 200_000,
   /** Longest text cell kept (subjects, folders, reasons, error messages); longer is cut with "…". */
   maxTextChars: 500,
+  /** Files added to a report beyond the standard ones (the cutover pack). */
+  maxExtraFiles: 10,
   /** Mailbox rows shown in the HTML and text bodies; the CSV always holds all of them. */
   bodyMaxMailboxRows: 500,
   /** Skipped-item rows shown in the HTML and text bodies; errors.csv always holds all of them. */

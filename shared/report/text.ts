@@ -39,6 +39,10 @@ export function renderText(view: ReportView): string {
     }
     if (view.skippedOmitted > 0) lines.push(`  (${formatCount(view.skippedOmitted)} more in errors.csv)`);
   }
+  if (view.cutover) {
+    lines.push('', 'Cutover');
+    for (const l of view.cutover) lines.push(`- ${oneLine(l)}`);
+  }
   if (view.links.length > 0) {
     lines.push('', 'Links');
     for (const l of view.links) lines.push(`- ${l.label}: ${l.url}`);

@@ -13,6 +13,7 @@ import {
 import type { ReportKind } from './kinds';
 import type { MailboxReport, ValidBatchReport } from './input';
 import { REPORT_LIMITS } from './limits';
+import { cutoverLines } from './cutover';
 import { needsAttention, summarise, type ReportSummary } from './summary';
 
 /**
@@ -35,6 +36,8 @@ export interface ReportView {
   skippedOmitted: number;
   links: { label: string; url: string }[];
   fileNames: string[];
+  /** Completion: the cutover block (forwarding, DNS), one finding per line. */
+  cutover?: string[];
 }
 
 export interface Fact {
@@ -201,5 +204,6 @@ export function buildView(kind: ReportKind, report: ValidBatchReport, fileNames:
     skippedOmitted: report.skippedItems.length - skippedShown.length,
     links,
     fileNames,
+    ...(report.cutover ? { cutover: cutoverLines(report.cutover) } : {}),
   };
 }

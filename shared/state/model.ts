@@ -37,7 +37,7 @@ export function toErrorInfo(e: ErrorInfo): ErrorInfo {
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-export const ENDPOINT_TYPES = ['imap', 'graph', 'ews'] as const;
+export const ENDPOINT_TYPES = ['imap', 'graph', 'ews', 'ldap'] as const;
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 /** Endpoint names appear in URLs (`/api/endpoints/{name}`): a letter or digit, then letters, digits, `. _ -`. */
@@ -141,6 +141,22 @@ export const batchOptionsSchema = z.object({
   forceChangePassword: z.boolean().optional(),
   startAfter: isoTimestamp.optional(),
   completeAfter: isoTimestamp.optional(),
+  /** Cutover: the `ldap` endpoint of the source directory whose users get their targetAddress set. */
+  directory: endpointNameSchema.optional(),
+  /** Set targetAddress once a mailbox's target is ready (needs `directory`); false turns it off. */
+  setForwarding: z.boolean().default(true),
+  /** Routing domain for `alias@forwardingDomain` (a non-Microsoft target, or to skip the Graph lookup). */
+  forwardingDomain: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/,
+      'must be a domain name like contoso.mail.onmicrosoft.com',
+    )
+    .optional(),
+  /** Removing the batch puts the recorded previous targetAddress values back. */
+  restoreForwarding: z.boolean().default(false),
+  /** POST /api/batches/{id}/cloud-mailboxes (the exported CSV) writes the conversion's LDAP half; never deletes a mailbox. */
+  applyConversionLdap: z.boolean().default(false),
 });
 export type BatchOptions = z.output<typeof batchOptionsSchema>;
 /** Options as an API caller sends them: everything optional, unknown keys rejected. */

@@ -17,6 +17,8 @@ export const ACTIVITIES = {
   endMailbox: 'endMailbox',
   writeBatchReport: 'writeBatchReport',
   removeBatchData: 'removeBatchData',
+  setForwarding: 'setForwarding',
+  writeCutoverPack: 'writeCutoverPack',
 } as const;
 
 /** The event the stop action raises: the batch schedules no more mailboxes and drains. */

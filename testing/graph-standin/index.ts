@@ -12,6 +12,7 @@
  * agree with the client by construction.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { serviceConfigurationRecords } from './service-records';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Calendar } from './calendar';
@@ -286,6 +287,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   function route(req: GraphRequest): GraphReply {
     return (
       directory.handle(req) ??
+      serviceConfigurationRecords(state, req) ??
       mail.handle(req) ??
       calendar.handle(req) ??
       contacts.handle(req) ??
