@@ -76,6 +76,8 @@ export interface GraphStandinOptions {
   maxMessageBytes?: number;
   /** Default true. False keeps attachment sizes but not their bytes (benchmarks of many MB). */
   retainBytes?: boolean;
+  /** Lifetime of every access token issued, seconds (Entra ID: about an hour). Default 3599. */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface GraphStandin {
@@ -90,6 +92,8 @@ export interface GraphStandin {
   addUser(seed: StandinUserSeed): StandinUser;
   /** Forces the next `count` mailbox requests to get 429 with the given Retry-After. */
   storm(options: StormOptions): void;
+  /** The key Exchange tokens are signed with (RS256): what an IMAP server needs to validate them. */
+  exchangeTokenKey: { kid: string; publicKeyPem: string };
   stop(): Promise<void>;
 }
 
@@ -180,7 +184,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   const limits: StandinLimits = { ...EXCHANGE_ONLINE_LIMITS, ...options.limits };
   const throttle = new MailboxThrottle(limits, state.throttle);
   const retryFormat = options.retryAfterFormat ?? 'seconds';
-  const tokens = new TokenIssuer(state);
+  const tokens = new TokenIssuer(state, options.tokenLifetimeSeconds);
   const directory = new Directory(state, options.mailboxDelayMs ?? 300);
   const mail = new Mail(
     state,
@@ -396,6 +400,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     state,
     addUser,
     storm: (o) => throttle.storm(o),
+    exchangeTokenKey: { kid: tokens.signingKey.kid, publicKeyPem: tokens.signingKey.publicKeyPem },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
