@@ -5,6 +5,7 @@ import { closeImap, openImap } from '../shared/mail/login';
 import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
+import { microsoft365SettingsOf } from '../shared/migration/microsoft365-endpoint';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { answering, invalidBody, json, problem } from './http-answers';
@@ -34,6 +35,7 @@ app.http('endpointsCreate', {
       const { password, ...input } = parsed.data;
       if (input.type === 'imap') parseEndpoint(input.settings, 'source');
       if (input.type === 'graph') graphSettingsOf(input);
+      if (input.type === 'microsoft365') microsoft365SettingsOf(input);
       const svc = services();
       const secretName = endpointSecretName(input.name);
       if (password) await svc.secrets.set(secretName, password);
@@ -69,6 +71,8 @@ app.http('endpointsUpdate', {
       if (patch.settings && current.type === 'imap') parseEndpoint(patch.settings, 'source');
       if (patch.settings && current.type === 'graph')
         graphSettingsOf({ ...current, settings: patch.settings });
+      if (patch.settings && current.type === 'microsoft365')
+        microsoft365SettingsOf({ ...current, settings: patch.settings });
       const secretName = endpointSecretName(current.name);
       if (password) await svc.secrets.set(secretName, password);
       const endpoint = await svc.state.endpoints.update(name, () => ({

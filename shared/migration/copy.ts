@@ -3,6 +3,7 @@ import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailC
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
 import { microsoft365Target } from './microsoft365';
+import { imapOAuthLogin, microsoft365ImapTarget, microsoft365SettingsOf } from './microsoft365-endpoint';
 import { mailboxKey } from './skipped';
 
 /**
@@ -76,15 +77,23 @@ async function mailContext(svc: Services, batchId: string, email: string): Promi
         email: mailbox.email,
         userName: mailbox.userName,
         password: await passwordFor(svc, source, mailbox),
+        ...(await imapOAuthLogin(svc, source)),
       },
     },
     target:
-      target.type === 'graph'
+      target.type === 'graph' ||
+      (target.type === 'microsoft365' && microsoft365SettingsOf(target).mailTransport === 'graph')
         ? { open: () => microsoft365Target(svc, target, mailbox.email) }
-        : {
-            endpoint: parseEndpoint(target.settings, 'target'),
-            login: { email: mailbox.email, password: await passwordFor(svc, target, undefined) },
-          },
+        : target.type === 'microsoft365'
+          ? await microsoft365ImapTarget(svc, target, mailbox.email)
+          : {
+              endpoint: parseEndpoint(target.settings, 'target'),
+              login: {
+                email: mailbox.email,
+                password: await passwordFor(svc, target, undefined),
+                ...(await imapOAuthLogin(svc, target)),
+              },
+            },
     storage: svc.storage,
     options: { include: batch.options.includeFolders, exclude: batch.options.excludeFolders },
   };

@@ -37,7 +37,12 @@ export function toErrorInfo(e: ErrorInfo): ErrorInfo {
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-export const ENDPOINT_TYPES = ['imap', 'graph', 'ews'] as const;
+/**
+ * `graph`: Microsoft 365 through the app registration in the M365_* settings, mail through Graph.
+ * `microsoft365`: Microsoft 365 with its own app registration in the endpoint, mail over Exchange
+ * Online's IMAP (XOAUTH2) by default and everything else through Graph.
+ */
+export const ENDPOINT_TYPES = ['imap', 'graph', 'ews', 'microsoft365'] as const;
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 /** Endpoint names appear in URLs (`/api/endpoints/{name}`): a letter or digit, then letters, digits, `. _ -`. */
