@@ -42,7 +42,9 @@ export function imapTokenFunction(oauth: ImapOAuth, secret: string | undefined):
       clientId: oauth.clientId,
       authorityHost: oauth.authorityHost,
       credential:
-        oauth.credential === 'certificate' ? { kind: 'certificate', pem: secret } : { kind: 'secret', secret },
+        oauth.credential === 'certificate'
+          ? { kind: 'certificate', pem: secret }
+          : { kind: 'secret', secret },
     });
     providers.set(key, provider);
   }

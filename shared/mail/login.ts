@@ -49,7 +49,12 @@ export async function openImap(
     // A token the server calls expired (clock skew, a token cached to its last second) gets one
     // fresh try: the provider is asked past its cache. Any other refusal stays a refusal.
     if (!(e instanceof MailError) || e.code !== MailErrorCode.authFailed) throw e;
-    return connect(endpoint, login, side, { user, accessToken: await getToken({ forceRefresh: true }) });
+    const fresh = await getToken({ forceRefresh: true });
+    // A refusal again is the answer; a second attempt that fails otherwise (a server closing on a
+    // client it just refused) does not hide the refusal.
+    return connect(endpoint, login, side, { user, accessToken: fresh }).catch((again: unknown) => {
+      throw again instanceof MailError && again.code === MailErrorCode.authFailed ? again : e;
+    });
   }
 }
 

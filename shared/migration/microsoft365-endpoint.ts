@@ -64,7 +64,11 @@ export function microsoft365SettingsOf(endpoint: Pick<Endpoint, 'name' | 'settin
   });
 }
 
-async function credentialSecret(svc: Services, endpoint: Endpoint, settings: Microsoft365Settings): Promise<string> {
+async function credentialSecret(
+  svc: Services,
+  endpoint: Endpoint,
+  settings: Microsoft365Settings,
+): Promise<string> {
   const secret = endpoint.secretRef ? await svc.secrets.get(parseSecretRef(endpoint.secretRef)) : undefined;
   if (!secret) {
     throw new CodedError(
@@ -175,7 +179,11 @@ export async function preflightMicrosoft365Endpoint(
 }
 
 /** Per mailbox, once it exists: with mail over IMAP, an XOAUTH2 login as it and a LIST. */
-export async function checkMicrosoft365Mailbox(svc: Services, endpoint: Endpoint, email: string): Promise<void> {
+export async function checkMicrosoft365Mailbox(
+  svc: Services,
+  endpoint: Endpoint,
+  email: string,
+): Promise<void> {
   const settings = microsoft365SettingsOf(endpoint);
   if (settings.mailTransport !== 'imap') return;
   await checkExchangeMailbox(

@@ -6,7 +6,8 @@ import { startDovecot, type DovecotOptions, type RunningDovecot } from './doveco
 /**
  * Dovecot as Exchange Online's IMAP for tests and the benchmark: SASL XOAUTH2 with the `oauth2`
  * passdb validating the Graph stand-in's Exchange tokens locally (RS256 signature against the
- * stand-in's public key, `exp`, `iss`, and `roles` must hold `IMAP.AccessAsApp`), and Exchange
+ * stand-in's public key, `exp`, `iss`, and `roles` must be `["IMAP.AccessAsApp"]`: Dovecot compares
+ * the whole claim, so give an app that role alone), and Exchange
  * Online's capability list (no CONDSTORE, QRESYNC, MULTIAPPEND or APPENDLIMIT).
  *
  * App-only tokens name no user: Exchange decides per mailbox (FullAccess). Here every mailbox in

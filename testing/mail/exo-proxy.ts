@@ -54,7 +54,11 @@ function tokenExpiry(line: string): number | undefined {
   const m = /^\S+ AUTHENTICATE XOAUTH2 (\S+)/i.exec(line);
   if (!m) return undefined;
   const sasl = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const token = /auth=Bearer ([^\x01]+)/.exec(sasl)?.[1];
+  // user=...^Aauth=Bearer TOKEN^A^A (^A is the SASL separator, 0x01)
+  const token = sasl
+    .split('\u0001')
+    .find((part) => part.startsWith('auth=Bearer '))
+    ?.slice('auth=Bearer '.length);
   const payload = token?.split('.')[1];
   if (!payload) return undefined;
   try {
@@ -133,7 +137,9 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
         stats.throttled++;
         errors++;
         backoffUntil = Date.now() + t.backoffMs;
-        client.write(`${tag} BAD Request is throttled. Suggested Backoff Time: ${t.backoffMs} milliseconds\r\n`);
+        client.write(
+          `${tag} BAD Request is throttled. Suggested Backoff Time: ${t.backoffMs} milliseconds\r\n`,
+        );
         if (errors >= closeAfter) {
           stats.closedForErrors++;
           sayAndClose('* BYE Connection closed after too many errors');
