@@ -26,6 +26,8 @@ export interface ExoProxyOptions {
   dropFlaggedOnAppend?: boolean;
   /** Errors after which a connection is closed (Exchange: about ten). */
   closeAfterErrors?: number;
+  /** Added to every server answer, ms (Exchange's APPEND is slower than a local Dovecot's). */
+  latencyMs?: number;
 }
 
 export interface ExoProxyStats {
@@ -98,9 +100,14 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
     };
     client.on('error', end);
     upstream.on('error', end);
+    const latency = options.latencyMs ?? 0;
     client.on('close', end);
-    upstream.on('close', end);
-    upstream.pipe(client);
+    upstream.on('close', () => (latency > 0 ? setTimeout(end, latency) : end()));
+    if (latency > 0) {
+      // Equal delays keep the order of the answers.
+      upstream.on('data', (d: Buffer) => setTimeout(() => client.destroyed || client.write(d), latency));
+      upstream.on('end', () => setTimeout(() => client.end(), latency));
+    } else upstream.pipe(client);
 
     let pending = Buffer.alloc(0);
     /** Bytes of a literal still to pass (or swallow). */
