@@ -116,11 +116,13 @@ export async function microsoft365Target(
   svc: Services,
   endpoint: Endpoint,
   email: string,
+  onNotCarried?: (key: string, notCarried: string[]) => void,
 ): Promise<MailTarget> {
   const client = await graphClientFor(svc, endpoint);
   const user = await findTargetUser(client, email);
   return new GraphMailTarget(client, {
     userId: user.id,
     maxMessageBytes: graphSettingsOf(endpoint).maxMessageSizeMB * 1024 * 1024,
+    ...(onNotCarried ? { onNotCarried } : {}),
   });
 }

@@ -66,6 +66,7 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       durationSeconds: Math.round(m.syncDurationMs / 1000),
       lastSuccessfulSync: m.lastSuccessfulSync,
       error: m.lastError,
+      notCarried: m.notCarried,
     })),
     skippedItems,
     links: { dashboardUrl: `${svc.settings.report.dashboardUrl}#/batches/${batch.id}` },

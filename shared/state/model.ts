@@ -239,6 +239,8 @@ export interface Mailbox {
   lastSuccessfulSync?: string;
   completedAt?: string;
   lastError?: ErrorInfo;
+  /** Messages that went through Graph and lost something, per kind of loss (Graph rebuilds mail as JSON). */
+  notCarried?: Record<string, number>;
   createdAt: string;
   updatedAt: string;
 }
