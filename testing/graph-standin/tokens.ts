@@ -215,6 +215,8 @@ export class TokenIssuer {
             sub: app.servicePrincipalId ?? clientId,
             tid: s.tenantId,
             roles: app.exchangeRoles ?? DEFAULT_EXCHANGE_ROLES,
+            // Entra's unique token id: two tokens issued in the same second still differ.
+            uti: randomBytes(16).toString('base64url'),
             ver: '1.0',
           })
         : randomBytes(24).toString('base64url');
