@@ -38,7 +38,11 @@ export function endpointCommand(): Command {
   endpoint
     .command('add <name>')
     .description('create an endpoint')
-    .addOption(new Option('--type <type>', 'endpoint type').choices(['imap', 'graph', 'ews']).default('imap'))
+    .addOption(
+      new Option('--type <type>', 'endpoint type')
+        .choices(['imap', 'graph', 'ews', 'microsoft365'])
+        .default('imap'),
+    )
     .option('--host <host>', 'IMAP server host name')
     .option('--port <port>', 'IMAP port', positiveInt('--port'))
     .addOption(

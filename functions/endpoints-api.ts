@@ -5,7 +5,12 @@ import { closeImap, openImap } from '../shared/mail/login';
 import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
-import { microsoft365SettingsOf } from '../shared/migration/microsoft365-endpoint';
+import {
+  checkMicrosoft365Mailbox,
+  imapOAuthLogin,
+  microsoft365Graph,
+  microsoft365SettingsOf,
+} from '../shared/migration/microsoft365-endpoint';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { answering, invalidBody, json, problem } from './http-answers';
@@ -115,15 +120,41 @@ app.http('endpointsTest', {
           ms: Date.now() - started,
         });
       }
+      if (endpoint.type === 'microsoft365') {
+        // The tenant through Graph; with an address, that mailbox over IMAP (XOAUTH2 login + LIST).
+        const started = Date.now();
+        const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };
+        const org = await (
+          await microsoft365Graph(svc, endpoint)
+        ).get<{
+          value: Array<{ displayName: string }>;
+        }>('/organization');
+        if (body.emailAddress) await checkMicrosoft365Mailbox(svc, endpoint, body.emailAddress);
+        return json(200, {
+          ok: true,
+          endpoint: endpoint.name,
+          tenant: org.value[0]?.displayName,
+          ...(body.emailAddress ? { mailboxChecked: body.emailAddress } : {}),
+          ms: Date.now() - started,
+        });
+      }
       if (endpoint.type !== 'imap')
-        return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap and graph endpoints can be tested.');
+        return problem(
+          400,
+          'ENDPOINT_TYPE_UNSUPPORTED',
+          'Only imap, graph and microsoft365 endpoints can be tested.',
+        );
       const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };
       const settings = parseEndpoint(endpoint.settings, 'source');
       const email = body.emailAddress ?? settings.admin?.user ?? 'postmaster';
       const started = Date.now();
       const client = await openImap(
         settings,
-        { email, password: await passwordFor(svc, endpoint, undefined) },
+        {
+          email,
+          password: await passwordFor(svc, endpoint, undefined),
+          ...(await imapOAuthLogin(svc, endpoint)),
+        },
         'source',
       );
       const capabilities = [...(client.capabilities?.keys() ?? [])];

@@ -1,0 +1,71 @@
+import type { Host } from '../../local/host';
+import { apiFor, startApp } from '../../testing/jest/app';
+
+/** The API takes microsoft365 endpoints (and xoauth2 IMAP ones) with the same checks as `mailferry run`. */
+const KEY = 'exo-api-test-key-0123456789';
+const SECRET = 'app-client-secret-value-42';
+let host: Host;
+const api = apiFor(() => host, KEY);
+
+beforeAll(async () => {
+  host = await startApp(KEY);
+}, 30000);
+afterAll(() => host?.stop());
+
+test('a microsoft365 endpoint: settings checked field by field, the secret never answered', async () => {
+  const missing = await api('POST', 'endpoints', { name: 'm365', type: 'microsoft365', settings: {} });
+  expect(missing.status).toBe(400);
+  expect(missing.json).toMatchObject({ code: 'ENDPOINT_INVALID', field: 'settings.tenantId' });
+  const badTransport = await api('POST', 'endpoints', {
+    name: 'm365',
+    type: 'microsoft365',
+    settings: { tenantId: 'contoso.onmicrosoft.com', clientId: 'c', mailTransport: 'smtp' },
+  });
+  expect(badTransport.json).toMatchObject({ code: 'ENDPOINT_INVALID', field: 'settings.mailTransport' });
+  const pasted = await api('POST', 'endpoints', {
+    name: 'm365',
+    type: 'microsoft365',
+    settings: { tenantId: 'contoso.onmicrosoft.com', clientId: 'c', clientSecret: SECRET },
+  });
+  expect(pasted.status).toBe(400);
+  expect(JSON.stringify(pasted.json)).not.toContain(SECRET);
+
+  const created = await api('POST', 'endpoints', {
+    name: 'm365',
+    type: 'microsoft365',
+    settings: {
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: '11111111-2222-3333-4444-555555555555',
+      credential: 'secret',
+      imap: { connections: 2 },
+    },
+    password: SECRET,
+  });
+  expect(created.status).toBe(201);
+  expect(JSON.stringify(created.json)).not.toContain(SECRET);
+  const badUpdate = await api('PUT', 'endpoints/m365', {
+    settings: { tenantId: 't', clientId: 'c', imap: { port: 0 } },
+  });
+  expect(badUpdate.json).toMatchObject({ code: 'ENDPOINT_INVALID', field: 'settings.imap.port' });
+});
+
+test('an imap endpoint with auth xoauth2 carries its oauth block', async () => {
+  const bad = await api('POST', 'endpoints', {
+    name: 'exo-imap',
+    type: 'imap',
+    settings: { host: 'outlook.office365.com', auth: 'xoauth2', oauth: { tenantId: 't' } },
+  });
+  expect(bad.status).toBe(400);
+  expect(bad.json.message).toMatch(/oauth\.clientId/);
+  const ok = await api('POST', 'endpoints', {
+    name: 'exo-imap',
+    type: 'imap',
+    settings: {
+      host: 'outlook.office365.com',
+      auth: 'xoauth2',
+      oauth: { tenantId: 'contoso.onmicrosoft.com', clientId: '11111111-2222-3333-4444-555555555555' },
+    },
+    password: SECRET,
+  });
+  expect(ok.status).toBe(201);
+});
