@@ -3,7 +3,7 @@
  *
  * A small HTTP server on 127.0.0.1 that follows Microsoft Graph's and Entra ID's *documented*
  * behaviour closely enough for mailferry's tests, benchmarks and `npm start` demos: the token
- * endpoint (+ OpenID metadata), organization, domains, users (+ assignLicense and a mailbox that
+ * endpoint (+ OpenID metadata; Exchange Online tokens as signed JWTs), organization, domains, users (+ assignLicense and a mailbox that
  * appears some time after licensing), subscribedSkus, mailFolders, messages with extended
  * properties, attachments and upload sessions, sendMail, $batch, and Exchange Online's per-mailbox
  * throttling (429 + Retry-After). It keeps everything written in `state` so tests can read it back.
