@@ -63,12 +63,14 @@ test('counts per mailbox what Graph mail could not carry', async () => {
     keywords: 1,
     '\\Deleted flag (the message is copied, not marked for deletion)': 2,
   });
-  // An incremental run copies nothing and counts nothing twice.
-  const again = await mailferry(['run', '--config', config, '--csv', csv, '--data', data, '--json'], {
+  // An incremental run copies nothing and counts nothing twice; the printed report says it too.
+  const again = await mailferry(['run', '--config', config, '--csv', csv, '--data', data], {
     timeoutMs: 180_000,
   });
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout).mailboxes[0].notCarried).toEqual(mailbox.notCarried);
+  expect(again.stdout).toContain(
+    'dana@contoso.com: not carried by Graph: \\Deleted flag (the message is copied, not marked for deletion) ×2, keywords ×1',
+  );
 }, 240_000);
 
 test('the reports show the losses per mailbox', () => {
