@@ -1,11 +1,23 @@
 import type { Host } from '../../local/host';
 import { apiFor, startApp } from '../../testing/jest/app';
+import { CLIENT_ID, TEST_SECRET } from '../../testing/jest/graph';
+import { useExchangeOnline } from './exo-harness';
 
 /** The API takes microsoft365 endpoints (and xoauth2 IMAP ones) with the same checks as `mailferry run`. */
 const KEY = 'exo-api-test-key-0123456789';
 const SECRET = 'app-client-secret-value-42';
 let host: Host;
 const api = apiFor(() => host, KEY);
+const NO_IMAP_APP = '33333333-3333-3333-3333-333333333333';
+const exo = useExchangeOnline({
+  standin: {
+    organization: { displayName: 'Contoso', onPremisesSyncEnabled: true },
+    apps: [
+      { clientId: CLIENT_ID, secret: TEST_SECRET },
+      { clientId: NO_IMAP_APP, secret: TEST_SECRET, exchangeRoles: ['SMTP.SendAsApp'] },
+    ],
+  },
+});
 
 beforeAll(async () => {
   host = await startApp(KEY);
@@ -69,3 +81,39 @@ test('an imap endpoint with auth xoauth2 carries its oauth block', async () => {
   });
   expect(ok.status).toBe(201);
 });
+
+test('testing a microsoft365 endpoint signs in to Graph and, given a mailbox, logs in to it over IMAP', async () => {
+  exo().imap.addUser('alice@contoso.com', 'pw');
+  const settings = (clientId: string) => ({
+    tenantId: exo().standin.tenantId,
+    clientId,
+    credential: 'secret',
+    authorityHost: exo().standin.authorityHost,
+    graphBaseUrl: exo().standin.url,
+    imap: { host: exo().proxy.host, port: exo().proxy.port, security: 'none' },
+  });
+  for (const [name, clientId] of [
+    ['tenant', CLIENT_ID],
+    ['no-imap', NO_IMAP_APP],
+  ])
+    expect(
+      (
+        await api('POST', 'endpoints', {
+          name,
+          type: 'microsoft365',
+          settings: settings(clientId!),
+          password: TEST_SECRET,
+        })
+      ).status,
+    ).toBe(201);
+  const ok = await api('POST', 'endpoints/tenant/test', { emailAddress: 'alice@contoso.com' });
+  expect(ok.status).toBe(200);
+  expect(ok.json).toMatchObject({ ok: true, tenant: 'Contoso', mailboxChecked: 'alice@contoso.com' });
+  const refused = await api('POST', 'endpoints/no-imap/test', { emailAddress: 'alice@contoso.com' });
+  expect(refused.status).toBe(400);
+  expect(refused.json).toMatchObject({
+    code: 'EXO_IMAP_PERMISSION_MISSING',
+    message: expect.stringContaining('IMAP.AccessAsApp'),
+  });
+  expect(JSON.stringify(refused.json)).not.toContain(TEST_SECRET);
+}, 60000);
