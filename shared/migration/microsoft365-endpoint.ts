@@ -3,8 +3,15 @@ import { z } from 'zod';
 import type { Services } from '../app/services';
 import { certificateForMsal, imapTokenFunction, tokenRoles, type AccessTokenFunction } from '../auth';
 import type { M365Credential, M365Settings } from '../config/settings';
-import { CodedError } from '../domain/errors';
-import { graphClientFromSettings, MAILBOX_WAIT, preflightTenant, type GraphClient } from '../graph';
+import { CodedError, isCodedError } from '../domain/errors';
+import {
+  checkMailboxReady,
+  findTargetUser,
+  graphClientFromSettings,
+  MAILBOX_WAIT,
+  preflightTenant,
+  type GraphClient,
+} from '../graph';
 import {
   checkExchangeMailbox,
   EXCHANGE_IMAP_CONNECTIONS,
@@ -165,7 +172,8 @@ export async function preflightMicrosoft365Endpoint(
   endpoint: Endpoint,
   addresses: string[],
 ): Promise<void> {
-  await preflightTenant(await microsoft365Graph(svc, endpoint), addresses);
+  const graph = await microsoft365Graph(svc, endpoint);
+  await preflightTenant(graph, addresses);
   const settings = microsoft365SettingsOf(endpoint);
   if (settings.mailTransport !== 'imap') return;
   const roles = tokenRoles(await (await microsoft365Tokens(svc, endpoint))());
@@ -174,6 +182,47 @@ export async function preflightMicrosoft365Endpoint(
       'EXO_IMAP_PERMISSION_MISSING',
       `App ${settings.clientId} is not granted ${EXCHANGE_IMAP_ROLE}: in the app registration add the API permission Office 365 Exchange Online → Application → ${EXCHANGE_IMAP_ROLE}, grant admin consent, then start the batch again.`,
       { clientId: settings.clientId },
+    );
+  }
+  await probeExchangeAccess(svc, endpoint, graph, addresses);
+}
+
+/** How many of the batch's first addresses are looked at, and how many existing mailboxes are probed. */
+const PROBE_LOOKUPS = 10;
+const PROBE_MAILBOXES = 3;
+
+/**
+ * A few mailboxes that exist already are opened over IMAP: when Exchange refuses the app on every
+ * one, the cause is tenant-wide (Exchange has no service principal for the app), and the batch
+ * stops once with that fix instead of failing each mailbox with it.
+ */
+async function probeExchangeAccess(
+  svc: Services,
+  endpoint: Endpoint,
+  graph: GraphClient,
+  addresses: string[],
+): Promise<void> {
+  const existing: string[] = [];
+  for (const address of addresses.slice(0, PROBE_LOOKUPS)) {
+    if (existing.length >= PROBE_MAILBOXES) break;
+    const user = await findTargetUser(graph, address).catch(() => undefined);
+    if (user && checkMailboxReady(user, 0).ready) existing.push(address);
+  }
+  if (!existing.length) return;
+  const outcomes = await Promise.all(
+    existing.map((a) =>
+      checkMicrosoft365Mailbox(svc, endpoint, a).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ),
+  );
+  if (outcomes.every((e) => isCodedError(e) && e.code === 'EXO_IMAP_LOGIN_REFUSED')) {
+    const { clientId } = microsoft365SettingsOf(endpoint);
+    throw new CodedError(
+      'EXO_SERVICE_PRINCIPAL_MISSING',
+      `Exchange Online refused app ${clientId} on every mailbox tried (${existing.join(', ')}): Exchange has no service principal for it. In Exchange Online PowerShell run \`New-ServicePrincipal -AppId ${clientId} -ObjectId <object id of the app's enterprise application>\`, then \`Add-MailboxPermission -Identity <mailbox> -User <that object id> -AccessRights FullAccess\` for each mailbox, and start the batch again.`,
+      { clientId, mailboxes: existing },
     );
   }
 }

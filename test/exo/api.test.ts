@@ -1,5 +1,6 @@
 import type { Host } from '../../local/host';
-import { apiFor, startApp } from '../../testing/jest/app';
+import { apiFor, batchReaching, startApp } from '../../testing/jest/app';
+import { startOAuthDovecot } from '../../testing/mail/dovecot-oauth';
 import { CLIENT_ID, TEST_SECRET } from '../../testing/jest/graph';
 import { useExchangeOnline } from './exo-harness';
 
@@ -12,6 +13,7 @@ const NO_IMAP_APP = '33333333-3333-3333-3333-333333333333';
 const exo = useExchangeOnline({
   standin: {
     organization: { displayName: 'Contoso', onPremisesSyncEnabled: true },
+    users: [{ userPrincipalName: 'alice@contoso.com' }],
     apps: [
       { clientId: CLIENT_ID, secret: TEST_SECRET },
       { clientId: NO_IMAP_APP, secret: TEST_SECRET, exchangeRoles: ['SMTP.SendAsApp'] },
@@ -117,3 +119,61 @@ test('testing a microsoft365 endpoint signs in to Graph and, given a mailbox, lo
   });
   expect(JSON.stringify(refused.json)).not.toContain(TEST_SECRET);
 }, 60000);
+
+test('a batch whose app Exchange refuses on every mailbox stops at preflight, saying to create the service principal', async () => {
+  // An Exchange that trusts another tenant's tokens only: to it, this app has no service principal.
+  const stranger = await startOAuthDovecot({
+    tokenKey: exo().standin.exchangeTokenKey,
+    tenantId: 'another-tenant',
+  });
+  try {
+    stranger.addUser('alice@contoso.com', 'pw');
+    const source = exo().imap;
+    expect(
+      (
+        await api('POST', 'endpoints', {
+          name: 'old',
+          type: 'imap',
+          settings: {
+            host: source.host,
+            port: source.port,
+            security: 'none',
+            admin: { user: source.admin.user },
+          },
+          password: source.admin.password,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await api('POST', 'endpoints', {
+          name: 'no-sp',
+          type: 'microsoft365',
+          settings: {
+            tenantId: exo().standin.tenantId,
+            clientId: CLIENT_ID,
+            credential: 'secret',
+            authorityHost: exo().standin.authorityHost,
+            graphBaseUrl: exo().standin.url,
+            imap: { host: stranger.host, port: stranger.port, security: 'none' },
+          },
+          password: TEST_SECRET,
+        })
+      ).status,
+    ).toBe(201);
+    const created = await api(
+      'POST',
+      'batches?name=nosp&sourceEndpoint=old&target=no-sp&autoStart=true',
+      'EmailAddress\r\nalice@contoso.com\r\n',
+    );
+    expect(created.status).toBe(201);
+    const batch = await batchReaching(api, created.json.batch.id, ['Failed', 'Synced', 'SyncedWithErrors']);
+    expect(batch.status).toBe('Failed');
+    expect(batch.lastError).toMatchObject({
+      code: 'EXO_SERVICE_PRINCIPAL_MISSING',
+      message: expect.stringMatching(/New-ServicePrincipal -AppId 22222222-2222-2222-2222-222222222222/),
+    });
+  } finally {
+    await stranger.stop();
+  }
+}, 90000);
