@@ -64,6 +64,14 @@ export function printReport(b: Batch, mailboxes: readonly Mailbox[]): void {
   );
   const failed = mailboxes.filter(isFailedMailbox).length;
   console.log(`${mailboxes.length} mailboxes, ${failed} failed`);
+  // Mail through Graph is rebuilt as JSON: say what it lost, per mailbox, never silently.
+  for (const m of byEmail(mailboxes)) {
+    const lost = Object.entries(m.notCarried ?? {})
+      .filter(([, n]) => n > 0)
+      .sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
+    if (lost.length)
+      console.log(`${m.email}: not carried by Graph: ${lost.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  }
 }
 
 /** The items each mailbox left out, with the reason: what an administrator must move by hand. */

@@ -81,6 +81,8 @@ export interface RunReport {
     itemsSkipped: number;
     bytesSynced: number;
     error: { code: string; message: string } | null;
+    /** Graph mail only: messages that lost something, per kind of loss. */
+    notCarried: Record<string, number>;
   }>;
 }
 
@@ -96,6 +98,7 @@ export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunRepor
       itemsSkipped: m.itemsSkipped,
       bytesSynced: m.bytesSynced,
       error: m.lastError ?? null,
+      notCarried: m.notCarried ?? {},
     })),
   };
 }

@@ -7,6 +7,12 @@ import { deleteEndpointSecret, withNewSecret } from '../shared/endpoints/secrets
 import { parseEndpoint } from '../shared/mail/settings';
 import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
+import {
+  checkMicrosoft365Mailbox,
+  imapOAuthLogin,
+  microsoft365Graph,
+  microsoft365SettingsOf,
+} from '../shared/migration/microsoft365-endpoint';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { parseLdapSettings, testDirectoryEndpoint } from '../shared/directory';
 import { answering, invalidBody, json, problem } from './http-answers';
@@ -39,6 +45,7 @@ app.http('endpointsCreate', {
       if (input.type === 'imap') assertTransportAllowed(input.name, parseEndpoint(input.settings, 'source'));
       if (input.type === 'graph') graphSettingsOf(input);
       if (input.type === 'ldap') parseLdapSettings(input.settings, input.name);
+      if (input.type === 'microsoft365') microsoft365SettingsOf(input);
       const svc = services();
       const endpoint = await withNewSecret(svc.secrets, input.name, password, (ref) =>
         svc.state.endpoints.create({ ...input, secretRef: ref }),
@@ -76,6 +83,7 @@ app.http('endpointsUpdate', {
         assertTransportAllowed(current.name, parseEndpoint(settings, 'source'));
       if (settings && current.type === 'graph') graphSettingsOf({ ...current, settings });
       if (settings && current.type === 'ldap') parseLdapSettings(settings, current.name);
+      if (settings && current.type === 'microsoft365') microsoft365SettingsOf({ ...current, settings });
       let replaced: string | undefined;
       const endpoint = await withNewSecret(svc.secrets, current.name, password, (ref) =>
         svc.state.endpoints.update(name, (latest) => {
@@ -130,8 +138,30 @@ app.http('endpointsTest', {
         });
       }
       if (endpoint.type === 'ldap') return json(200, await testDirectoryEndpoint(svc, endpoint));
+      if (endpoint.type === 'microsoft365') {
+        // The tenant through Graph; with an address, that mailbox over IMAP (XOAUTH2 login + LIST).
+        const started = Date.now();
+        const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };
+        const org = await (
+          await microsoft365Graph(svc, endpoint)
+        ).get<{
+          value: Array<{ displayName: string }>;
+        }>('/organization');
+        if (body.emailAddress) await checkMicrosoft365Mailbox(svc, endpoint, body.emailAddress);
+        return json(200, {
+          ok: true,
+          endpoint: endpoint.name,
+          tenant: org.value[0]?.displayName,
+          ...(body.emailAddress ? { mailboxChecked: body.emailAddress } : {}),
+          ms: Date.now() - started,
+        });
+      }
       if (endpoint.type !== 'imap')
-        return problem(400, 'ENDPOINT_TYPE_UNSUPPORTED', 'Only imap and graph endpoints can be tested.');
+        return problem(
+          400,
+          'ENDPOINT_TYPE_UNSUPPORTED',
+          'Only imap, graph and microsoft365 endpoints can be tested.',
+        );
       const body = (await request.json().catch(() => ({}))) as { emailAddress?: string };
       const settings = parseEndpoint(endpoint.settings, 'source');
       const email = body.emailAddress ?? settings.admin?.user ?? 'postmaster';
@@ -139,6 +169,7 @@ app.http('endpointsTest', {
       const { capabilities } = await testImapEndpoint(endpoint.name, settings, {
         email,
         password: await passwordFor(svc, endpoint, undefined),
+        ...(await imapOAuthLogin(svc, endpoint)),
       });
       return json(200, {
         ok: true,

@@ -84,9 +84,13 @@ export function endpointsView() {
       );
     const rows = endpoints.map((e) => {
       if (!results.has(e.name)) results.set(e.name, h('span', { role: 'status' }));
-      const server = e.settings?.host
-        ? `${e.settings.host}${e.settings.port ? `:${e.settings.port}` : ''}`
-        : (e.settings?.url ?? '—'); // a directory (ldap) endpoint names its server by URL
+      // A microsoft365 endpoint's mail server is Exchange Online's IMAP unless its settings say otherwise.
+      const imap =
+        e.type === 'microsoft365' ? { host: 'outlook.office365.com', ...e.settings?.imap } : e.settings;
+      // a directory (ldap) endpoint names its server by URL
+      const server = imap?.host
+        ? `${imap.host}${imap.port ? `:${imap.port}` : ''}`
+        : (e.settings?.url ?? '—');
       const button = h(
         'button',
         { type: 'button', 'aria-label': `Test connection to ${e.name}`, 'data-focus-key': e.name },

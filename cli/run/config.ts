@@ -1,17 +1,38 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../exit-codes';
 
 /**
- * The `mailferry run` config file: the source and target IMAP servers and how many mailboxes run
- * at once. Validated with zod; every problem is reported with the field it is about
- * (`source.admin.password.env: ...`). A password is inline or `{"env": "NAME"}`, so a config file
- * can be committed without its secrets.
+ * The `mailferry run` config file: the source and target (IMAP servers, or Microsoft 365) and how
+ * many mailboxes run at once. Validated with zod; every problem is reported with the field it is
+ * about (`source.admin.password.env: ...`). A password or client secret is inline or
+ * `{"env": "NAME"}`, a certificate PEM inline, `{"env": "NAME"}` or `{"file": "path"}`, so a
+ * config file can be committed without its secrets.
  */
 const passwordSchema = z.union([
   z.string().min(1),
   z.object({ env: z.string().min(1, 'name the environment variable') }).strict(),
 ]);
+const certificateSchema = z.union([
+  passwordSchema,
+  z.object({ file: z.string().min(1, 'name the PEM file (private key + certificate)') }).strict(),
+]);
+type SecretSource = z.output<typeof certificateSchema>;
+
+/** An app registration signing in with a client secret or (preferred) a certificate. */
+const appFields = {
+  tenantId: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: passwordSchema.optional(),
+  certificate: certificateSchema.optional(),
+  authorityHost: z.url().optional(),
+};
+const oneCredential = (a: { clientSecret?: unknown; certificate?: unknown }): boolean =>
+  (a.clientSecret === undefined) !== (a.certificate === undefined);
+const ONE_CREDENTIAL = { message: 'give exactly one of clientSecret and certificate' };
+
+const oauthSchema = z.object(appFields).strict().refine(oneCredential, ONE_CREDENTIAL);
 
 const imapSideSchema = z
   .object({
@@ -35,8 +56,39 @@ const imapSideSchema = z
     maxMessageSizeMB: z.number().positive().optional(),
     /** Target only: concurrent APPEND connections per mailbox. */
     connections: z.number().int().min(1).optional(),
+    /** `xoauth2`: app-only OAuth (Exchange Online) with the app registration in `oauth`. */
+    auth: z.enum(['password', 'xoauth2']).optional(),
+    oauth: oauthSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => (s.auth === 'xoauth2') === (s.oauth !== undefined), {
+    message: 'auth "xoauth2" and an oauth block go together',
+    path: ['oauth'],
+  });
+
+/** Microsoft 365: mail over Exchange Online's IMAP (XOAUTH2) or Graph; the rest through Graph. */
+const microsoft365SideSchema = z
+  .object({
+    type: z.literal('microsoft365'),
+    ...appFields,
+    graphBaseUrl: z.url().optional(),
+    imap: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65535).optional(),
+        security: z.enum(['tls', 'starttls', 'none']).optional(),
+        allowInvalidCertificates: z.boolean().optional(),
+        connections: z.number().int().min(1).max(8).optional(),
+      })
+      .strict()
+      .optional(),
+    mailTransport: z.enum(['imap', 'graph']).optional(),
+    maxMessageSizeMB: z.number().positive().max(150).optional(),
+    licenseSkuId: z.uuid().optional(),
+    mailboxWaitSeconds: z.number().int().min(1).max(3600).optional(),
+  })
+  .strict()
+  .refine(oneCredential, ONE_CREDENTIAL);
 
 /** The source directory for cutover forwarding (an `ldap` endpoint named "directory"). */
 const directorySchema = z
@@ -55,7 +107,7 @@ const directorySchema = z
 export const runConfigSchema = z
   .object({
     source: imapSideSchema,
-    target: imapSideSchema,
+    target: z.discriminatedUnion('type', [imapSideSchema, microsoft365SideSchema]),
     maxConcurrentMigrations: z.number().int().min(1).max(1000).optional(),
     directory: directorySchema.optional(),
     /** Batch options for the cutover: where forwarding points, and whether to set it. */
@@ -64,12 +116,12 @@ export const runConfigSchema = z
   })
   .strict();
 export type RunConfig = z.output<typeof runConfigSchema>;
-type Side = z.output<typeof imapSideSchema>;
+type Side = z.output<typeof imapSideSchema> | z.output<typeof microsoft365SideSchema>;
 
 /** An endpoint as the API's POST /api/endpoints takes it, with the password resolved. */
 export interface EndpointRequest {
   name: string;
-  type: 'imap' | 'ldap';
+  type: 'imap' | 'ldap' | 'microsoft365';
   settings: Record<string, unknown>;
   password?: string;
   maxConcurrentMigrations?: number;
@@ -102,15 +154,58 @@ export function loadRunConfig(file: string, env: NodeJS.ProcessEnv = process.env
     );
   }
   // Resolve env passwords now, so a missing variable is bad input before anything starts.
-  for (const side of ['source', 'target', 'directory'] as const) {
-    const pw = side === 'directory' ? parsed.data.directory?.password : parsed.data[side].admin?.password;
+  const directoryPw = parsed.data.directory?.password;
+  if (typeof directoryPw === 'object' && !env[directoryPw.env])
+    throw badInput(
+      'CONFIG_INVALID',
+      `--config ${file}: directory.password.env: the environment variable ${directoryPw.env} is not set`,
+    );
+  for (const side of ['source', 'target'] as const) {
+    const config = parsed.data[side];
+    const pw = 'admin' in config ? config.admin?.password : undefined;
     if (typeof pw === 'object' && !env[pw.env])
       throw badInput(
         'CONFIG_INVALID',
-        `--config ${file}: ${side}${side === 'directory' ? '' : '.admin'}.password.env: the environment variable ${pw.env} is not set`,
+        `--config ${file}: ${side}.admin.password.env: the environment variable ${pw.env} is not set`,
       );
+    const app = config.type === 'microsoft365' ? config : 'oauth' in config ? config.oauth : undefined;
+    const where = config.type === 'microsoft365' ? side : `${side}.oauth`;
+    if (app) secretOf(app, env, `--config ${file}: ${where}`);
   }
   return parsed.data;
+}
+
+/**
+ * The app's client secret or certificate PEM, read now (env or file); the endpoint keeps it as its
+ * secret, with `credential` saying which it is.
+ */
+function secretOf(
+  app: { clientSecret?: SecretSource; certificate?: SecretSource },
+  env: NodeJS.ProcessEnv,
+  where: string,
+): { credential: 'secret' | 'certificate'; secret: string } {
+  const credential = app.certificate !== undefined ? 'certificate' : 'secret';
+  const source = (app.certificate ?? app.clientSecret)!;
+  const field = credential === 'certificate' ? 'certificate' : 'clientSecret';
+  if (typeof source === 'string') return { credential, secret: source };
+  if ('env' in source) {
+    const value = env[source.env];
+    if (!value)
+      throw badInput(
+        'CONFIG_INVALID',
+        `${where}.${field}.env: the environment variable ${source.env} is not set`,
+      );
+    return { credential, secret: value };
+  }
+  try {
+    // Relative to the current directory, as --csv is.
+    return { credential, secret: readFileSync(path.resolve(source.file), 'utf8') };
+  } catch (e) {
+    throw badInput(
+      'CONFIG_INVALID',
+      `${where}.${field}.file: ${source.file}: ${(e as NodeJS.ErrnoException).code ?? 'cannot be read'}`,
+    );
+  }
 }
 
 /** The endpoint `name` for one side of the config: settings as the service stores them, password apart. */
@@ -120,10 +215,32 @@ export function endpointRequest(
   maxConcurrentMigrations: number | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): EndpointRequest {
-  const { type, admin, ...rest } = side;
-  const settings: Record<string, unknown> = Object.fromEntries(
-    Object.entries(rest).filter(([, v]) => v !== undefined),
-  );
+  if (side.type === 'microsoft365') {
+    const { type, clientSecret, certificate, ...rest } = side;
+    const { credential, secret } = secretOf({ clientSecret, certificate }, env, name);
+    return {
+      name,
+      type,
+      settings: { ...defined(rest), credential },
+      password: secret,
+      maxConcurrentMigrations,
+    };
+  }
+  if (side.oauth) {
+    // XOAUTH2: the endpoint's secret is the app's credential; there is no admin password.
+    const { type, admin: _admin, oauth, ...rest } = side;
+    const { clientSecret, certificate, ...app } = oauth;
+    const { credential, secret } = secretOf({ clientSecret, certificate }, env, `${name}.oauth`);
+    return {
+      name,
+      type,
+      settings: { ...defined(rest), oauth: { ...defined(app), credential } },
+      password: secret,
+      maxConcurrentMigrations,
+    };
+  }
+  const { type, admin, oauth: _oauth, ...rest } = side;
+  const settings: Record<string, unknown> = defined(rest);
   if (admin)
     settings.admin = { user: admin.user, ...(admin.loginFormat ? { loginFormat: admin.loginFormat } : {}) };
   const pw = admin?.password;
@@ -157,4 +274,8 @@ export function cutoverOptions(config: RunConfig, directory: string): Record<str
       setForwarding: config.setForwarding,
     }).filter((e): e is [string, string | boolean] => e[1] !== undefined),
   );
+}
+
+function defined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

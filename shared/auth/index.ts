@@ -3,3 +3,4 @@ export { type TokenProvider, GRAPH_SCOPE, EXCHANGE_SCOPE, tokenFunction } from '
 export { createTokenProvider, DEFAULT_AUTHORITY_HOST, type TokenProviderOptions } from './tokenProvider';
 export { type AppCredential, certificateForMsal, type CertificateForMsal } from './credentials';
 export { FetchNetworkClient, type FetchNetworkClientOptions } from './network';
+export { imapTokenFunction, tokenRoles, type ImapOAuth, type AccessTokenFunction } from './imapTokens';

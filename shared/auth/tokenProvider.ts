@@ -157,10 +157,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   });
 
   return {
-    async getToken(scope: string): Promise<string> {
+    async getToken(scope: string, request?: { forceRefresh?: boolean }): Promise<string> {
       let result;
       try {
-        result = await app.acquireTokenByClientCredential({ scopes: [scope] });
+        result = await app.acquireTokenByClientCredential({
+          scopes: [scope],
+          ...(request?.forceRefresh ? { skipCache: true } : {}),
+        });
       } catch (err) {
         throw signInError(err, options, scope);
       }

@@ -4,8 +4,11 @@
  * never see credentials, only short-lived tokens (which they must not log or store).
  */
 export interface TokenProvider {
-  /** An access token for `scope` (a resource `/.default` scope); cached until shortly before expiry. */
-  getToken(scope: string): Promise<string>;
+  /**
+   * An access token for `scope` (a resource `/.default` scope); cached until shortly before expiry.
+   * `forceRefresh` skips the cache: for when the resource said the token it was given has expired.
+   */
+  getToken(scope: string, options?: { forceRefresh?: boolean }): Promise<string>;
 }
 
 /** Microsoft Graph, app-only. */
@@ -13,10 +16,10 @@ export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Exchange Online IMAP/POP/SMTP with XOAUTH2 (app granted IMAP.AccessAsApp). */
 export const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
 
-/** The form the IMAP XOAUTH2 target takes: a function that yields a fresh token on each login. */
+/** The form IMAP XOAUTH2 takes: a function that yields a valid token on each login. */
 export function tokenFunction(
   provider: TokenProvider,
   scope: string = EXCHANGE_SCOPE,
-): () => Promise<string> {
-  return () => provider.getToken(scope);
+): (options?: { forceRefresh?: boolean }) => Promise<string> {
+  return (options) => provider.getToken(scope, options);
 }

@@ -124,6 +124,26 @@ export const ERROR_CODES = {
   AUTH_UNREACHABLE: retry(502, 'Retry; check that the app can reach the sign-in service.'),
   AUTH_FAILED: code(502, 'Check the app registration and its credentials; the message has the details.'),
 
+  // Exchange Online over IMAP (XOAUTH2) and the microsoft365 endpoint
+  ENDPOINT_CREDENTIAL_MISSING: code(
+    400,
+    'Give the endpoint its client secret or certificate as its password.',
+  ),
+  EXO_IMAP_PERMISSION_MISSING: code(
+    422,
+    'Grant the app IMAP.AccessAsApp (Office 365 Exchange Online) with admin consent.',
+  ),
+  EXO_IMAP_LOGIN_REFUSED: code(
+    422,
+    'Run New-ServicePrincipal and Add-MailboxPermission -AccessRights FullAccess for the app (docs/exchange-online.md).',
+  ),
+  EXO_MAILBOX_ACCESS_MISSING: code(422, 'Give the app FullAccess on the mailbox with Add-MailboxPermission.'),
+  EXO_IMAP_DISABLED: code(422, 'Turn IMAP on for the mailbox: Set-CASMailbox -ImapEnabled $true.'),
+  EXO_SERVICE_PRINCIPAL_MISSING: code(
+    422,
+    'Register the app in Exchange Online with New-ServicePrincipal (docs/exchange-online.md).',
+  ),
+
   // Microsoft Graph
   GRAPH_BAD_REQUEST: code(502, 'Report this: Microsoft Graph refused a request mailferry made.'),
   GRAPH_UNAUTHORIZED: code(502, 'Check the app credentials and admin consent in the tenant.'),

@@ -139,7 +139,8 @@ export async function copyMessages(
           state,
           m,
           'tooLarge',
-          `message is ${mb(m.size)} MB; the target accepts up to ${mb(maxBytes)} MB`,
+          `message is ${mb(m.size)} MB; the target accepts up to ${mb(maxBytes)} MB` +
+            (target.capabilities.tooLargeHint ? `. ${target.capabilities.tooLargeHint}` : ''),
         ),
       );
       continue;

@@ -81,7 +81,8 @@ export function mapFolders(
       const parent = parentPath
         ? targetOf(byPath.get(parentPath) ?? { path: parentPath, delimiter: f.delimiter, selectable: false })
         : '';
-      const name = sanitizeSegment(own, caps);
+      const clean = sanitizeSegment(own, caps);
+      const name = caps.reservedFolderName?.(clean, parent) ?? clean;
       target = parent ? `${parent}${caps.delimiter}${name}` : name;
       let n = 2;
       const base = target;
@@ -90,7 +91,12 @@ export function mapFolders(
         result.renames.push({
           source: displayPath(f),
           target,
-          reason: target !== base ? 'name already used on the target' : 'name not allowed on the target',
+          reason:
+            target !== base
+              ? 'name already used on the target'
+              : name !== clean
+                ? 'name reserved on the target'
+                : 'name not allowed on the target',
         });
       }
     }

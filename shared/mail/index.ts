@@ -18,6 +18,13 @@ export type {
 } from './target';
 export { ImapTarget } from './imap-target';
 export {
+  ExchangeOnlineTarget,
+  EXCHANGE_IMAP_CONNECTIONS,
+  EXCHANGE_TOO_LARGE_FIX,
+  exchangeReservedFolderName,
+} from './exchange-online';
+export { checkExchangeMailbox, EXCHANGE_IMAP_ROLE } from './exchange-preflight';
+export {
   ImapEndpointSchema,
   CopyOptionsSchema,
   parseEndpoint,

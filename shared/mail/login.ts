@@ -34,30 +34,56 @@ export async function openImap(
   login: MailboxLogin,
   side: 'source' | 'target',
 ): Promise<ImapFlow> {
-  const user = loginName(endpoint, login);
-  let auth: ImapFlowOptions['auth'];
-  if (endpoint.auth === 'xoauth2') {
-    if (!login.getAccessToken) {
-      throw new MailError(
-        MailErrorCode.badSettings,
-        `${side}: auth is xoauth2 but no token provider was given`,
-        { side },
-      );
-    }
-    auth = { user: login.email, accessToken: await login.getAccessToken() };
-  } else {
-    if (!login.password) {
-      throw new MailError(
-        MailErrorCode.badSettings,
-        `${side}: no password for ${login.email} (admin or per-user)`,
-        {
-          side,
-          email: login.email,
-        },
-      );
-    }
-    auth = { user, pass: login.password };
+  if (endpoint.auth !== 'xoauth2') return connect(endpoint, login, side, passwordAuth(endpoint, login, side));
+  const getToken = login.getAccessToken;
+  if (!getToken) {
+    throw new MailError(
+      MailErrorCode.badSettings,
+      `${side}: auth is xoauth2 but no token provider was given`,
+      { side },
+    );
   }
+  // SASL XOAUTH2 as the mailbox itself: an app-only token opens any mailbox the app may access.
+  const user = login.userName ?? login.email;
+  try {
+    return await connect(endpoint, login, side, { user, accessToken: await getToken() });
+  } catch (e) {
+    // A token the server calls expired (clock skew, a token cached to its last second) gets one
+    // fresh try: the provider is asked past its cache. Any other refusal stays a refusal.
+    if (!(e instanceof MailError) || e.code !== MailErrorCode.authFailed) throw e;
+    const fresh = await getToken({ forceRefresh: true });
+    // A refusal again is the answer; a second attempt that fails otherwise (a server closing on a
+    // client it just refused) does not hide the refusal.
+    return connect(endpoint, login, side, { user, accessToken: fresh }).catch((again: unknown) => {
+      throw again instanceof MailError && again.code === MailErrorCode.authFailed ? again : e;
+    });
+  }
+}
+
+function passwordAuth(
+  endpoint: ImapEndpoint,
+  login: MailboxLogin,
+  side: 'source' | 'target',
+): ImapFlowOptions['auth'] {
+  if (!login.password) {
+    throw new MailError(
+      MailErrorCode.badSettings,
+      `${side}: no password for ${login.email} (admin or per-user)`,
+      {
+        side,
+        email: login.email,
+      },
+    );
+  }
+  return { user: loginName(endpoint, login), pass: login.password };
+}
+
+async function connect(
+  endpoint: ImapEndpoint,
+  login: MailboxLogin,
+  side: 'source' | 'target',
+  auth: ImapFlowOptions['auth'],
+): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: endpoint.host,
     port: endpoint.port ?? DEFAULT_PORTS[endpoint.security],

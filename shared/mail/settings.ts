@@ -41,6 +41,23 @@ export const ImapEndpointSchema = z.object({
   admin: z.object({ user: z.string().min(1), loginFormat: loginFormat.default('{user}*{admin}') }).optional(),
   /** `password` (LOGIN/PLAIN) or `xoauth2` (Exchange Online: the token comes from getAccessToken). */
   auth: z.enum(['password', 'xoauth2']).default('password'),
+  /**
+   * With `xoauth2`: the app registration whose app-only tokens (msal client credentials) open the
+   * mailboxes. The client secret or certificate PEM is the endpoint's secret, never a setting.
+   */
+  oauth: z
+    .object({
+      tenantId: z.string().min(1),
+      clientId: z.string().min(1),
+      /** Which kind of credential the endpoint's secret holds; a certificate is preferred. */
+      credential: z.enum(['secret', 'certificate']).default('secret'),
+      /** https://login.microsoftonline.com unless another cloud (or the local stand-in). */
+      authorityHost: z.url().optional(),
+      /** Resource scope of the token; Exchange Online's by default. */
+      scope: z.string().min(1).default('https://outlook.office365.com/.default'),
+    })
+    .strict()
+    .optional(),
   /** Target only: largest message accepted, in MB (APPENDLIMIT, when advertised, lowers it). */
   maxMessageSizeMB: z.number().positive().max(MAX_MESSAGE_MB_CEILING).default(DEFAULT_MAX_MESSAGE_MB),
   /** Target only: concurrent APPEND connections per mailbox. */
@@ -57,8 +74,11 @@ export interface MailboxLogin {
   userName?: string;
   /** The per-user password, or the admin's password with an admin proxy login. */
   password?: string;
-  /** XOAUTH2 token provider (the Graph/MSAL helper supplies it). */
-  getAccessToken?: () => Promise<string>;
+  /**
+   * XOAUTH2 token provider (shared/auth supplies it). `forceRefresh` asks past its cache, after the
+   * server refused a token as expired.
+   */
+  getAccessToken?: (options?: { forceRefresh?: boolean }) => Promise<string>;
 }
 
 const pattern = z.string().min(1);

@@ -43,6 +43,10 @@ export interface TargetCapabilities {
   returnsIds: boolean;
   /** Characters a folder-name segment may not contain on this target (besides the delimiter). */
   illegalNameChars: RegExp;
+  /** The name to use instead of a segment the target reserves (under `parent`, '' at the top). */
+  reservedFolderName?(name: string, parent: string): string | undefined;
+  /** How to let a too-large message through, added to its skip reason. */
+  tooLargeHint?: string;
 }
 
 export type AppendResult = { ok: true; id?: string } | { ok: false; reason: string };

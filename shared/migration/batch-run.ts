@@ -10,6 +10,7 @@ import {
 } from '../workflow/names';
 import { failFrom } from './connectors';
 import { preflightMicrosoft365 } from './microsoft365';
+import { preflightMicrosoft365Endpoint } from './microsoft365-endpoint';
 
 /** Which mailboxes each kind of run takes: a start also retries failed and stopped ones. */
 const ELIGIBLE: Record<BatchRunInput['mode'], readonly MailboxStatus[]> = {
@@ -48,6 +49,12 @@ export async function beginBatch(svc: Services, input: BatchRunInput): Promise<B
 /** Once per batch, before any mailbox: a Microsoft 365 target's tenant must be ready for it. */
 async function preflight(svc: Services, batch: Batch, mailboxes: string[]): Promise<StepError | undefined> {
   const target = await svc.state.endpoints.find(batch.target);
+  if (target?.type === 'microsoft365' && mailboxes.length > 0) {
+    return preflightMicrosoft365Endpoint(svc, target, mailboxes).then(
+      () => undefined,
+      (e: unknown) => failFrom(e, 'PREFLIGHT_FAILED').error,
+    );
+  }
   if (target?.type !== 'graph' || mailboxes.length === 0) return undefined;
   try {
     await preflightMicrosoft365(svc, mailboxes);

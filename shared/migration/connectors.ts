@@ -6,6 +6,7 @@ import { parseSecretRef } from '../secrets/refs';
 import type { Endpoint, Mailbox } from '../state';
 import type { StepError, StepResult } from '../workflow/names';
 import { provisionMicrosoft365, type Provisioning } from './microsoft365';
+import { checkMicrosoft365Mailbox, imapOAuthLogin } from './microsoft365-endpoint';
 
 /**
  * Resolves a batch's endpoints and secrets for one mailbox, and the checks that need a connection.
@@ -51,16 +52,27 @@ export async function provisionTarget(
       const mailbox = await svc.state.mailboxes.get(batchId, email);
       return { ok: true, ...(await provisionMicrosoft365(svc, endpoint, mailbox, attempt)) };
     }
+    if (endpoint.type === 'microsoft365') {
+      // Graph makes the mailbox ready; then Exchange's IMAP must let the app in (login + LIST).
+      const mailbox = await svc.state.mailboxes.get(batchId, email);
+      const provisioning = await provisionMicrosoft365(svc, endpoint, mailbox, attempt);
+      if (provisioning.ready) await checkMicrosoft365Mailbox(svc, endpoint, email);
+      return { ok: true, ...provisioning };
+    }
     if (endpoint.type !== 'imap') {
       return fail(
         'TARGET_TYPE_UNSUPPORTED',
-        `Target endpoint type "${endpoint.type}" is not a migration target; use imap or graph.`,
+        `Target endpoint type "${endpoint.type}" is not a migration target; use imap, microsoft365 or graph.`,
       );
     }
     const settings = parseEndpoint(endpoint.settings, 'target');
     const client = await openImap(
       settings,
-      { email, password: await passwordFor(svc, endpoint, undefined) },
+      {
+        email,
+        password: await passwordFor(svc, endpoint, undefined),
+        ...(await imapOAuthLogin(svc, endpoint)),
+      },
       'target',
     );
     await closeImap(client);

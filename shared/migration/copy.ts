@@ -3,6 +3,8 @@ import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailC
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
 import { microsoft365Target } from './microsoft365';
+import { imapOAuthLogin, microsoft365ImapTarget, microsoft365SettingsOf } from './microsoft365-endpoint';
+import { countNotCarried, mergeNotCarried } from './fidelity';
 import { mailboxKey } from './skipped';
 
 /**
@@ -18,7 +20,9 @@ interface Cursor {
 
 export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promise<StepResult<ChunkOutcome>> {
   try {
-    const ctx = await mailContext(svc, input.batchId, input.email);
+    // What Graph could not carry for the messages of this call, by kind (none over IMAP).
+    const notCarried: Record<string, number> = {};
+    const ctx = await mailContext(svc, input.batchId, input.email, notCarried);
     const cursor = input.cursor as Cursor | undefined;
     if (!cursor) {
       const plan = await planMailbox(ctx);
@@ -38,13 +42,14 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
     const result = await copyChunk(ctx, folder);
     if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
     const index = result.done ? cursor.index + 1 : cursor.index;
-    if (result.copied || result.skipped || result.bytes) {
+    if (result.copied || result.skipped || result.bytes || Object.keys(notCarried).length) {
       // Progress shows while a mailbox copies. A retried chunk finds its messages already copied
       // (the engine reuses them and reports copied 0), so nothing is counted twice.
       await svc.state.mailboxes.update(input.batchId, input.email, (m) => ({
         itemsSynced: m.itemsSynced + result.copied,
         itemsSkipped: m.itemsSkipped + result.skipped,
         bytesSynced: m.bytesSynced + result.bytes,
+        ...(Object.keys(notCarried).length ? { notCarried: mergeNotCarried(m.notCarried, notCarried) } : {}),
       }));
     }
     return {
@@ -63,7 +68,12 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
 }
 
 /** Everything the engine needs for one call; secrets are read now and dropped with the call. */
-async function mailContext(svc: Services, batchId: string, email: string): Promise<MailContext> {
+async function mailContext(
+  svc: Services,
+  batchId: string,
+  email: string,
+  notCarried?: Record<string, number>,
+): Promise<MailContext> {
   const batch = await svc.state.batches.get(batchId);
   const mailbox = await svc.state.mailboxes.get(batchId, email);
   const source = await endpointFor(svc, batch.sourceEndpoint, 'source');
@@ -76,15 +86,28 @@ async function mailContext(svc: Services, batchId: string, email: string): Promi
         email: mailbox.email,
         userName: mailbox.userName,
         password: await passwordFor(svc, source, mailbox),
+        ...(await imapOAuthLogin(svc, source)),
       },
     },
     target:
-      target.type === 'graph'
-        ? { open: () => microsoft365Target(svc, target, mailbox.email) }
-        : {
-            endpoint: parseEndpoint(target.settings, 'target'),
-            login: { email: mailbox.email, password: await passwordFor(svc, target, undefined) },
-          },
+      target.type === 'graph' ||
+      (target.type === 'microsoft365' && microsoft365SettingsOf(target).mailTransport === 'graph')
+        ? {
+            open: () =>
+              microsoft365Target(svc, target, mailbox.email, (_key, reasons) =>
+                notCarried ? countNotCarried(notCarried, reasons) : undefined,
+              ),
+          }
+        : target.type === 'microsoft365'
+          ? await microsoft365ImapTarget(svc, target, mailbox.email)
+          : {
+              endpoint: parseEndpoint(target.settings, 'target'),
+              login: {
+                email: mailbox.email,
+                password: await passwordFor(svc, target, undefined),
+                ...(await imapOAuthLogin(svc, target)),
+              },
+            },
     storage: svc.storage,
     options: { include: batch.options.includeFolders, exclude: batch.options.excludeFolders },
   };

@@ -15,6 +15,7 @@ import {
 import type { MailTarget } from '../mail';
 import { parseSecretRef } from '../secrets/refs';
 import type { Endpoint, Mailbox } from '../state';
+import { microsoft365Graph, microsoft365SettingsOf } from './microsoft365-endpoint';
 
 /**
  * The Microsoft 365 target: a `graph` endpoint means the tenant of the app registration in the
@@ -32,7 +33,13 @@ export const graphEndpointSettingsSchema = z
   .strict();
 export type GraphEndpointSettings = z.output<typeof graphEndpointSettingsSchema>;
 
-export function graphSettingsOf(endpoint: Pick<Endpoint, 'name' | 'settings'>): GraphEndpointSettings {
+export function graphSettingsOf(
+  endpoint: Pick<Endpoint, 'name' | 'settings'> & { type?: string },
+): GraphEndpointSettings {
+  if (endpoint.type === 'microsoft365') {
+    const { maxMessageSizeMB, mailboxWaitSeconds, licenseSkuId } = microsoft365SettingsOf(endpoint);
+    return { maxMessageSizeMB, mailboxWaitSeconds, ...(licenseSkuId ? { licenseSkuId } : {}) };
+  }
   const parsed = graphEndpointSettingsSchema.safeParse(endpoint.settings);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -56,6 +63,11 @@ export function graphFor(svc: Services): GraphClient {
   return graphClientFromSettings(svc.settings.m365);
 }
 
+/** The Graph client of a Microsoft 365 target: its own app registration, or the M365_* one. */
+export async function graphClientFor(svc: Services, endpoint: Endpoint): Promise<GraphClient> {
+  return endpoint.type === 'microsoft365' ? microsoft365Graph(svc, endpoint) : graphFor(svc);
+}
+
 /** Once per batch: directory sync is on and every address domain is verified in the tenant. */
 export async function preflightMicrosoft365(svc: Services, addresses: string[]): Promise<void> {
   await preflightTenant(graphFor(svc), addresses);
@@ -75,7 +87,7 @@ export async function provisionMicrosoft365(
   mailbox: Mailbox,
   attempt: number,
 ): Promise<Provisioning & { warning?: { code: string; message: string } }> {
-  const client = graphFor(svc);
+  const client = await graphClientFor(svc, endpoint);
   const settings = graphSettingsOf(endpoint);
   const wait = { ...MAILBOX_WAIT, intervalSeconds: settings.mailboxWaitSeconds };
   const user = await findTargetUser(client, mailbox.email);
@@ -104,11 +116,13 @@ export async function microsoft365Target(
   svc: Services,
   endpoint: Endpoint,
   email: string,
+  onNotCarried?: (key: string, notCarried: string[]) => void,
 ): Promise<MailTarget> {
-  const client = graphFor(svc);
+  const client = await graphClientFor(svc, endpoint);
   const user = await findTargetUser(client, email);
   return new GraphMailTarget(client, {
     userId: user.id,
     maxMessageBytes: graphSettingsOf(endpoint).maxMessageSizeMB * 1024 * 1024,
+    ...(onNotCarried ? { onNotCarried } : {}),
   });
 }

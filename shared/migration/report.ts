@@ -81,6 +81,7 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       durationSeconds: Math.round(m.syncDurationMs / 1000),
       lastSuccessfulSync: m.lastSuccessfulSync,
       error: m.lastError,
+      notCarried: m.notCarried,
     })),
     skippedItems,
     // Each file opens on the dashboard (which holds the key); the mail may also carry them attached.

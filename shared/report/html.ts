@@ -109,8 +109,9 @@ export function renderHtml(view: ReportView): string {
           'Duration',
           'Last sync',
           'Error',
+          'Not carried (Graph)',
         ],
-        [false, false, true, true, true, false, true, false, false],
+        [false, false, true, true, true, false, true, false, false, false],
         view.mailboxes.map((m) => [
           e(m.emailAddress),
           statusBadge(m.status),
@@ -121,6 +122,7 @@ export function renderHtml(view: ReportView): string {
           e(m.duration),
           e(m.lastSync),
           e(m.error),
+          e(m.notCarried),
         ]),
       ),
       omittedNote(view.mailboxesOmitted, 'statistics.csv'),

@@ -76,6 +76,8 @@ export const mailboxReportSchema = z.object({
   durationSeconds: z.number().min(0).finite().nullable().default(null),
   lastSuccessfulSync: optionalTimestamp,
   error: problem.nullable().default(null),
+  /** Graph mail only: messages that lost something, per kind of loss. */
+  notCarried: z.record(text, count).default({}),
 });
 
 export const skippedItemSchema = z.object({

@@ -23,7 +23,8 @@ export function renderText(view: ReportView): string {
     for (const m of view.mailboxes) {
       lines.push(
         `- ${oneLine(m.emailAddress)}: ${m.status}; ${m.itemsSynced} synced, ${m.itemsSkipped} skipped; ${m.bytes}; ` +
-          `rate ${m.rate}; duration ${m.duration}; last sync ${m.lastSync}${m.error ? `; error ${oneLine(m.error)}` : ''}`,
+          `rate ${m.rate}; duration ${m.duration}; last sync ${m.lastSync}${m.error ? `; error ${oneLine(m.error)}` : ''}` +
+          (m.notCarried ? `; not carried by Graph: ${oneLine(m.notCarried)}` : ''),
       );
     }
     if (view.mailboxesOmitted > 0)

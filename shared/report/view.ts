@@ -55,6 +55,8 @@ export interface MailboxRow {
   duration: string;
   lastSync: string;
   error: string;
+  /** What Graph mail could not carry, "kind ×n, ..." ('' when nothing was lost). */
+  notCarried: string;
 }
 
 export interface SkippedRow {
@@ -126,6 +128,15 @@ function errorLine(error: { code: string; message: string }): string {
   return `${error.code}: ${error.message}${hint ? ` What to do: ${hint}` : ''}`;
 }
 
+/** "keywords ×3, forwarded state ×1": what Graph mail lost, most frequent first. */
+function formatNotCarried(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb))
+    .map(([k, n]) => `${k} ×${formatCount(n)}`)
+    .join(', ');
+}
+
 function mailboxRow(m: MailboxReport): MailboxRow {
   const itemRate = m.itemsPerMinute ?? perMinute(m.itemsSynced, m.durationSeconds);
   const byteRate = m.bytesPerMinute ?? perMinute(m.bytesSynced, m.durationSeconds);
@@ -142,6 +153,7 @@ function mailboxRow(m: MailboxReport): MailboxRow {
     duration: formatDuration(m.durationSeconds),
     lastSync: formatTimestamp(m.lastSuccessfulSync),
     error: m.error ? errorLine(m.error) : '',
+    notCarried: formatNotCarried(m.notCarried),
   };
 }
 

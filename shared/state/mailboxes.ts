@@ -3,7 +3,7 @@ import { odata } from '@azure/data-tables';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { MailboxStatus } from '../domain/statuses';
-import { dbl, definedOnly, isoTimestamp, numberColumn, parseEntity } from './codec';
+import { dbl, definedOnly, isoTimestamp, jsonColumn, numberColumn, parseEntity, toJsonColumn } from './codec';
 import { countsWrite, readCounts, readShard, totalOf, withDelta } from './counts';
 import { httpStatusOf, stateError } from './errors';
 import {
@@ -65,6 +65,7 @@ const mailboxEntitySchema = z.object({
   completedAt: isoTimestamp.optional(),
   lastErrorCode: z.string().optional(),
   lastErrorMessage: z.string().optional(),
+  notCarried: jsonColumn(z.record(z.string(), z.number().int().nonnegative())).optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
@@ -94,6 +95,7 @@ function toEntity(m: Mailbox) {
     completedAt: m.completedAt,
     lastErrorCode: m.lastError?.code,
     lastErrorMessage: m.lastError?.message,
+    notCarried: m.notCarried ? toJsonColumn(m.notCarried, 'notCarried', 'MAILBOX_INVALID') : undefined,
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
   });

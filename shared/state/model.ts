@@ -37,7 +37,13 @@ export function toErrorInfo(e: ErrorInfo): ErrorInfo {
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-export const ENDPOINT_TYPES = ['imap', 'graph', 'ews', 'ldap'] as const;
+/**
+ * `graph`: Microsoft 365 through the app registration in the M365_* settings, mail through Graph.
+ * `microsoft365`: Microsoft 365 with its own app registration in the endpoint, mail over Exchange
+ * Online's IMAP (XOAUTH2) by default and everything else through Graph.
+ * `ldap`: the source directory (Active Directory), for forwarding and the cutover.
+ */
+export const ENDPOINT_TYPES = ['imap', 'graph', 'ews', 'ldap', 'microsoft365'] as const;
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 /** Endpoint names appear in URLs (`/api/endpoints/{name}`): a letter or digit, then letters, digits, `. _ -`. */
@@ -250,6 +256,8 @@ export interface Mailbox {
   lastSuccessfulSync?: string;
   completedAt?: string;
   lastError?: ErrorInfo;
+  /** Messages that went through Graph and lost something, per kind of loss (Graph rebuilds mail as JSON). */
+  notCarried?: Record<string, number>;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,5 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { createTokenProvider, GRAPH_SCOPE, tokenFunction } from '../../shared/auth';
+import {
+  createTokenProvider,
+  EXCHANGE_SCOPE,
+  GRAPH_SCOPE,
+  imapTokenFunction,
+  tokenFunction,
+  tokenRoles,
+} from '../../shared/auth';
 import { graphClientFromSettings, preflightTenant } from '../../shared/graph';
 import { isCodedError } from '../../shared/domain/errors';
 import { startGraphStandin, type GraphStandin } from '../../testing/graph-standin';
@@ -113,5 +120,57 @@ describe('app-only sign-in against the stand-in', () => {
         authorityHost: 'http://login.example.com',
       }),
     ).toThrow(expect.objectContaining({ code: 'AUTH_CONFIG_INVALID' }));
+  });
+
+  it('gets an Exchange Online token for IMAP: a JWT for outlook.office365.com with IMAP.AccessAsApp', async () => {
+    const getToken = imapTokenFunction(
+      {
+        tenantId: standin.tenantId,
+        clientId: CLIENT_ID,
+        credential: 'certificate',
+        authorityHost: standin.authorityHost,
+      },
+      cert.pem,
+    );
+    const token = await getToken();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({
+      aud: 'https://outlook.office365.com',
+      roles: ['IMAP.AccessAsApp'],
+      appid: CLIENT_ID,
+      tid: standin.tenantId,
+    });
+    // An hour, as Entra ID issues them, unless the stand-in is told otherwise.
+    expect(claims.exp - claims.iat).toBe(3599);
+    expect(tokenRoles(token)).toEqual(['IMAP.AccessAsApp']);
+    // Cached: the next login reuses it; forceRefresh (after a server called it expired) does not.
+    const before = standin.state.tokensIssued;
+    expect(await getToken()).toBe(token);
+    expect(standin.state.tokensIssued).toBe(before);
+    expect(await getToken({ forceRefresh: true })).not.toBe(token);
+    expect(standin.state.tokensIssued).toBe(before + 1);
+    // A Graph call with the Exchange token is refused: the audience is not Graph.
+    const res = await fetch(`${standin.url}/organization`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(401);
+  });
+
+  it('issues tokens with the lifetime the stand-in is given', async () => {
+    const short = await startGraphStandin({
+      apps: [{ clientId: CLIENT_ID, secret: TEST_SECRET }],
+      tokenLifetimeSeconds: 30,
+    });
+    try {
+      const provider = createTokenProvider({
+        tenantId: short.tenantId,
+        clientId: CLIENT_ID,
+        credential: { kind: 'secret', secret: TEST_SECRET },
+        authorityHost: short.authorityHost,
+      });
+      const token = await provider.getToken(EXCHANGE_SCOPE);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+      expect(claims.exp - claims.iat).toBe(30);
+    } finally {
+      await short.stop();
+    }
   });
 });

@@ -3,7 +3,7 @@
  *
  * A small HTTP server on 127.0.0.1 that follows Microsoft Graph's and Entra ID's *documented*
  * behaviour closely enough for mailferry's tests, benchmarks and `npm start` demos: the token
- * endpoint (+ OpenID metadata), organization, domains, users (+ assignLicense and a mailbox that
+ * endpoint (+ OpenID metadata; Exchange Online tokens as signed JWTs), organization, domains, users (+ assignLicense and a mailbox that
  * appears some time after licensing), subscribedSkus, mailFolders, messages with extended
  * properties, attachments and upload sessions, sendMail, $batch, and Exchange Online's per-mailbox
  * throttling (429 + Retry-After). It keeps everything written in `state` so tests can read it back.
@@ -102,6 +102,8 @@ export interface GraphStandin {
   addUser(seed: StandinUserSeed): StandinUser;
   /** Forces the next `count` mailbox requests to get 429 with the given Retry-After. */
   storm(options: StormOptions): void;
+  /** The key Exchange tokens are signed with (RS256): what an IMAP server needs to validate them. */
+  exchangeTokenKey: { kid: string; publicKeyPem: string };
   stop(): Promise<void>;
 }
 
@@ -220,7 +222,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   const limits: StandinLimits = { ...EXCHANGE_ONLINE_LIMITS, ...options.limits };
   const throttle = new MailboxThrottle(limits, state.throttle);
   const retryFormat = options.retryAfterFormat ?? 'seconds';
-  const tokens = new TokenIssuer(state);
+  const tokens = new TokenIssuer(state, options.tokenLifetimeSeconds);
   const directory = new Directory(state, options.mailboxDelayMs ?? 300);
   const mail = new Mail(
     state,
@@ -461,6 +463,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     state,
     addUser,
     storm: (o) => throttle.storm(o),
+    exchangeTokenKey: { kid: tokens.signingKey.kid, publicKeyPem: tokens.signingKey.publicKeyPem },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -9,6 +9,10 @@ export interface StandinApp {
   secret?: string;
   /** PEM certificate whose key signs client assertions (x5t#S256 must match it). */
   certificatePem?: string;
+  /** Application permissions on Exchange Online in its tokens' `roles`; default ['IMAP.AccessAsApp']. */
+  exchangeRoles?: string[];
+  /** Object id of the app's service principal (the tokens' `oid`/`sub`); default the client id. */
+  servicePrincipalId?: string;
 }
 
 export interface StandinSku {

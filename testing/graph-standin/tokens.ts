@@ -1,17 +1,63 @@
-import { X509Certificate, constants, createHash, randomBytes, verify } from 'node:crypto';
+import {
+  X509Certificate,
+  constants,
+  createHash,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import type { StandinApp, StandinState } from './state';
 
 /**
  * Entra ID's client-credentials flow as the stand-in plays it: OpenID metadata for the tenant, and
  * a token endpoint accepting a client secret or a signed client assertion (RFC 7523, x5t#S256 of a
- * registered certificate). Tokens are opaque random strings the stand-in remembers.
+ * registered certificate). Graph tokens are opaque random strings the stand-in remembers.
+ *
+ * Tokens for Exchange Online (`https://outlook.office365.com/.default`, what IMAP XOAUTH2 takes) are
+ * JWTs signed RS256 with the stand-in's own key, shaped like Entra ID's v1 app-only access tokens:
+ * `aud` https://outlook.office365.com, `iss` https://sts.windows.net/{tenant}/, `appid`, `tid`,
+ * `roles` (the application permissions granted, `IMAP.AccessAsApp` by default), `iat`/`nbf`/`exp`.
+ * An IMAP server validates them locally with the public key (`exchangeTokenKey`), as Exchange does
+ * with Entra's published keys.
  *
  * Metadata advertises `https://127.0.0.1:PORT/...` URLs: msal only accepts https authorities, and
  * the client's network module carries loopback https origins over http (shared/auth/network.ts).
  */
 
 export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
+export const EXCHANGE_AUDIENCE = 'https://outlook.office365.com';
 export const TOKEN_LIFETIME_SECONDS = 3599;
+/** Application permissions an app gets on Exchange unless its registration says otherwise. */
+export const DEFAULT_EXCHANGE_ROLES = ['IMAP.AccessAsApp'];
+
+/** The key the stand-in signs Exchange tokens with; the public half is what a validator needs. */
+export interface TokenSigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  /** SPKI PEM of the public key. */
+  publicKeyPem: string;
+}
+
+export function newSigningKey(): TokenSigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    kid: randomUUID().replace(/-/g, '').slice(0, 20),
+    privateKey,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
+}
+
+function signedJwt(key: TokenSigningKey, claims: Record<string, unknown>): string {
+  const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'RS256', kid: key.kid })).toString(
+    'base64url',
+  );
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const signature = sign('sha256', Buffer.from(`${header}.${body}`), key.privateKey).toString('base64url');
+  return `${header}.${body}.${signature}`;
+}
 
 export interface IssuedToken {
   clientId: string;
@@ -95,7 +141,11 @@ function assertionProblem(assertion: string, app: StandinApp, audiences: string[
 export class TokenIssuer {
   readonly issued = new Map<string, IssuedToken>();
 
-  constructor(private readonly state: StandinState) {}
+  constructor(
+    private readonly state: StandinState,
+    private readonly lifetimeSeconds: number = TOKEN_LIFETIME_SECONDS,
+    readonly signingKey: TokenSigningKey = newSigningKey(),
+  ) {}
 
   token(host: string, tenant: string, form: URLSearchParams): OAuthAnswer {
     const s = this.state;
@@ -148,19 +198,36 @@ export class TokenIssuer {
       ?.replace(/\/\.default$/, '');
     if (!resource)
       return oauthError(400, 'invalid_scope', 70011, `The provided scope '${scope}' is not valid.`);
-    const accessToken = randomBytes(24).toString('base64url');
-    this.issued.set(accessToken, {
-      clientId,
-      resource,
-      expiresAt: Date.now() + TOKEN_LIFETIME_SECONDS * 1000,
-    });
+    const lifetime = this.lifetimeSeconds;
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken =
+      resource === EXCHANGE_AUDIENCE
+        ? signedJwt(this.signingKey, {
+            aud: EXCHANGE_AUDIENCE,
+            iss: `https://sts.windows.net/${s.tenantId}/`,
+            iat: now,
+            nbf: now,
+            exp: now + lifetime,
+            appid: clientId,
+            appidacr: secret !== null ? '1' : '2',
+            idtyp: 'app',
+            oid: app.servicePrincipalId ?? clientId,
+            sub: app.servicePrincipalId ?? clientId,
+            tid: s.tenantId,
+            roles: app.exchangeRoles ?? DEFAULT_EXCHANGE_ROLES,
+            // Entra's unique token id: two tokens issued in the same second still differ.
+            uti: randomBytes(16).toString('base64url'),
+            ver: '1.0',
+          })
+        : randomBytes(24).toString('base64url');
+    this.issued.set(accessToken, { clientId, resource, expiresAt: (now + lifetime) * 1000 });
     s.tokensIssued++;
     return {
       status: 200,
       body: {
         token_type: 'Bearer',
-        expires_in: TOKEN_LIFETIME_SECONDS,
-        ext_expires_in: TOKEN_LIFETIME_SECONDS,
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
         access_token: accessToken,
       },
     };
