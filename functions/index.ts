@@ -14,3 +14,4 @@ import '../orchestrators/provision-mailbox';
 import '../orchestrators/remove-batch';
 import '../activities/batch-steps';
 import '../activities/mailbox-steps';
+import '../activities/copy-pim-chunk';
