@@ -17,6 +17,8 @@ export interface GraphReply {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** A binary answer (a photo's `$value`) instead of JSON. */
+  raw?: { contentType: string; bytes: Buffer };
 }
 
 /** Graph's error body: `{error: {code, message, innerError}}`. */
@@ -42,7 +44,12 @@ export function jsonBody(req: GraphRequest): Record<string, unknown> | GraphRepl
 }
 
 export function isReply(x: unknown): x is GraphReply {
-  return typeof x === 'object' && x !== null && typeof (x as GraphReply).status === 'number' && 'body' in x;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as GraphReply).status === 'number' &&
+    ('body' in x || 'raw' in x)
+  );
 }
 
 /** A page of `items` with Graph's paging: `$top` (capped), `$skip`, `@odata.nextLink`. */

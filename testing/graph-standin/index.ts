@@ -14,6 +14,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { Calendar } from './calendar';
+import { Contacts } from './contacts';
 import { Directory } from './directory';
 import { graphError, type GraphReply, type GraphRequest } from './http';
 import { Mail } from './mail';
@@ -33,6 +35,7 @@ import {
   type StandinLimits,
   type StormOptions,
 } from './throttle';
+import { SENT_MAIL_PATH, sentMailLog } from './sent-mail';
 import { TokenIssuer, openIdConfiguration } from './tokens';
 
 export {
@@ -43,6 +46,8 @@ export {
 } from './throttle';
 export { normalisePropertyId } from './state';
 export type * from './state';
+export type * from './pim-state';
+export { SENT_MAIL_PATH, type SentMailEntry } from './sent-mail';
 
 export interface StandinUserSeed {
   userPrincipalName: string;
@@ -76,6 +81,10 @@ export interface GraphStandinOptions {
   maxMessageBytes?: number;
   /** Default true. False keeps attachment sizes but not their bytes (benchmarks of many MB). */
   retainBytes?: boolean;
+  /** Loopback port to listen on; default 0 (any free port). */
+  port?: number;
+  /** Lifetime of the access tokens the stand-in issues, in seconds. */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface GraphStandin {
@@ -86,6 +95,8 @@ export interface GraphStandin {
   /** Authority host to configure the client with, e.g. http://127.0.0.1:PORT */
   authorityHost: string;
   tenantId: string;
+  /** GET it for every mail the stand-in "sent" (sendMail and meeting invitations), as JSON. */
+  sentMailUrl: string;
   state: StandinState;
   addUser(seed: StandinUserSeed): StandinUser;
   /** Forces the next `count` mailbox requests to get 429 with the given Retry-After. */
@@ -125,7 +136,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function send(res: ServerResponse, reply: GraphReply): void {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
   let payload: Buffer | undefined;
-  if (reply.body !== undefined && reply.body !== null) {
+  if (reply.raw) {
+    payload = reply.raw.bytes;
+    headers['content-type'] = reply.raw.contentType;
+  } else if (reply.body !== undefined && reply.body !== null) {
     payload = Buffer.from(JSON.stringify(reply.body));
     headers['content-type'] = 'application/json; odata.metadata=minimal';
   }
@@ -165,6 +179,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     mailboxes: new Map(),
     uploadSessions: new Map(),
     sentMail: [],
+    invitations: [],
     requests: [],
     tokensIssued: 0,
     throttle: { peakConcurrency: new Map(), throttled: 0, sentBeforeRetryAfter: 0 },
@@ -189,10 +204,15 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     options.retainBytes ?? true,
   );
   const latency = options.latencyMs ?? 0;
+  const calendar = new Calendar(state, directory);
+  const contacts = new Contacts(state, directory);
 
   /** Mailbox key of a request: the resolved user id for /users/{id}/(messages|mailFolders|sendMail|mailboxSettings). */
   function mailboxOf(path: string): string | null {
-    const m = /^\/users\/([^/]+)\/(messages|mailFolders|sendMail|mailboxSettings)/.exec(path);
+    const m =
+      /^\/users\/([^/]+)\/(messages|mailFolders|sendMail|mailboxSettings|events|calendar|calendars|calendarView|contacts|contactFolders)(\/|$)/.exec(
+        path,
+      );
     if (!m) return null;
     return (directory.findUser(m[1]!)?.id ?? decodeURIComponent(m[1]!)).toLowerCase();
   }
@@ -239,6 +259,8 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     return (
       directory.handle(req) ??
       mail.handle(req) ??
+      calendar.handle(req) ??
+      contacts.handle(req) ??
       graphError(
         400,
         'BadRequest',
@@ -313,12 +335,20 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
           },
           sentAt,
         );
-        responses[i] = {
-          id: r.id,
-          status: reply.status,
-          headers: reply.headers ?? {},
-          body: reply.body ?? undefined,
-        };
+        // A binary answer travels base64-encoded inside the batch, with its content type.
+        responses[i] = reply.raw
+          ? {
+              id: r.id,
+              status: reply.status,
+              headers: { ...(reply.headers ?? {}), 'content-type': reply.raw.contentType },
+              body: reply.raw.bytes.toString('base64'),
+            }
+          : {
+              id: r.id,
+              status: reply.status,
+              headers: reply.headers ?? {},
+              body: reply.body ?? undefined,
+            };
       }
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_PARALLELISM, list.length) }, worker));
@@ -339,6 +369,8 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         const answer = tokens.token(host, token[1]!, new URLSearchParams(body.toString('utf8')));
         return send(res, answer);
       }
+      if (req.method === 'GET' && path === SENT_MAIL_PATH)
+        return send(res, { status: 200, body: sentMailLog(state) });
       const upload = /^\/upload\/([^/]+)$/.exec(path);
       if (req.method === 'PUT' && upload) {
         const session = state.uploadSessions.get(upload[1]!);
@@ -384,7 +416,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
@@ -393,6 +425,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     tokenUrl: `${origin}/${tenantId}/oauth2/v2.0/token`,
     authorityHost: origin,
     tenantId,
+    sentMailUrl: `${origin}${SENT_MAIL_PATH}`,
     state,
     addUser,
     storm: (o) => throttle.storm(o),

@@ -515,6 +515,7 @@ export class Mail {
       saveToSentItems: body.saveToSentItems !== false,
       message: rest,
       attachments,
+      at: Date.now(),
     });
     return { status: 202 };
   }

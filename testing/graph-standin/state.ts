@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newPim, type SentInvitation, type StandinPim } from './pim-state';
 
 /** Everything the stand-in holds; tests read it back to check what the client wrote. */
 
@@ -77,6 +78,8 @@ export interface StandinMailbox {
   rootId: string;
   folders: Map<string, StandinFolder>;
   messages: Map<string, StandinMessage>;
+  /** Calendars, events, contact folders and contacts. */
+  pim: StandinPim;
 }
 
 export interface UploadSession {
@@ -98,6 +101,8 @@ export interface SentMail {
   saveToSentItems: boolean;
   message: Record<string, unknown>;
   attachments: Array<{ name: string; contentType: string; bytes: Buffer }>;
+  /** When it was sent (epoch ms). */
+  at: number;
 }
 
 /** One request as the stand-in saw it (sub-requests of a $batch appear individually too). */
@@ -134,6 +139,8 @@ export interface StandinState {
   mailboxes: Map<string, StandinMailbox>;
   uploadSessions: Map<string, UploadSession>;
   sentMail: SentMail[];
+  /** Meeting requests, updates and cancellations sent to attendees (Graph sends them; nothing turns it off). */
+  invitations: SentInvitation[];
   requests: RequestRecord[];
   tokensIssued: number;
   throttle: ThrottleStats;
@@ -156,7 +163,7 @@ export function newMailbox(): StandinMailbox {
     const id = `folder-${randomUUID()}`;
     folders.set(id, { id, displayName, parentFolderId: rootId, wellKnownName, isHidden: false });
   }
-  return { rootId, folders, messages: new Map() };
+  return { rootId, folders, messages: new Map(), pim: newPim() };
 }
 
 /** `Integer 0x0E07` and `integer 0xe07` name the same property; ids compare in this form. */
