@@ -99,6 +99,8 @@ export function toGraphRecurrence(
     return { ok: false, reason: 'RDATE (extra dates) cannot be said in a Graph pattern' };
   const zone = windowsZone(event.start.timeZone);
   if (!zone) return { ok: false, reason: `unknown time zone ${event.start.timeZone}` };
+  const problem = ruleProblem(event.rrule, event.isAllDay);
+  if (problem) return { ok: false, reason: `not a valid rule: ${problem}` };
   const p = parseRrule(event.rrule);
   for (const part of UNSUPPORTED_PARTS)
     if (p.has(part)) return { ok: false, reason: `${part} has no Graph equivalent` };
@@ -201,6 +203,47 @@ export function toGraphRecurrence(
   return { ok: true, recurrence: { pattern, range } };
 }
 
+/** A rule RFC 5545 does not allow (e.g. an ordinal BYDAY in a DAILY rule): it has no instances to migrate. */
+export class RecurrenceError extends Error {}
+
+/**
+ * RFC 5545 section 3.3.10's restrictions on which BY parts go with which FREQ. Checked before any
+ * expansion: ical.js may never return from an iterator over a rule that breaks them.
+ */
+export function ruleProblem(rrule: string, isAllDay = false): string | undefined {
+  const p = parseRrule(rrule);
+  const freq = p.get('FREQ') ?? '';
+  if (isAllDay && ['SECONDLY', 'MINUTELY', 'HOURLY'].includes(freq))
+    return `an all-day event repeating ${freq}`;
+  if (!['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'].includes(freq))
+    return `FREQ=${freq || '(none)'}`;
+  if (p.has('COUNT') && p.has('UNTIL')) return 'both COUNT and UNTIL';
+  const byDay = p.get('BYDAY')?.split(',') ?? [];
+  if (byDay.some((d) => !/^([+-]?\d{1,2})?(SU|MO|TU|WE|TH|FR|SA)$/.test(d))) return `BYDAY=${p.get('BYDAY')}`;
+  const ordinal = byDay.some((d) => /\d/.test(d));
+  if (ordinal && !(freq === 'MONTHLY' || (freq === 'YEARLY' && !p.has('BYWEEKNO'))))
+    return `an ordinal BYDAY in a ${freq} rule`;
+  if (p.has('BYMONTHDAY') && freq === 'WEEKLY') return 'BYMONTHDAY in a WEEKLY rule';
+  if (p.has('BYYEARDAY') && ['DAILY', 'WEEKLY', 'MONTHLY'].includes(freq))
+    return `BYYEARDAY in a ${freq} rule`;
+  if (p.has('BYWEEKNO') && freq !== 'YEARLY') return `BYWEEKNO in a ${freq} rule`;
+  // ical.js refuses an ordinal BYDAY together with BYMONTHDAY.
+  if (ordinal && p.has('BYMONTHDAY')) return 'an ordinal BYDAY with BYMONTHDAY';
+  const numbers = (k: string, lo: number, hi: number) =>
+    (p.get(k)?.split(',') ?? []).every(
+      (v) => /^[+-]?\d+$/.test(v) && Math.abs(Number(v)) >= lo && Math.abs(Number(v)) <= hi,
+    );
+  if (
+    !numbers('BYMONTHDAY', 1, 31) ||
+    !numbers('BYMONTH', 1, 12) ||
+    !numbers('BYHOUR', 0, 23) ||
+    !numbers('BYMINUTE', 0, 59)
+  ) {
+    return 'a BY part out of range';
+  }
+  return undefined;
+}
+
 /** One occurrence of a series, in the series' wall clock. */
 export interface Occurrence {
   originalStart: string;
@@ -235,6 +278,8 @@ export function expandOccurrences(
   const found = new Set<string>();
   let more = false;
   if (event.rrule) {
+    const problem = ruleProblem(event.rrule, event.isAllDay);
+    if (problem) throw new RecurrenceError(problem);
     const p = parseRrule(event.rrule);
     let rule = event.rrule.replace(/^RRULE:/i, '');
     if (p.has('UNTIL')) {
@@ -242,7 +287,12 @@ export function expandOccurrences(
       const floating = isDate ? ymd(u).replace(/-/g, '') : u.replace(/[-:]/g, '');
       rule = rule.replace(/UNTIL=[^;]+/i, `UNTIL=${floating}`);
     }
-    const it = ICAL.Recur.fromString(rule).iterator(dtstart);
+    let it: ReturnType<InstanceType<typeof ICAL.Recur>['iterator']>;
+    try {
+      it = ICAL.Recur.fromString(rule).iterator(dtstart);
+    } catch (e) {
+      throw new RecurrenceError((e as Error).message);
+    }
     // Excluded dates do not count toward the limit; a cap on iterations keeps a sparse rule bounded.
     for (let i = 0, next = it.next(); next; next = it.next(), i++) {
       const w = wall(next, isDate);
