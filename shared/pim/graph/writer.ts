@@ -1,7 +1,7 @@
 import type { BatchRequest, BatchResult, GraphClient } from '../../graph';
 import { PIM_LIMITS } from '../limits';
 import type { PimAttachment, PimCollection, PimContact, PimEvent, PimFetched } from '../model';
-import { expandOccurrences, toGraphRecurrence } from '../recurrence';
+import { expandOccurrences, RecurrenceError, toGraphRecurrence } from '../recurrence';
 import { shortHash, type PimItemRow, type PimSkipped } from '../state';
 import { wallClockToUtc } from '../timeZones';
 import { contactBody } from './contactBody';
@@ -159,6 +159,27 @@ export class GraphPimWriter {
           item.kind === 'event' ? this.planEvent(w, key, item, skip) : this.planContact(w, key, item, skip),
         );
       } catch (e) {
+        if (e instanceof RecurrenceError) {
+          const label = item.kind === 'event' ? item.subject : w.fetched.ref.id;
+          skip(
+            w,
+            label,
+            'PIM_RECURRENCE_INVALID',
+            `"${label}": its repeat rule is not valid iCalendar (${e.message}); fix the series on the source and run an incremental pass.`,
+            true,
+          );
+          out.itemsSkipped++;
+          plans.push({
+            work: w,
+            key,
+            creates: [],
+            kind: 'skip',
+            keep: [],
+            remove: w.existing?.t ?? [],
+            createdIds: [],
+          });
+          continue;
+        }
         if (!(e instanceof UnknownZoneError)) throw e;
         const label = item.kind === 'event' ? item.subject : (item.displayName ?? w.fetched.ref.id);
         skip(
@@ -515,13 +536,24 @@ export class GraphPimWriter {
             );
             continue;
           }
-          for (const id of ids) {
-            await this.client.post(`${this.user}/events/${encodeURIComponent(id)}/attachments`, {
-              '@odata.type': '#microsoft.graph.fileAttachment',
-              name: a.name,
-              contentType: a.contentType,
-              contentBytes: a.contentBase64,
-            });
+          try {
+            for (const id of ids) {
+              await this.client.post(`${this.user}/events/${encodeURIComponent(id)}/attachments`, {
+                '@odata.type': '#microsoft.graph.fileAttachment',
+                name: a.name,
+                contentType: a.contentType,
+                contentBytes: a.contentBase64,
+              });
+            }
+          } catch (e) {
+            // The event is there; the attachment is listed rather than failing the event.
+            skip(
+              p.work,
+              p.event.subject,
+              'PIM_ATTACHMENT_SKIPPED',
+              `attachment "${a.name}" was refused: ${(e as Error).message}`,
+              false,
+            );
           }
         }
       }
