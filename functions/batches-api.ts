@@ -2,7 +2,8 @@ import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { services } from '../shared/app/services';
 import { ingestBatch } from '../shared/batches/ingest';
-import { skippedItemsOf } from '../shared/migration/skipped';
+import { mailboxKey, skippedItemsOf } from '../shared/migration/skipped';
+import { PimState } from '../shared/pim/state';
 import { allowedActions, BATCH_ACTIONS, MAX_PAGE_SIZE, type BatchAction } from '../shared/state';
 import { runBatchAction } from './batch-actions';
 import { readUpload } from './batch-upload';
@@ -92,7 +93,12 @@ df.app.client.http('batchesMailbox', {
       const id = request.params.id as string;
       const mailbox = await svc.state.mailboxes.get(id, request.params.email as string);
       const skippedItems = mailbox.itemsSkipped > 0 ? await skippedItemsOf(svc, id, mailbox.email) : [];
-      return json(200, { mailbox, skippedItems });
+      // Contacts and calendar items left out (or migrated with a loss), each with its code and reason.
+      const pimSkippedItems =
+        (mailbox.pimSkipped ?? 0) > 0 || mailbox.contactsSynced || mailbox.eventsSynced
+          ? await new PimState(svc.storage, mailboxKey(id, mailbox.email)).listSkipped()
+          : [];
+      return json(200, { mailbox, skippedItems, pimSkippedItems });
     }),
 });
 

@@ -12,6 +12,7 @@ import type { BatchRunInput, ReportInput } from '../workflow/names';
 import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
+import { pimSkippedOf } from '../pim/skipped';
 
 /** The report each kind of run ends with (DESIGN.md section 1, step 4). */
 const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
@@ -45,6 +46,10 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       });
     }
   }
+  // Contacts and calendar items left out (or only partly migrated), each with its reason.
+  for (const m of mailboxes.filter((x) => (x.pimSkipped ?? 0) > 0 || x.contactsSynced || x.eventsSynced)) {
+    for (const item of await pimSkippedOf(svc, batch.id, m.email)) skippedItems.push(item);
+  }
   const report = buildReport(input.kind ?? KIND_FOR_MODE[input.mode], {
     batch: {
       id: batch.id,
@@ -66,6 +71,9 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       durationSeconds: Math.round(m.syncDurationMs / 1000),
       lastSuccessfulSync: m.lastSuccessfulSync,
       error: m.lastError,
+      contacts: m.contactsSynced,
+      events: m.eventsSynced,
+      pimNote: m.pimNote,
     })),
     skippedItems,
     links: { dashboardUrl: `${svc.settings.report.dashboardUrl}#/batches/${batch.id}` },

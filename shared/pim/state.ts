@@ -186,18 +186,26 @@ export class PimState {
     const rows = this.skipped.listEntities<PimSkipped>({
       queryOptions: { filter: `PartitionKey eq '${odata(this.pk)}'` },
     });
-    for await (const r of rows) {
-      out.push({
-        collection: r.collection,
-        kind: r.kind,
-        item: r.item,
-        label: r.label,
-        code: r.code,
-        reason: r.reason,
-        whole: r.whole,
-        at: r.at,
-      });
+    try {
+      await collect();
+    } catch (e) {
+      // No table yet: nothing was ever listed for any mailbox.
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
     }
     return out.sort((a, b) => a.collection.localeCompare(b.collection) || a.label.localeCompare(b.label));
+    async function collect() {
+      for await (const r of rows) {
+        out.push({
+          collection: r.collection,
+          kind: r.kind,
+          item: r.item,
+          label: r.label,
+          code: r.code,
+          reason: r.reason,
+          whole: r.whole,
+          at: r.at,
+        });
+      }
+    }
   }
 }

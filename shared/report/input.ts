@@ -75,6 +75,11 @@ export const mailboxReportSchema = z.object({
   durationSeconds: z.number().min(0).finite().nullable().default(null),
   lastSuccessfulSync: optionalTimestamp,
   error: problem.nullable().default(null),
+  /** Contacts and calendar events among itemsSynced (null: the run did not count them). */
+  contacts: count.nullable().default(null),
+  events: count.nullable().default(null),
+  /** Why contacts and calendars were not migrated at all, e.g. "not migrated: the target is IMAP". */
+  pimNote: text.nullable().default(null),
 });
 
 export const skippedItemSchema = z.object({
