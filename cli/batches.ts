@@ -81,6 +81,11 @@ export interface RunReport {
     itemsSkipped: number;
     bytesSynced: number;
     error: { code: string; message: string } | null;
+    /** Contacts and calendar events among itemsSynced, PIM items skipped, or why none were migrated. */
+    contacts?: number;
+    events?: number;
+    pimSkipped?: number;
+    pimNote?: string;
   }>;
 }
 
@@ -96,6 +101,10 @@ export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunRepor
       itemsSkipped: m.itemsSkipped,
       bytesSynced: m.bytesSynced,
       error: m.lastError ?? null,
+      ...(m.contactsSynced !== undefined ? { contacts: m.contactsSynced } : {}),
+      ...(m.eventsSynced !== undefined ? { events: m.eventsSynced } : {}),
+      ...(m.pimSkipped !== undefined ? { pimSkipped: m.pimSkipped } : {}),
+      ...(m.pimNote ? { pimNote: m.pimNote } : {}),
     })),
   };
 }

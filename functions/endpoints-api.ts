@@ -7,6 +7,7 @@ import { endpointFor, passwordFor } from '../shared/migration/connectors';
 import { graphFor, graphSettingsOf } from '../shared/migration/microsoft365';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { ENDPOINT_TYPES } from '../shared/state';
+import { validatePimSettings } from '../shared/pim/sources';
 import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
@@ -19,6 +20,11 @@ const createSchema = z
     type: z.enum(ENDPOINT_TYPES),
     settings: z.record(z.string(), z.unknown()).default({}),
     password: z.string().min(1).optional(),
+    /** Passwords of the contacts-and-calendars logins (settings.dav / settings.ews), kept in the secret store. */
+    pimPasswords: z
+      .object({ dav: z.string().min(1).optional(), ews: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     maxConcurrentMigrations: z.number().int().positive().optional(),
   })
   .strict();
@@ -31,8 +37,10 @@ app.http('endpointsCreate', {
     answering(context, async () => {
       const parsed = createSchema.safeParse(await request.json().catch(() => undefined));
       if (!parsed.success) return invalidBody(parsed.error);
-      const { password, ...input } = parsed.data;
+      const { password, pimPasswords, ...input } = parsed.data;
       if (input.type === 'imap') parseEndpoint(input.settings, 'source');
+      if (input.type === 'imap') validatePimSettings(input.settings);
+      await storePimPasswords(input.name, input.settings, pimPasswords);
       if (input.type === 'graph') graphSettingsOf(input);
       const svc = services();
       const secretName = endpointSecretName(input.name);
@@ -50,6 +58,10 @@ const updateSchema = z
   .object({
     settings: z.record(z.string(), z.unknown()).optional(),
     password: z.string().min(1).optional(),
+    pimPasswords: z
+      .object({ dav: z.string().min(1).optional(), ews: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     maxConcurrentMigrations: z.number().int().positive().optional(),
   })
   .strict();
@@ -65,8 +77,10 @@ app.http('endpointsUpdate', {
       const svc = services();
       const name = request.params.name as string;
       const current = await svc.state.endpoints.get(name);
-      const { password, ...patch } = parsed.data;
+      const { password, pimPasswords, ...patch } = parsed.data;
       if (patch.settings && current.type === 'imap') parseEndpoint(patch.settings, 'source');
+      if (patch.settings && current.type === 'imap') validatePimSettings(patch.settings);
+      if (patch.settings) await storePimPasswords(current.name, patch.settings, pimPasswords);
       if (patch.settings && current.type === 'graph')
         graphSettingsOf({ ...current, settings: patch.settings });
       const secretName = endpointSecretName(current.name);
@@ -148,3 +162,22 @@ app.http('endpointsRemove', {
       return { status: 204 };
     }),
 });
+
+/**
+ * The dav / ews login passwords go to the secret store; the block keeps `password: "secret:<name>"`.
+ * Mutates `settings` (the request's own copy) before it is stored.
+ */
+async function storePimPasswords(
+  endpoint: string,
+  settings: Record<string, unknown>,
+  passwords: { dav?: string; ews?: string } | undefined,
+): Promise<void> {
+  for (const kind of ['dav', 'ews'] as const) {
+    const value = passwords?.[kind];
+    const block = settings[kind];
+    if (!value || !block || typeof block !== 'object') continue;
+    const name = `${endpointSecretName(endpoint)}-${kind}`;
+    await services().secrets.set(name, value);
+    (block as Record<string, unknown>).password = secretRef(name);
+  }
+}

@@ -35,26 +35,88 @@ const imapSideSchema = z
     maxMessageSizeMB: z.number().positive().optional(),
     /** Target only: concurrent APPEND connections per mailbox. */
     connections: z.number().int().min(1).optional(),
+    /** Source only: contacts and calendars over CalDAV/CardDAV. */
+    dav: z
+      .object({
+        url: z.string().url(),
+        security: z.enum(['tls', 'none']).optional(),
+        login: z.string().min(1).optional(),
+        password: passwordSchema.optional(),
+        defaultTimeZone: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Source only: contacts and calendars of Exchange 2007 SP1+ over EWS. */
+    ews: z
+      .object({
+        url: z.string().url(),
+        auth: z.enum(['basic', 'ntlm']).optional(),
+        impersonation: z.boolean().optional(),
+        admin: z
+          .object({ user: z.string().min(1), domain: z.string().min(1).optional() })
+          .strict()
+          .optional(),
+        password: passwordSchema.optional(),
+        allowInvalidCertificates: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** A Microsoft 365 tenant as the target: the app registration mailferry signs in with. */
+const graphTargetSchema = z
+  .object({
+    type: z.literal('graph'),
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecret: passwordSchema,
+    /** Sign-in and Graph URLs; default Microsoft's (the stand-in prints its own). */
+    authorityHost: z.string().url().optional(),
+    graphBaseUrl: z.string().url().optional(),
+    maxMessageSizeMB: z.number().positive().max(150).optional(),
+    licenseSkuId: z.string().uuid().optional(),
   })
   .strict();
 
 export const runConfigSchema = z
   .object({
     source: imapSideSchema,
-    target: imapSideSchema,
+    target: z.discriminatedUnion('type', [imapSideSchema, graphTargetSchema]),
     maxConcurrentMigrations: z.number().int().min(1).max(1000).optional(),
   })
   .strict();
 export type RunConfig = z.output<typeof runConfigSchema>;
-type Side = z.output<typeof imapSideSchema>;
+type Side = z.output<typeof imapSideSchema> | z.output<typeof graphTargetSchema>;
 
-/** An endpoint as the API's POST /api/endpoints takes it, with the password resolved. */
+/** An endpoint as the API's POST /api/endpoints takes it, with the passwords resolved. */
 export interface EndpointRequest {
   name: string;
-  type: 'imap';
+  type: 'imap' | 'graph';
   settings: Record<string, unknown>;
   password?: string;
+  /** The dav / ews logins' passwords (stored in the secret store by the service). */
+  pimPasswords?: { dav?: string; ews?: string };
   maxConcurrentMigrations?: number;
+}
+
+const resolve = (pw: z.output<typeof passwordSchema> | undefined, env: NodeJS.ProcessEnv) =>
+  typeof pw === 'object' ? env[pw.env] : pw;
+
+/** The host settings (M365_*) that make a graph target's tenant the service's Microsoft 365. */
+export function graphHostSettings(
+  config: RunConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const t = config.target;
+  if (t.type !== 'graph') return {};
+  return {
+    M365_TENANT_ID: t.tenantId,
+    M365_CLIENT_ID: t.clientId,
+    M365_CLIENT_SECRET: resolve(t.clientSecret, env) ?? '',
+    ...(t.authorityHost ? { M365_AUTHORITY_HOST: t.authorityHost } : {}),
+    ...(t.graphBaseUrl ? { M365_GRAPH_BASE_URL: t.graphBaseUrl } : {}),
+  };
 }
 
 /** Reads and validates the file; CONFIG_INVALID lists every problem with its field. */
@@ -84,12 +146,19 @@ export function loadRunConfig(file: string, env: NodeJS.ProcessEnv = process.env
     );
   }
   // Resolve env passwords now, so a missing variable is bad input before anything starts.
-  for (const side of ['source', 'target'] as const) {
-    const pw = parsed.data[side].admin?.password;
+  const secrets: Array<[string, z.output<typeof passwordSchema> | undefined]> = [
+    ['source.admin.password', parsed.data.source.admin?.password],
+    ['source.dav.password', parsed.data.source.dav?.password],
+    ['source.ews.password', parsed.data.source.ews?.password],
+    parsed.data.target.type === 'graph'
+      ? ['target.clientSecret', parsed.data.target.clientSecret]
+      : ['target.admin.password', parsed.data.target.admin?.password],
+  ];
+  for (const [field, pw] of secrets) {
     if (typeof pw === 'object' && !env[pw.env])
       throw badInput(
         'CONFIG_INVALID',
-        `--config ${file}: ${side}.admin.password.env: the environment variable ${pw.env} is not set`,
+        `--config ${file}: ${field}.env: the environment variable ${pw.env} is not set`,
       );
   }
   return parsed.data;
@@ -102,18 +171,38 @@ export function endpointRequest(
   maxConcurrentMigrations: number | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): EndpointRequest {
-  const { type, admin, ...rest } = side;
+  if (side.type === 'graph') {
+    // The tenant and its app are host settings (graphHostSettings); the endpoint tunes the migration.
+    const settings = Object.fromEntries(
+      Object.entries({ maxMessageSizeMB: side.maxMessageSizeMB, licenseSkuId: side.licenseSkuId }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+    return { name, type: 'graph', settings, maxConcurrentMigrations };
+  }
+  const { type, admin, dav, ews, ...rest } = side;
   const settings: Record<string, unknown> = Object.fromEntries(
     Object.entries(rest).filter(([, v]) => v !== undefined),
   );
   if (admin)
     settings.admin = { user: admin.user, ...(admin.loginFormat ? { loginFormat: admin.loginFormat } : {}) };
-  const pw = admin?.password;
+  const pimPasswords: { dav?: string; ews?: string } = {};
+  for (const [kind, block] of [
+    ['dav', dav],
+    ['ews', ews],
+  ] as const) {
+    if (!block) continue;
+    const { password, ...blockSettings } = block;
+    settings[kind] = Object.fromEntries(Object.entries(blockSettings).filter(([, v]) => v !== undefined));
+    const value = resolve(password, env);
+    if (value) pimPasswords[kind] = value;
+  }
   return {
     name,
     type,
     settings,
-    password: typeof pw === 'object' ? env[pw.env] : pw,
+    password: resolve(admin?.password, env),
+    ...(Object.keys(pimPasswords).length ? { pimPasswords } : {}),
     maxConcurrentMigrations,
   };
 }

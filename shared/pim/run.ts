@@ -40,14 +40,21 @@ export const NOT_MIGRATED = {
   noSource: 'not migrated: the source endpoint has no dav or ews settings',
 } as const;
 
-async function davPassword(
+/**
+ * The PIM login's password: the block's own `password` reference, else (an admin impersonating
+ * every mailbox over EWS) the endpoint's admin password, else the mailbox's CSV password, else the
+ * endpoint's.
+ */
+async function pimPassword(
   svc: Services,
   endpoint: Endpoint,
   mailbox: Mailbox,
-  ref: unknown,
+  block: Record<string, unknown> | undefined,
 ): Promise<string | undefined> {
+  const ref = block?.password;
   if (typeof ref === 'string' && ref) return svc.secrets.get(parseSecretRef(ref));
-  const fallback = mailbox.userName && mailbox.passwordRef ? mailbox.passwordRef : endpoint.secretRef;
+  const own = block?.impersonation !== true && mailbox.userName && mailbox.passwordRef;
+  const fallback = own ? mailbox.passwordRef : endpoint.secretRef;
   return fallback ? svc.secrets.get(parseSecretRef(fallback)) : undefined;
 }
 
@@ -73,7 +80,7 @@ export async function copyPimChunkStep(
     const userId = input.cursor?.userId ?? (await findTargetUser(client, mailbox.email)).id;
     const key = mailboxKey(input.batchId, mailbox.email);
     const block = (source.settings as Record<string, Record<string, unknown> | undefined>)[kind!];
-    const password = await davPassword(svc, source, mailbox, block?.password);
+    const password = await pimPassword(svc, source, mailbox, block);
     const result = await copyPimChunk(
       {
         mailboxKey: key,
