@@ -50,6 +50,20 @@ describe('contact folders and contacts', () => {
     expect(three.status).toBe(201);
   });
 
+  it('orders contacts by $orderby and pages them with @odata.nextLink', async () => {
+    const folder = await h().call('POST', `${ME}/contactFolders`, { displayName: 'Ordered' });
+    for (const name of ['Bea', 'Al', 'Cy']) {
+      await h().call('POST', `${ME}/contactFolders/${folder.body.id}/contacts`, { givenName: name });
+    }
+    const first = await h().call(
+      'GET',
+      `${ME}/contactFolders/${folder.body.id}/contacts?$orderby=givenName desc&$top=2&$select=givenName`,
+    );
+    expect(first.body.value.map((c: { givenName: string }) => c.givenName)).toEqual(['Cy', 'Bea']);
+    const next = await h().call('GET', String(first.body['@odata.nextLink']).slice(h().g.url.length));
+    expect(next.body.value.map((c: { givenName: string }) => c.givenName)).toEqual(['Al']);
+  });
+
   it('keeps a photo put on a contact and gives the same bytes back', async () => {
     const c = await h().call('POST', `${ME}/contacts`, { givenName: 'Pic' });
     const none = await h().call('GET', `${ME}/contacts/${c.body.id}/photo/$value`);

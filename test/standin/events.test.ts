@@ -92,6 +92,49 @@ describe('calendars and events', () => {
     expect(malformed.body.error.code).toBe('ErrorInvalidIdMalformed');
   });
 
+  it('takes attachments on an event by POST (under 3 MB) and by upload session', async () => {
+    const e = await h().call('POST', `${ME}/events`, meeting());
+    const small = await h().call('POST', `${ME}/events/${e.body.id}/attachments`, {
+      '@odata.type': '#microsoft.graph.fileAttachment',
+      name: 'agenda.txt',
+      contentType: 'text/plain',
+      contentBytes: Buffer.from('agenda').toString('base64'),
+    });
+    expect(small.status).toBe(201);
+    const big = Buffer.alloc(5 * 1024 * 1024, 7);
+    const session = await h().call('POST', `${ME}/events/${e.body.id}/attachments/createUploadSession`, {
+      AttachmentItem: { attachmentType: 'file', name: 'slides.pdf', size: big.length },
+    });
+    expect(session.status).toBe(201);
+    const half = big.length / 2;
+    for (const [start, end] of [
+      [0, half - 1],
+      [half, big.length - 1],
+    ] as const) {
+      const put = await fetch(session.body.uploadUrl as string, {
+        method: 'PUT',
+        headers: { 'content-range': `bytes ${start}-${end}/${big.length}` },
+        body: big.subarray(start, end + 1),
+      });
+      expect(put.status).toBe(end === big.length - 1 ? 201 : 200);
+    }
+    const list = await h().call('GET', `${ME}/events/${e.body.id}/attachments`);
+    expect(list.body.value.map((a: { name: string; size: number }) => [a.name, a.size])).toEqual([
+      ['agenda.txt', 6],
+      ['slides.pdf', big.length],
+    ]);
+    expect((await h().call('GET', `${ME}/events/${e.body.id}`)).body.hasAttachments).toBe(true);
+  });
+
+  it('refuses a request body over 4 MB, as Graph does', async () => {
+    const big = await h().call(
+      'POST',
+      `${ME}/events`,
+      meeting({ body: { contentType: 'text', content: 'x'.repeat(4 * 1024 * 1024) } }),
+    );
+    expect(big.status).toBe(413);
+  });
+
   it('refuses a time zone Graph does not know', async () => {
     const r = await h().call(
       'POST',
@@ -140,5 +183,15 @@ describe('invitations: what Graph sends to attendees', () => {
       expect.objectContaining({ kind: 'sendMail', recipients: ['dee@fabrikam.com'], subject: 'Hello' }),
     ]);
     for (const entry of log as Array<{ time: string }>) expect(Date.parse(entry.time)).not.toBeNaN();
+
+    await h().call('DELETE', `${ME}/events/${invited.body.id}`);
+    log = (await (await fetch(h().g.sentMailUrl)).json()) as unknown[];
+    expect(log.at(-1)).toMatchObject({
+      kind: 'invitation',
+      meetingMessage: 'cancellation',
+      subject: 'Canceled: Budget review',
+      recipients: ['bob@fabrikam.com', 'cy@fabrikam.com'],
+    });
+    expect(h().g.state.invitations).toHaveLength(3);
   });
 });

@@ -12,9 +12,19 @@
  */
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
-import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
-import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
-import { ODataError, evaluate, parseFilter, select } from './odata';
+import { extendedJson, filterPropertyIdsProblem, readExtendedProperties } from './extended';
+import {
+  MAX_REQUEST_BYTES,
+  graphError,
+  isReply,
+  jsonBody,
+  malformedId,
+  notFound,
+  page,
+  type GraphReply,
+  type GraphRequest,
+} from './http';
+import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
 import {
   newChangeKey,
   newId,
@@ -23,9 +33,8 @@ import {
   type StandinExtendedProperty,
   type StandinPim,
 } from './pim-state';
-import { checkBody } from './schema/validate';
+import { checkBody, checkQuery } from './schema/validate';
 import type { StandinState } from './state';
-import { malformedId, notFound } from './calendar';
 
 const FOLDER_ID = /^cfld-[0-9a-f-]{36}$/;
 const CONTACT_ID = /^ctc-[0-9a-f-]{36}$/;
@@ -35,23 +44,6 @@ export const CONTACT_LIMITS = { emailAddresses: 3, businessPhones: 2, homePhones
 
 /** Contact photos, like user photos, are at most 4 MB. */
 const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
-
-function extendedJson(
-  req: GraphRequest,
-  extended: Map<string, StandinExtendedProperty>,
-  out: Record<string, unknown>,
-  expandOverride?: string,
-): void {
-  const expandText = expandOverride ?? req.query.get('$expand') ?? '';
-  const ex = /singleValueExtendedProperties(?:\(\$filter=(.*)\))?/i.exec(expandText);
-  if (!ex) return;
-  let props = [...extended.values()];
-  if (ex[1]) {
-    const f = parseFilter(ex[1]);
-    props = props.filter((p) => evaluate(f, p));
-  }
-  out.singleValueExtendedProperties = props;
-}
 
 export class Contacts {
   constructor(
@@ -73,6 +65,12 @@ export class Contacts {
       );
     const box = this.state.mailboxes.get(user.id);
     if (!user.hasMailbox || !box) return noMailbox();
+    if ((req.method === 'POST' || req.method === 'PATCH') && req.body.length > MAX_REQUEST_BYTES)
+      return graphError(
+        413,
+        'ErrorRequestEntityTooLarge',
+        'The request body exceeds the maximum size of 4 MB.',
+      );
     try {
       if (sub === 'contacts') return this.contacts(req, box.pim, parts.slice(3), null);
       return this.folders(req, box.pim, parts.slice(3));
@@ -95,7 +93,12 @@ export class Contacts {
     if (!folder) return notFound();
     if (rest.length === 1) {
       if (req.method === 'GET')
-        return { status: 200, body: select(this.folderJson(folder), req.query.get('$select')) };
+        return (
+          checkQuery('contactFolder', req, 'item') ?? {
+            status: 200,
+            body: select(this.folderJson(folder), req.query.get('$select')),
+          }
+        );
       if (req.method === 'PATCH') {
         const body = jsonBody(req);
         if (isReply(body)) return body;
@@ -130,6 +133,8 @@ export class Contacts {
 
   private folderCollection(req: GraphRequest, pim: StandinPim, parentId: string): GraphReply | null {
     if (req.method === 'GET') {
+      const badQuery = checkQuery('contactFolder', req, 'collection');
+      if (badQuery) return badQuery;
       let list = [...pim.contactFolders.values()]
         .filter((f) => f.parentFolderId === parentId)
         .map((f) => this.folderJson(f));
@@ -140,7 +145,7 @@ export class Contacts {
       }
       return page(
         req,
-        list.map((x) => select(x, req.query.get('$select'))),
+        orderBy(list, req.query.get('$orderby')).map((x) => select(x, req.query.get('$select'))),
         10,
         1000,
       );
@@ -212,6 +217,9 @@ export class Contacts {
         .join(' ');
     }
     extendedJson(req, c.extended, out, expandOverride);
+    // Like single-value ones, multi-value extended properties come back only when expanded.
+    if (!/multiValueExtendedProperties/i.test(req.query.get('$expand') ?? ''))
+      delete out.multiValueExtendedProperties;
     return out;
   }
 
@@ -239,6 +247,8 @@ export class Contacts {
     const home = folderId ?? pim.contactsFolderId;
     if (rest.length === 0) {
       if (req.method === 'GET') {
+        const badQuery = checkQuery('contact', req, 'collection');
+        if (badQuery) return badQuery;
         const badExpand = filterPropertyIdsProblem(req.query.get('$expand'));
         if (badExpand) return badExpand;
         const filterText = req.query.get('$filter');
@@ -251,7 +261,10 @@ export class Contacts {
         }
         return page(
           req,
-          list.map((c) => select(this.contactJson(req, c), req.query.get('$select'))),
+          orderBy(
+            list.map((c) => this.contactJson(req, c)),
+            req.query.get('$orderby'),
+          ).map((c) => select(c, req.query.get('$select'))),
           10,
           1000,
         );
@@ -265,7 +278,7 @@ export class Contacts {
     if (!contact || (folderId !== null && contact.parentFolderId !== folderId)) return notFound();
     if (rest.length === 1) {
       if (req.method === 'GET') {
-        const bad = filterPropertyIdsProblem(req.query.get('$expand'));
+        const bad = checkQuery('contact', req, 'item') ?? filterPropertyIdsProblem(req.query.get('$expand'));
         if (bad) return bad;
         return { status: 200, body: select(this.contactJson(req, contact), req.query.get('$select')) };
       }

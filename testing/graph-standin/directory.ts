@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
 import { ODataError, evaluate, parseFilter, select } from './odata';
+import { checkBody, checkQuery } from './schema/validate';
 import { newMailbox, type StandinState, type StandinUser } from './state';
 
 /**
@@ -111,6 +112,8 @@ export class Directory {
       );
     }
     if (parts.length === 2 && req.method === 'GET') {
+      const badQuery = checkQuery('user', req, 'item');
+      if (badQuery) return badQuery;
       return { status: 200, body: select(this.userJson(user), req.query.get('$select')) };
     }
     if (parts.length === 2 && req.method === 'PATCH') return this.patchUser(req, user);
@@ -124,6 +127,8 @@ export class Directory {
   }
 
   private listUsers(req: GraphRequest): GraphReply {
+    const badQuery = checkQuery('user', req, 'collection', { search: true });
+    if (badQuery) return badQuery;
     const filterText = req.query.get('$filter');
     let users = [...this.state.users.values()];
     users.forEach((u) => this.refresh(u));
@@ -160,6 +165,8 @@ export class Directory {
   private patchUser(req: GraphRequest, user: StandinUser): GraphReply {
     const body = jsonBody(req);
     if (isReply(body)) return body;
+    const badBody = checkBody('user', body, 'update');
+    if (badBody) return badBody;
     const profile = body.passwordProfile as
       { password?: unknown; forceChangePasswordNextSignIn?: unknown } | undefined;
     if (profile !== undefined) {

@@ -4,7 +4,8 @@
  * `{type} 0x{tag}`, else 400 ErrorInvalidProperty with Graph's message; the value must parse as the
  * MAPI type the id names.
  */
-import { graphError, type GraphReply } from './http';
+import { graphError, type GraphReply, type GraphRequest } from './http';
+import { evaluate, parseFilter } from './odata';
 import { normalisePropertyId } from './state';
 
 const SINGLE_TYPES = [
@@ -116,4 +117,57 @@ export function filterPropertyIdsProblem(filterText: string | null): GraphReply 
     m[1]!.replace(/''/g, "'"),
   );
   return ids.some((id) => propertyType(id) === null) ? malformedPropertyId() : null;
+}
+
+/** Checks a `multiValueExtendedProperties` array: ids in one of the three forms with an `…Array` type, values string arrays. */
+export function multiValueProblem(v: unknown): GraphReply | null {
+  if (!Array.isArray(v))
+    return graphError(
+      400,
+      'RequestBodyRead',
+      "An unexpected 'StartObject' node was found for property named 'multiValueExtendedProperties' when reading from the JSON reader. A 'StartArray' node was expected.",
+    );
+  for (const p of v as unknown[]) {
+    const entry = (p ?? {}) as Record<string, unknown>;
+    if (
+      typeof entry.id !== 'string' ||
+      !Array.isArray(entry.value) ||
+      entry.value.some((x) => typeof x !== 'string')
+    )
+      return graphError(
+        400,
+        'RequestBodyRead',
+        'Each multiValueLegacyExtendedProperty needs a string id and an array of strings as value.',
+      );
+    const form = ID_FORMS.map((f) => f.exec(entry.id as string)).find(Boolean);
+    const type = form?.[1] ?? '';
+    if (
+      !form ||
+      !/Array$/i.test(type) ||
+      !SINGLE_TYPES.some((t) => `${t}Array`.toLowerCase() === type.toLowerCase())
+    )
+      return malformedPropertyId();
+  }
+  return null;
+}
+
+/**
+ * Adds `singleValueExtendedProperties` to an item's JSON when `$expand` asks for them (all, or
+ * those its `$filter=id eq '...'` names), as Graph returns them only then.
+ */
+export function extendedJson(
+  req: GraphRequest,
+  extended: Map<string, { id: string; value: string }>,
+  out: Record<string, unknown>,
+  expandOverride?: string,
+): void {
+  const expandText = expandOverride ?? req.query.get('$expand') ?? '';
+  const ex = /singleValueExtendedProperties(?:\(\$filter=(.*)\))?/i.exec(expandText);
+  if (!ex) return;
+  let props = [...extended.values()];
+  if (ex[1]) {
+    const f = parseFilter(ex[1]);
+    props = props.filter((p) => evaluate(f, p));
+  }
+  out.singleValueExtendedProperties = props;
 }

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 /** The stand-in's request/answer shapes, shared by direct requests and $batch sub-requests. */
+/** Graph refuses a REST request body over 4 MB (larger attachments go through upload sessions). */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
 export interface GraphRequest {
   method: string;
   /** Path after /v1.0, e.g. /users/ada@contoso.com/messages. */
@@ -21,14 +26,42 @@ export interface GraphReply {
   raw?: { contentType: string; bytes: Buffer };
 }
 
-/** Graph's error body: `{error: {code, message, innerError}}`. */
+/**
+ * Graph's error body: `{error: {code, message, innerError: {date, request-id, client-request-id}}}`
+ * (the client's `client-request-id` header is echoed by the server once the request is known).
+ */
 export function graphError(status: number, code: string, message: string): GraphReply {
+  const requestId = randomUUID();
   return {
     status,
     body: {
-      error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'standin' } },
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+          'request-id': requestId,
+          'client-request-id': requestId,
+        },
+      },
     },
   };
+}
+
+export function notFound(): GraphReply {
+  return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+}
+
+export function malformedId(): GraphReply {
+  return graphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
+}
+
+/** Puts the caller's `client-request-id` into an error answer, as Graph echoes it. */
+export function echoClientRequestId(reply: GraphReply, clientRequestId: string | undefined): GraphReply {
+  const inner = (reply.body as { error?: { innerError?: Record<string, string> } } | undefined)?.error
+    ?.innerError;
+  if (inner && clientRequestId) inner['client-request-id'] = clientRequestId;
+  return reply;
 }
 
 export function jsonBody(req: GraphRequest): Record<string, unknown> | GraphReply {

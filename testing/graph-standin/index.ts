@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { Calendar } from './calendar';
 import { Contacts } from './contacts';
 import { Directory } from './directory';
-import { graphError, type GraphReply, type GraphRequest } from './http';
+import { echoClientRequestId, graphError, type GraphReply, type GraphRequest } from './http';
 import { Mail } from './mail';
 import {
   newMailbox,
@@ -63,6 +63,8 @@ export interface StandinUserSeed {
 }
 
 export interface GraphStandinOptions {
+  /** Loopback port to listen on; default 0 (any free port). */
+  port?: number;
   tenantId?: string;
   /** Registered apps (client id + secret and/or certificate PEM). */
   apps?: StandinApp[];
@@ -81,9 +83,7 @@ export interface GraphStandinOptions {
   maxMessageBytes?: number;
   /** Default true. False keeps attachment sizes but not their bytes (benchmarks of many MB). */
   retainBytes?: boolean;
-  /** Loopback port to listen on; default 0 (any free port). */
-  port?: number;
-  /** Lifetime of the access tokens the stand-in issues, in seconds. */
+  /** Lifetime of every access token issued, seconds (Entra ID: about an hour). Default 3599. */
   tokenLifetimeSeconds?: number;
 }
 
@@ -145,6 +145,30 @@ function send(res: ServerResponse, reply: GraphReply): void {
   }
   res.writeHead(reply.status, headers);
   res.end(payload);
+}
+
+/**
+ * What Graph's JSON batching refuses in the payload as a whole: a request without a string id, a
+ * method or a relative url, two requests with the same id, a body without a Content-Type header.
+ */
+function batchProblem(list: Array<Record<string, unknown>>): string | null {
+  const ids = new Set<string>();
+  for (const r of list) {
+    if (typeof r.id !== 'string' || r.id === '') return 'Each request of a batch needs a string id.';
+    if (ids.has(r.id))
+      return `Request Id '${r.id}' is used more than once; ids must be unique within a batch.`;
+    ids.add(r.id);
+    if (typeof r.method !== 'string' || !/^(GET|POST|PUT|PATCH|DELETE)$/i.test(r.method))
+      return `Request '${r.id}' needs a method (GET, POST, PUT, PATCH or DELETE).`;
+    if (typeof r.url !== 'string' || r.url === '' || /^https?:/i.test(r.url))
+      return `Request '${r.id}' needs a url relative to the version, e.g. /users/{id}/events.`;
+    const headers = Object.keys((r.headers as Record<string, string> | undefined) ?? {}).map((k) =>
+      k.toLowerCase(),
+    );
+    if (r.body !== undefined && !headers.includes('content-type'))
+      return `Request '${r.id}' has a body but no Content-Type header.`;
+  }
+  return null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -256,6 +280,10 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   }
 
   function dispatch(req: GraphRequest): GraphReply {
+    return echoClientRequestId(route(req), req.headers['client-request-id']);
+  }
+
+  function route(req: GraphRequest): GraphReply {
     return (
       directory.handle(req) ??
       mail.handle(req) ??
@@ -297,6 +325,8 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         `Number of batch request steps exceeds the maximum of ${MAX_BATCH_REQUESTS}.`,
       );
     }
+    const problem = batchProblem(list);
+    if (problem) return graphError(400, 'BadRequest', problem);
     const sentAt = Date.now();
     state.requests.push({
       at: sentAt,

@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
 import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
+import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import { ODataError, evaluate, parseFilter, select } from './odata';
+import { checkBody, checkQuery } from './schema/validate';
 import {
   normalisePropertyId,
   type StandinAttachment,
@@ -160,6 +162,8 @@ export class Mail {
     const id = this.folderId(box, rest[0]!);
     if (!id) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     if (rest.length === 1 && req.method === 'GET') {
+      const badQuery = checkQuery('mailFolder', req, 'item');
+      if (badQuery) return badQuery;
       return {
         status: 200,
         body: id === box.rootId ? { id, displayName: 'Top of Information Store' } : this.folderJson(box, id),
@@ -172,6 +176,8 @@ export class Mail {
 
   private folderCollection(req: GraphRequest, box: StandinMailbox, parentId: string): GraphReply | null {
     if (req.method === 'GET') {
+      const badQuery = checkQuery('mailFolder', req, 'collection');
+      if (badQuery) return badQuery;
       let list = [...box.folders.values()].filter(
         (f) =>
           f.parentFolderId === parentId && (!f.isHidden || req.query.get('includeHiddenFolders') === 'true'),
@@ -191,6 +197,8 @@ export class Mail {
     if (req.method !== 'POST') return null;
     const body = jsonBody(req);
     if (isReply(body)) return body;
+    const badBody = checkBody('mailFolder', body, 'create');
+    if (badBody) return badBody;
     const name = body.displayName;
     if (typeof name !== 'string' || name.trim() === '') {
       return graphError(400, 'ErrorInvalidParameter', 'displayName is required.');
@@ -215,6 +223,11 @@ export class Mail {
     const { box } = ctx;
     if (rest.length === 0) {
       if (req.method === 'GET') {
+        const badQuery =
+          checkQuery('message', req, 'collection', { search: true }) ??
+          filterPropertyIdsProblem(req.query.get('$filter')) ??
+          filterPropertyIdsProblem(req.query.get('$expand'));
+        if (badQuery) return badQuery;
         let list = [...box.messages.values()].filter(
           (m) => folderId === null || m.parentFolderId === folderId,
         );
@@ -235,16 +248,21 @@ export class Mail {
         return this.createMessage(req, ctx, folderId ?? this.folderId(box, 'drafts')!);
       return null;
     }
+    if (!/^msg-[0-9a-f-]{36}$/.test(decodeURIComponent(rest[0]!)))
+      return graphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
     const message = box.messages.get(decodeURIComponent(rest[0]!));
     if (!message || (folderId !== null && message.parentFolderId !== folderId)) {
       return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     }
     if (rest.length === 1) {
       if (req.method === 'GET')
-        return {
-          status: 200,
-          body: select(this.messageJson(message, req.query.get('$expand')), req.query.get('$select')),
-        };
+        return (
+          checkQuery('message', req, 'item') ??
+          filterPropertyIdsProblem(req.query.get('$expand')) ?? {
+            status: 200,
+            body: select(this.messageJson(message, req.query.get('$expand')), req.query.get('$select')),
+          }
+        );
       if (req.method === 'DELETE') {
         box.messages.delete(message.id);
         return { status: 204 };
@@ -293,6 +311,8 @@ export class Mail {
     body: Record<string, unknown>,
     creating: boolean,
   ): GraphReply | null {
+    const invalid = checkBody('message', body, creating ? 'create' : 'update');
+    if (invalid) return invalid;
     for (const [k, v] of Object.entries(body)) {
       if (k.startsWith('@odata')) continue;
       const key = k.toLowerCase();
@@ -304,33 +324,9 @@ export class Mail {
         );
       }
       if (key === 'singlevalueextendedproperties') {
-        if (!Array.isArray(v))
-          return graphError(400, 'RequestBodyRead', 'singleValueExtendedProperties must be an array.');
-        for (const p of v as Array<{ id?: unknown; value?: unknown }>) {
-          if (typeof p.id !== 'string' || typeof p.value !== 'string') {
-            return graphError(
-              400,
-              'RequestBodyRead',
-              'Each extended property needs a string id and a string value.',
-            );
-          }
-          const nid = normalisePropertyId(p.id);
-          if (nid.startsWith('systemtime') && isNaN(Date.parse(p.value))) {
-            return graphError(
-              400,
-              'ErrorInvalidExtendedPropertyValue',
-              `Value '${p.value}' is not a valid SystemTime.`,
-            );
-          }
-          if (nid.startsWith('integer') && !/^-?\d+$/.test(p.value)) {
-            return graphError(
-              400,
-              'ErrorInvalidExtendedPropertyValue',
-              `Value '${p.value}' is not a valid Integer.`,
-            );
-          }
-          m.extended.set(nid, { id: p.id, value: p.value });
-        }
+        const props = readExtendedProperties(v);
+        if (isReply(props)) return props;
+        for (const p of props) m.extended.set(p.key, { id: p.id, value: p.value });
       } else if (key === 'attachments') {
         if (!creating)
           return graphError(
@@ -470,9 +466,12 @@ export class Mail {
       };
     }
     this.state.uploadSessions.delete(token);
-    const message = this.state.mailboxes.get(session.userId)?.messages.get(session.messageId);
+    const box = this.state.mailboxes.get(session.userId);
+    const kind = session.item ?? 'message';
+    const message =
+      kind === 'event' ? box?.pim.events.get(session.messageId) : box?.messages.get(session.messageId);
     if (!message)
-      return graphError(404, 'ErrorItemNotFound', 'The message of this upload session no longer exists.');
+      return graphError(404, 'ErrorItemNotFound', `The ${kind} of this upload session no longer exists.`);
     const attachment: StandinAttachment = {
       id: `att-${randomUUID()}`,
       name: session.name,
@@ -486,7 +485,9 @@ export class Mail {
     message.attachments.push(attachment);
     return {
       status: 201,
-      headers: { location: `/users/${session.userId}/messages/${message.id}/attachments/${attachment.id}` },
+      headers: {
+        location: `/users/${session.userId}/${kind === 'event' ? 'events' : 'messages'}/${message.id}/attachments/${attachment.id}`,
+      },
       body: null,
     };
   }
@@ -521,7 +522,7 @@ export class Mail {
   }
 }
 
-function attachmentJson(a: StandinAttachment): Record<string, unknown> {
+export function attachmentJson(a: StandinAttachment): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.fileAttachment',
     id: a.id,
@@ -534,7 +535,7 @@ function attachmentJson(a: StandinAttachment): Record<string, unknown> {
   };
 }
 
-function toAttachment(
+export function toAttachment(
   raw: Record<string, unknown>,
   via: StandinAttachment['via'],
 ): StandinAttachment | GraphReply {

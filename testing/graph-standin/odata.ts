@@ -249,3 +249,27 @@ export function select<T extends Record<string, unknown>>(
   for (const [k, v] of Object.entries(item)) if (wanted.has(k.toLowerCase()) || k.startsWith('@')) out[k] = v;
   return out;
 }
+
+function order(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === undefined || a === null) return -1;
+  if (b === undefined || b === null) return 1;
+  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() < b.toLowerCase() ? -1 : 1;
+  return (a as number) < (b as number) ? -1 : 1;
+}
+
+/** `$orderby=start/dateTime desc,subject`: a stable sort by each path, nulls first, as OData orders. */
+export function orderBy<T extends Record<string, unknown>>(items: T[], text: string | null): T[] {
+  if (!text) return items;
+  const keys = text.split(',').map((part) => {
+    const [path, direction] = part.trim().split(/\s+/);
+    return { path: path!.split('/'), desc: direction?.toLowerCase() === 'desc' };
+  });
+  return [...items].sort((a, b) => {
+    for (const k of keys) {
+      const c = order(resolve(k.path, a, {}), resolve(k.path, b, {}));
+      if (c !== 0) return k.desc ? -c : c;
+    }
+    return 0;
+  });
+}

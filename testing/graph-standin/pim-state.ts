@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StandinAttachment } from './state';
 
 /**
  * What the stand-in holds for a mailbox's calendars and contacts, and the meeting mail it "sent".
@@ -42,6 +43,8 @@ export interface StandinEvent {
   exceptions: Map<string, StandinException>;
   /** Deleted occurrences by occurrence key. */
   cancelled: Set<string>;
+  /** File attachments (POST ≤ 3 MB, larger ones by upload session). */
+  attachments: StandinAttachment[];
 }
 
 export interface StandinContactFolder {

@@ -85,7 +85,10 @@ export interface StandinMailbox {
 export interface UploadSession {
   token: string;
   userId: string;
+  /** The message's (or, with `item: 'event'`, the event's) id. */
   messageId: string;
+  /** What the attachment goes on; default a message. */
+  item?: 'message' | 'event';
   name: string;
   contentType: string;
   size: number;

@@ -151,7 +151,10 @@ export function parseLocal(text: string): LocalDateTime | null {
   return v;
 }
 
-/** The instant a wall-clock time in `zone` names (the later reading in a DST gap, the earlier in an overlap). */
+/**
+ * The instant a wall-clock time in `zone` names. A time skipped by a DST change reads as the time
+ * after the change; a repeated one as standard time (the later instant), as Windows converts them.
+ */
 export function localToUtc(local: LocalDateTime, zone: string): number {
   const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
   const first = asUtc - offsetMs(zone, asUtc);

@@ -6,6 +6,7 @@
  * an `$expand` of something that is not a navigation property, an unknown `$` option or one the
  * route does not take is `400` too.
  */
+import { multiValueProblem } from '../extended';
 import { graphError, type GraphReply, type GraphRequest } from '../http';
 import { CALENDAR } from './calendar';
 import { COMPLEX } from './complex';
@@ -134,6 +135,10 @@ export function checkBody(
     if (k.startsWith('@odata')) continue;
     const nav = table.bodyNavigation.find((n) => n.toLowerCase() === k.toLowerCase());
     if (nav) {
+      if (nav === 'multiValueExtendedProperties') {
+        const problem = multiValueProblem(body[k]);
+        if (problem) return problem;
+      }
       if (nav !== k) {
         body[nav] = body[k];
         delete body[k];
@@ -210,6 +215,41 @@ function names(list: string): string[] {
   return out;
 }
 
+const FILTER_WORDS = new Set([
+  'eq',
+  'ne',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'and',
+  'or',
+  'not',
+  'true',
+  'false',
+  'null',
+  'in',
+  'has',
+]);
+
+/** The first property segment of each name a `$filter` compares (lambda variables and functions left out). */
+function filterNames(text: string): string[] {
+  const bare = text.replace(/'(?:[^']|'')*'/g, "''");
+  const variables = new Set([...bare.matchAll(/(\w+)\s*:/g)].map((m) => m[1]!.toLowerCase()));
+  const out: string[] = [];
+  for (const m of bare.matchAll(/(?<![\w.:-])[A-Za-z_]\w*(?:\/\w+)*/g)) {
+    const token = m[0];
+    const after = bare.slice(m.index + token.length).trimStart();
+    if (FILTER_WORDS.has(token.toLowerCase())) continue;
+    if (after.startsWith('(') && !token.includes('/')) continue; // a function: startswith(...)
+    if (after.startsWith(':')) continue; // a lambda variable's declaration
+    const first = token.split('/')[0]!;
+    if (variables.has(first.toLowerCase())) continue;
+    out.push(first);
+  }
+  return out;
+}
+
 /**
  * Checks a GET's query options for `resource`. `extraOptions` are route parameters
  * (startDateTime, includeHiddenFolders...), `$search` only where the route allows it.
@@ -237,6 +277,18 @@ export function checkQuery(
       Object.keys(table.properties).some((x) => x.toLowerCase() === n.toLowerCase());
     if (key === '$select') {
       for (const n of names(value)) {
+        if (!find(n) && !table.navigation.some((x) => x.toLowerCase() === n.toLowerCase()))
+          return directory
+            ? bad(`Could not find a property named '${n}' on type 'Microsoft.DirectoryServices.User'.`)
+            : graphError(
+                400,
+                'RequestBroker--ParseUri',
+                `Could not find a property named '${n}' on type '${table.name}'.`,
+              );
+      }
+    }
+    if (key === '$filter') {
+      for (const n of filterNames(value)) {
         if (!find(n) && !table.navigation.some((x) => x.toLowerCase() === n.toLowerCase()))
           return directory
             ? bad(`Could not find a property named '${n}' on type 'Microsoft.DirectoryServices.User'.`)
