@@ -48,6 +48,7 @@ const RAW: Record<string, Record<string, string>> = {
         'DTEND:20250302T110000Z',
         'SUMMARY:With the big deck',
         `ATTACH;ENCODING=BASE64;VALUE=BINARY;FMTTYPE=application/pdf;X-FILENAME=deck.pdf:${BIG}`,
+        'ATTACH;ENCODING=BASE64;VALUE=BINARY;FMTTYPE=text/plain;X-FILENAME=notes.txt:aGVsbG8=',
       ),
     ),
   },
@@ -123,6 +124,12 @@ describe('bad input is listed, the rest migrates', () => {
     expect(byCode['PIM_RECURRENCE_INVALID']!.reason).toMatch(/DAILY/);
     expect(byCode['PIM_ATTACHMENT_SKIPPED']).toMatchObject({ label: 'With the big deck', whole: false });
     expect(byCode['PIM_ATTACHMENT_SKIPPED']!.reason).toMatch(/deck\.pdf.*40\.0 MB/);
+    // The small attachment of the same event made it.
+    const big = [...pim.events.values()].find((e) => e.fields.subject === 'With the big deck')!;
+    const attachments = await clientFor(standin()).all<{ name: string }>(
+      `/users/${USER_ID}/events/${big.id}/attachments`,
+    );
+    expect(attachments.map((a) => a.name)).toEqual(['notes.txt']);
     expect(await (await fetch(standin().sentMailUrl)).json()).toEqual([]);
   }, 120000);
 });
