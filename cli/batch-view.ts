@@ -62,6 +62,11 @@ export function printReport(b: Batch, mailboxes: readonly Mailbox[]): void {
       { header: 'ERROR', value: (m) => (m.lastError ? `${m.lastError.code}: ${m.lastError.message}` : '') },
     ]),
   );
+  for (const m of byEmail(mailboxes)) {
+    if (m.contactsSynced || m.eventsSynced)
+      console.log(`${m.email}: ${m.contactsSynced ?? 0} contacts, ${m.eventsSynced ?? 0} calendar events`);
+    if (m.pimNote) console.log(`${m.email}: contacts and calendars ${m.pimNote}`);
+  }
   const failed = mailboxes.filter(isFailedMailbox).length;
   console.log(`${mailboxes.length} mailboxes, ${failed} failed`);
   // Mail through Graph is rebuilt as JSON: say what it lost, per mailbox, never silently.

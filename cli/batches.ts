@@ -83,6 +83,11 @@ export interface RunReport {
     error: { code: string; message: string } | null;
     /** Graph mail only: messages that lost something, per kind of loss. */
     notCarried: Record<string, number>;
+    /** Contacts and calendar events among itemsSynced, PIM items skipped, or why none were migrated. */
+    contacts?: number;
+    events?: number;
+    pimSkipped?: number;
+    pimNote?: string;
   }>;
 }
 
@@ -99,6 +104,10 @@ export function runReport(batch: Batch, mailboxes: readonly Mailbox[]): RunRepor
       bytesSynced: m.bytesSynced,
       error: m.lastError ?? null,
       notCarried: m.notCarried ?? {},
+      ...(m.contactsSynced !== undefined ? { contacts: m.contactsSynced } : {}),
+      ...(m.eventsSynced !== undefined ? { events: m.eventsSynced } : {}),
+      ...(m.pimSkipped !== undefined ? { pimSkipped: m.pimSkipped } : {}),
+      ...(m.pimNote ? { pimNote: m.pimNote } : {}),
     })),
   };
 }

@@ -2,7 +2,8 @@ import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { services } from '../shared/app/services';
 import { ingestBatch } from '../shared/batches/ingest';
-import { skippedItemsOf } from '../shared/migration/skipped';
+import { mailboxKey, skippedItemsOf } from '../shared/migration/skipped';
+import { PimState } from '../shared/pim/state';
 import { withHint } from '../shared/domain/codes';
 import { allowedActions, type Mailbox } from '../shared/state';
 import { runBatchAction } from '../shared/batches/lifecycle';
@@ -95,7 +96,12 @@ df.app.client.http('batchesMailbox', {
       const { id, email } = parseParams(request, mailboxParams);
       const mailbox = await svc.state.mailboxes.get(id, email);
       const skippedItems = mailbox.itemsSkipped > 0 ? await skippedItemsOf(svc, id, mailbox.email) : [];
-      return json(200, { mailbox: withErrorHint(mailbox), skippedItems });
+      // Contacts and calendar items left out (or migrated with a loss), each with its code and reason.
+      const pimSkippedItems =
+        (mailbox.pimSkipped ?? 0) > 0 || mailbox.contactsSynced || mailbox.eventsSynced
+          ? await new PimState(svc.storage, mailboxKey(id, mailbox.email)).listSkipped()
+          : [];
+      return json(200, { mailbox: withErrorHint(mailbox), skippedItems, pimSkippedItems });
     }),
 });
 

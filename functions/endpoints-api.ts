@@ -15,6 +15,8 @@ import {
 } from '../shared/migration/microsoft365-endpoint';
 import { ENDPOINT_TYPES } from '../shared/state';
 import { parseLdapSettings, testDirectoryEndpoint } from '../shared/directory';
+import { validatePimSettings } from '../shared/pim/sources';
+import { endpointSecretName, secretRef } from '../shared/secrets/refs';
 import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
@@ -29,6 +31,11 @@ const createSchema = z
     type: z.enum(ENDPOINT_TYPES),
     settings: z.record(z.string(), z.unknown()).default({}),
     password: z.string().min(1).optional(),
+    /** Passwords of the contacts-and-calendars logins (settings.dav / settings.ews), kept in the secret store. */
+    pimPasswords: z
+      .object({ dav: z.string().min(1).optional(), ews: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     maxConcurrentMigrations: z.number().int().positive().optional(),
   })
   .strict();
@@ -41,8 +48,10 @@ app.http('endpointsCreate', {
     answering(context, async () => {
       const parsed = createSchema.safeParse(await request.json().catch(() => undefined));
       if (!parsed.success) return invalidBody(parsed.error);
-      const { password, ...input } = parsed.data;
+      const { password, pimPasswords, ...input } = parsed.data;
       if (input.type === 'imap') assertTransportAllowed(input.name, parseEndpoint(input.settings, 'source'));
+      if (input.type === 'imap') validatePimSettings(input.settings);
+      await storePimPasswords(input.name, input.settings, pimPasswords);
       if (input.type === 'graph') graphSettingsOf(input);
       if (input.type === 'ldap') parseLdapSettings(input.settings, input.name);
       if (input.type === 'microsoft365') microsoft365SettingsOf(input);
@@ -62,6 +71,10 @@ const updateSchema = z
   .object({
     settings: z.record(z.string(), z.unknown()).optional(),
     password: z.string().min(1).optional(),
+    pimPasswords: z
+      .object({ dav: z.string().min(1).optional(), ews: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     maxConcurrentMigrations: z.number().int().positive().optional(),
   })
   .strict();
@@ -77,8 +90,10 @@ app.http('endpointsUpdate', {
       const svc = services();
       const name = request.params.name as string;
       const current = await svc.state.endpoints.get(name);
-      const { password, ...patch } = parsed.data;
+      const { password, pimPasswords, ...patch } = parsed.data;
       const { settings } = patch;
+      if (settings && current.type === 'imap') validatePimSettings(settings);
+      if (settings) await storePimPasswords(current.name, settings, pimPasswords);
       if (settings && current.type === 'imap')
         assertTransportAllowed(current.name, parseEndpoint(settings, 'source'));
       if (settings && current.type === 'graph') graphSettingsOf({ ...current, settings });
@@ -196,3 +211,22 @@ app.http('endpointsRemove', {
       return { status: 204 };
     }),
 });
+
+/**
+ * The dav / ews login passwords go to the secret store; the block keeps `password: "secret:<name>"`.
+ * Mutates `settings` (the request's own copy) before it is stored.
+ */
+async function storePimPasswords(
+  endpoint: string,
+  settings: Record<string, unknown>,
+  passwords: { dav?: string; ews?: string } | undefined,
+): Promise<void> {
+  for (const kind of ['dav', 'ews'] as const) {
+    const value = passwords?.[kind];
+    const block = settings[kind];
+    if (!value || !block || typeof block !== 'object') continue;
+    const name = `${endpointSecretName(endpoint)}-${kind}`;
+    await services().secrets.set(name, value);
+    (block as Record<string, unknown>).password = secretRef(name);
+  }
+}

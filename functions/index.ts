@@ -19,3 +19,4 @@ import '../activities/set-forwarding';
 import '../activities/write-cutover-pack';
 import './dns-api';
 import './cutover-api';
+import '../activities/copy-pim-chunk';

@@ -7,6 +7,7 @@ import {
   type MailboxRunInput,
   type StepError,
 } from '../shared/workflow/names';
+import { copyContactsAndCalendars } from './copy-pim';
 
 /** Per mailbox: mark it running, copy in bounded chunks, record the outcome (provisioning came before). */
 export function* migrateMailbox(context: OrchestrationContext): Generator<Task, MailboxOutcome, unknown> {
@@ -41,6 +42,13 @@ export function* migrateMailbox(context: OrchestrationContext): Generator<Task, 
       // Throttled: the server named a backoff longer than a call should sleep; wait without a worker.
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + result.retryAfterMs));
     }
+  }
+  if (!error) {
+    // Contacts and calendars after the mail, in bounded pages (copy-pim.ts).
+    const pim = yield* copyContactsAndCalendars(context, input);
+    totals.itemsSynced += pim.events + pim.contacts;
+    totals.itemsSkipped += pim.skipped;
+    error = pim.error;
   }
   const outcome: MailboxOutcome = {
     ...input,

@@ -146,7 +146,13 @@ export function batchView(id) {
         if (email === openEmail) opened = answer;
       }
       renderIfChanged(detail, opened ?? null, (o) =>
-        o ? mailboxDetail(o.mailbox, o.skippedItems ?? [], () => openMailbox(o.mailbox.email)) : [],
+        o
+          ? mailboxDetail(
+              o.mailbox,
+              [...(o.skippedItems ?? []), ...pimSkippedRows(o.pimSkippedItems ?? [])],
+              () => openMailbox(o.mailbox.email),
+            )
+          : [],
       );
       await reports.refresh();
       renderIfChanged(pager, { pageToken, nextToken }, () =>
@@ -237,6 +243,12 @@ function mailboxDetail(m, skipped, close) {
       fact('Status', statusBadge(m.status)),
       fact('Items synced', count(m.itemsSynced)),
       fact('Items skipped', count(m.itemsSkipped)),
+      (m.contactsSynced !== undefined || m.eventsSynced !== undefined) &&
+        fact(
+          'Contacts and events',
+          `${count(m.contactsSynced ?? 0)} contacts, ${count(m.eventsSynced ?? 0)} events`,
+        ),
+      m.pimNote && fact('Contacts and calendars', m.pimNote),
       fact('Size migrated', bytes(m.bytesSynced)),
       fact(
         'Rate',
@@ -272,4 +284,14 @@ function skippedTable(skipped) {
       ),
     dataTable('Skipped items of this mailbox', ['Subject', 'Folder', 'Date', 'Size', 'Kind', 'Reason'], rows),
   ];
+}
+
+/** Contacts and calendar items left out or migrated with a loss, as rows of the skipped table. */
+function pimSkippedRows(items) {
+  return items.map((s) => ({
+    subject: s.label,
+    folder: s.collection,
+    kind: s.kind,
+    reason: `${s.code}: ${s.whole ? '' : '(migrated with a loss) '}${s.reason}`,
+  }));
 }

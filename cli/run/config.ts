@@ -59,6 +59,32 @@ const imapSideSchema = z
     /** `xoauth2`: app-only OAuth (Exchange Online) with the app registration in `oauth`. */
     auth: z.enum(['password', 'xoauth2']).optional(),
     oauth: oauthSchema.optional(),
+    /** Source only: contacts and calendars over CalDAV/CardDAV. */
+    dav: z
+      .object({
+        url: z.string().url(),
+        security: z.enum(['tls', 'none']).optional(),
+        login: z.string().min(1).optional(),
+        password: passwordSchema.optional(),
+        defaultTimeZone: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Source only: contacts and calendars of Exchange 2007 SP1+ over EWS. */
+    ews: z
+      .object({
+        url: z.string().url(),
+        auth: z.enum(['basic', 'ntlm']).optional(),
+        impersonation: z.boolean().optional(),
+        admin: z
+          .object({ user: z.string().min(1), domain: z.string().min(1).optional() })
+          .strict()
+          .optional(),
+        password: passwordSchema.optional(),
+        allowInvalidCertificates: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((s) => (s.auth === 'xoauth2') === (s.oauth !== undefined), {
@@ -90,6 +116,21 @@ const microsoft365SideSchema = z
   .strict()
   .refine(oneCredential, ONE_CREDENTIAL);
 
+/** A Microsoft 365 tenant as the target: the app registration mailferry signs in with. */
+const graphTargetSchema = z
+  .object({
+    type: z.literal('graph'),
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecret: passwordSchema,
+    /** Sign-in and Graph URLs; default Microsoft's (the stand-in prints its own). */
+    authorityHost: z.string().url().optional(),
+    graphBaseUrl: z.string().url().optional(),
+    maxMessageSizeMB: z.number().positive().max(150).optional(),
+    licenseSkuId: z.string().uuid().optional(),
+  })
+  .strict();
+
 /** The source directory for cutover forwarding (an `ldap` endpoint named "directory"). */
 const directorySchema = z
   .object({
@@ -107,7 +148,7 @@ const directorySchema = z
 export const runConfigSchema = z
   .object({
     source: imapSideSchema,
-    target: z.discriminatedUnion('type', [imapSideSchema, microsoft365SideSchema]),
+    target: z.discriminatedUnion('type', [imapSideSchema, microsoft365SideSchema, graphTargetSchema]),
     maxConcurrentMigrations: z.number().int().min(1).max(1000).optional(),
     directory: directorySchema.optional(),
     /** Batch options for the cutover: where forwarding points, and whether to set it. */
@@ -116,15 +157,39 @@ export const runConfigSchema = z
   })
   .strict();
 export type RunConfig = z.output<typeof runConfigSchema>;
-type Side = z.output<typeof imapSideSchema> | z.output<typeof microsoft365SideSchema>;
+type Side =
+  | z.output<typeof imapSideSchema>
+  | z.output<typeof microsoft365SideSchema>
+  | z.output<typeof graphTargetSchema>;
 
-/** An endpoint as the API's POST /api/endpoints takes it, with the password resolved. */
+/** An endpoint as the API's POST /api/endpoints takes it, with the passwords resolved. */
 export interface EndpointRequest {
   name: string;
-  type: 'imap' | 'ldap' | 'microsoft365';
+  type: 'imap' | 'ldap' | 'microsoft365' | 'graph';
   settings: Record<string, unknown>;
   password?: string;
+  /** The dav / ews logins' passwords (stored in the secret store by the service). */
+  pimPasswords?: { dav?: string; ews?: string };
   maxConcurrentMigrations?: number;
+}
+
+const resolve = (pw: z.output<typeof passwordSchema> | undefined, env: NodeJS.ProcessEnv) =>
+  typeof pw === 'object' ? env[pw.env] : pw;
+
+/** The host settings (M365_*) that make a graph target's tenant the service's Microsoft 365. */
+export function graphHostSettings(
+  config: RunConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const t = config.target;
+  if (t.type !== 'graph') return {};
+  return {
+    M365_TENANT_ID: t.tenantId,
+    M365_CLIENT_ID: t.clientId,
+    M365_CLIENT_SECRET: resolve(t.clientSecret, env) ?? '',
+    ...(t.authorityHost ? { M365_AUTHORITY_HOST: t.authorityHost } : {}),
+    ...(t.graphBaseUrl ? { M365_GRAPH_BASE_URL: t.graphBaseUrl } : {}),
+  };
 }
 
 /** Reads and validates the file; CONFIG_INVALID lists every problem with its field. */
@@ -155,19 +220,27 @@ export function loadRunConfig(file: string, env: NodeJS.ProcessEnv = process.env
   }
   // Resolve env passwords now, so a missing variable is bad input before anything starts.
   const directoryPw = parsed.data.directory?.password;
-  if (typeof directoryPw === 'object' && !env[directoryPw.env])
-    throw badInput(
-      'CONFIG_INVALID',
-      `--config ${file}: directory.password.env: the environment variable ${directoryPw.env} is not set`,
-    );
-  for (const side of ['source', 'target'] as const) {
-    const config = parsed.data[side];
-    const pw = 'admin' in config ? config.admin?.password : undefined;
+  const target = parsed.data.target;
+  const secrets: Array<[string, z.output<typeof passwordSchema> | undefined]> = [
+    ['directory.password', directoryPw],
+    ['source.admin.password', parsed.data.source.admin?.password],
+    ['source.dav.password', parsed.data.source.dav?.password],
+    ['source.ews.password', parsed.data.source.ews?.password],
+    target.type === 'graph'
+      ? ['target.clientSecret', target.clientSecret]
+      : target.type === 'imap'
+        ? ['target.admin.password', target.admin?.password]
+        : ['target', undefined],
+  ];
+  for (const [field, pw] of secrets) {
     if (typeof pw === 'object' && !env[pw.env])
       throw badInput(
         'CONFIG_INVALID',
-        `--config ${file}: ${side}.admin.password.env: the environment variable ${pw.env} is not set`,
+        `--config ${file}: ${field}.env: the environment variable ${pw.env} is not set`,
       );
+  }
+  for (const side of ['source', 'target'] as const) {
+    const config = parsed.data[side];
     const app = config.type === 'microsoft365' ? config : 'oauth' in config ? config.oauth : undefined;
     const where = config.type === 'microsoft365' ? side : `${side}.oauth`;
     if (app) secretOf(app, env, `--config ${file}: ${where}`);
@@ -215,6 +288,11 @@ export function endpointRequest(
   maxConcurrentMigrations: number | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): EndpointRequest {
+  if (side.type === 'graph') {
+    // The tenant and its app are host settings (graphHostSettings); the endpoint tunes the migration.
+    const settings = defined({ maxMessageSizeMB: side.maxMessageSizeMB, licenseSkuId: side.licenseSkuId });
+    return { name, type: 'graph', settings, maxConcurrentMigrations };
+  }
   if (side.type === 'microsoft365') {
     const { type, clientSecret, certificate, ...rest } = side;
     const { credential, secret } = secretOf({ clientSecret, certificate }, env, name);
@@ -228,7 +306,7 @@ export function endpointRequest(
   }
   if (side.oauth) {
     // XOAUTH2: the endpoint's secret is the app's credential; there is no admin password.
-    const { type, admin: _admin, oauth, ...rest } = side;
+    const { type, admin: _admin, oauth, dav: _dav, ews: _ews, ...rest } = side;
     const { clientSecret, certificate, ...app } = oauth;
     const { credential, secret } = secretOf({ clientSecret, certificate }, env, `${name}.oauth`);
     return {
@@ -239,16 +317,27 @@ export function endpointRequest(
       maxConcurrentMigrations,
     };
   }
-  const { type, admin, oauth: _oauth, ...rest } = side;
+  const { type, admin, oauth: _oauth, dav, ews, ...rest } = side;
   const settings: Record<string, unknown> = defined(rest);
   if (admin)
     settings.admin = { user: admin.user, ...(admin.loginFormat ? { loginFormat: admin.loginFormat } : {}) };
-  const pw = admin?.password;
+  const pimPasswords: { dav?: string; ews?: string } = {};
+  for (const [kind, block] of [
+    ['dav', dav],
+    ['ews', ews],
+  ] as const) {
+    if (!block) continue;
+    const { password, ...blockSettings } = block;
+    settings[kind] = Object.fromEntries(Object.entries(blockSettings).filter(([, v]) => v !== undefined));
+    const value = resolve(password, env);
+    if (value) pimPasswords[kind] = value;
+  }
   return {
     name,
     type,
     settings,
-    password: typeof pw === 'object' ? env[pw.env] : pw,
+    password: resolve(admin?.password, env),
+    ...(Object.keys(pimPasswords).length ? { pimPasswords } : {}),
     maxConcurrentMigrations,
   };
 }

@@ -43,8 +43,21 @@ function sameEndpoint(existing: Endpoint, req: EndpointRequest): boolean {
     existing.type === req.type &&
     (req.maxConcurrentMigrations === undefined ||
       existing.maxConcurrentMigrations === req.maxConcurrentMigrations) &&
-    canonical(existing.settings) === canonical(req.settings)
+    canonical(withoutPimSecrets(existing.settings)) === canonical(req.settings)
   );
+}
+
+/** The service adds `password: "secret:..."` to the dav / ews blocks; the config never has it. */
+function withoutPimSecrets(settings: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...settings };
+  for (const kind of ['dav', 'ews']) {
+    const block = out[kind];
+    if (block && typeof block === 'object') {
+      const { password: _password, ...rest } = block as Record<string, unknown>;
+      out[kind] = rest;
+    }
+  }
+  return out;
 }
 
 /** JSON with object keys sorted, so settings compare by content, not key order. */

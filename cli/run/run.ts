@@ -21,7 +21,13 @@ import {
 import { EXIT, badInput, type ExitCode } from '../exit-codes';
 import { printJson } from '../format';
 import { watchBatch } from '../watch';
-import { cutoverOptions, directoryRequest, endpointRequest, loadRunConfig } from './config';
+import {
+  cutoverOptions,
+  directoryRequest,
+  endpointRequest,
+  graphHostSettings,
+  loadRunConfig,
+} from './config';
 import { ensureEndpoint } from './endpoints';
 
 /**
@@ -79,7 +85,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
       dataDir,
       port: 0,
       apiKey,
-      settings: { MAILFERRY_DATA_DIR: dataDir },
+      settings: { MAILFERRY_DATA_DIR: dataDir, ...graphHostSettings(config) },
       log: (level, fn, message) => {
         if (level === 'warning' || level === 'error' || level === 'critical')
           process.stderr.write(`${level} ${fn}: ${message}\n`);

@@ -231,6 +231,42 @@ export const ERROR_CODES = {
     422,
     'Split the folder on the source: it is over the number of items mailferry lists.',
   ),
+  PIM_SOURCE_UNSUPPORTED: code(400, 'Give the source endpoint a dav or ews block, not both.'),
+  PIM_SOURCE_LOGIN_FAILED: code(422, 'Check the CalDAV/CardDAV login and password of the source endpoint.'),
+  PIM_SOURCE_UNREACHABLE: retry(502, 'Check the CalDAV/CardDAV URL and that the server is up.'),
+  PIM_SOURCE_FAILED: retry(502, 'Retry; the message has what the CalDAV/CardDAV server answered.'),
+  PIM_COPY_FAILED: code(500, 'Look in the service log for the details, then sync the batch again.'),
+  PIM_WRITE_FAILED: retry(502, 'Nothing to do: the item is written again on the next pass.'),
+  PIM_WRONG_KIND: code(422, 'Move the item into a calendar or address book of its own kind on the source.'),
+  PIM_NOT_AN_EVENT: code(
+    422,
+    'Nothing to do: tasks and journal entries are not migrated; the item is listed.',
+  ),
+  PIM_RECURRENCE_INVALID: code(
+    422,
+    'Fix the series rule on the source (it breaks RFC 5545), then sync again.',
+  ),
+  PIM_SERIES_EXPANDED: code(
+    422,
+    'Nothing to do: Graph cannot express this rule, so its occurrences are single events.',
+  ),
+  PIM_SERIES_TOO_LONG: code(
+    422,
+    'Give the series an end on the source: only its first occurrences were written.',
+  ),
+  PIM_EXCEPTION_UNMATCHED: code(
+    422,
+    'Edit the occurrence again in Outlook: its original start was not in the series.',
+  ),
+  PIM_CONTACT_FIELDS_MOVED: code(
+    422,
+    'Nothing to do: fields Graph has no room for are in the contact notes.',
+  ),
+  PIM_ATTACHMENT_SKIPPED: code(
+    422,
+    'Attach the file again in Outlook: it is over what Graph takes for an event.',
+  ),
+  PIM_PHOTO_SKIPPED: code(422, 'Add the photo again in Outlook: the source photo could not be used.'),
   PIM_DISTRIBUTION_LIST: code(
     422,
     'Recreate the distribution list as a group in Microsoft 365: Graph has no contact groups.',

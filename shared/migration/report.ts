@@ -14,6 +14,7 @@ import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
 import { skippedItemsOf } from './skipped';
 import { cutoverForReport } from '../cutover/completion';
+import { pimSkippedOf } from '../pim/skipped';
 
 /** The files every report writes beside its mail body (report.html). */
 const REPORT_FILE_NAMES = ['report.html', FILE_NAMES.statistics, FILE_NAMES.errors, FILE_NAMES.json];
@@ -55,6 +56,10 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
   }
   const kind = input.kind ?? KIND_FOR_MODE[input.mode];
   const dashboard = `${svc.settings.report.dashboardUrl}#/batches/${encodeURIComponent(batch.id)}`;
+  // Contacts and calendar items left out (or only partly migrated), each with its reason.
+  for (const m of mailboxes.filter((x) => (x.pimSkipped ?? 0) > 0 || x.contactsSynced || x.eventsSynced)) {
+    for (const item of await pimSkippedOf(svc, batch.id, m.email)) skippedItems.push(item);
+  }
   // Completion carries the cutover pack and DNS findings that writeCutoverPack stored just before;
   // the status mail says where forwarding stands.
   const cutover = await cutoverForReport(svc, batch, kind);
@@ -82,6 +87,9 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
       lastSuccessfulSync: m.lastSuccessfulSync,
       error: m.lastError,
       notCarried: m.notCarried,
+      contacts: m.contactsSynced,
+      events: m.eventsSynced,
+      pimNote: m.pimNote,
     })),
     skippedItems,
     // Each file opens on the dashboard (which holds the key); the mail may also carry them attached.

@@ -78,6 +78,11 @@ export const mailboxReportSchema = z.object({
   error: problem.nullable().default(null),
   /** Graph mail only: messages that lost something, per kind of loss. */
   notCarried: z.record(text, count).default({}),
+  /** Contacts and calendar events among itemsSynced (null: the run did not count them). */
+  contacts: count.nullable().default(null),
+  events: count.nullable().default(null),
+  /** Why contacts and calendars were not migrated at all, e.g. "not migrated: the target is IMAP". */
+  pimNote: text.nullable().default(null),
 });
 
 export const skippedItemSchema = z.object({

@@ -22,7 +22,7 @@ export function renderText(view: ReportView): string {
     lines.push('', view.mailboxHeading);
     for (const m of view.mailboxes) {
       lines.push(
-        `- ${oneLine(m.emailAddress)}: ${m.status}; ${m.itemsSynced} synced, ${m.itemsSkipped} skipped; ${m.bytes}; ` +
+        `- ${oneLine(m.emailAddress)}: ${m.status}; ${m.itemsSynced} synced${m.byKind ? ` (${oneLine(m.byKind)})` : ''}, ${m.itemsSkipped} skipped; ${m.bytes}; ` +
           `rate ${m.rate}; duration ${m.duration}; last sync ${m.lastSync}${m.error ? `; error ${oneLine(m.error)}` : ''}` +
           (m.notCarried ? `; not carried by Graph: ${oneLine(m.notCarried)}` : ''),
       );

@@ -57,6 +57,8 @@ export interface MailboxRow {
   error: string;
   /** What Graph mail could not carry, "kind ×n, ..." ('' when nothing was lost). */
   notCarried: string;
+  /** Items by kind (mail, contacts, events), or why contacts and calendars were not migrated. */
+  byKind: string;
 }
 
 export interface SkippedRow {
@@ -152,6 +154,7 @@ function mailboxRow(m: MailboxReport): MailboxRow {
         : `${formatItemRate(itemRate)}, ${formatByteRate(byteRate)}`,
     duration: formatDuration(m.durationSeconds),
     lastSync: formatTimestamp(m.lastSuccessfulSync),
+    byKind: byKind(m),
     error: m.error ? errorLine(m.error) : '',
     notCarried: formatNotCarried(m.notCarried),
   };
@@ -218,4 +221,15 @@ export function buildView(kind: ReportKind, report: ValidBatchReport, fileNames:
     fileNames,
     ...(report.cutover ? { cutover: cutoverLines(report.cutover) } : {}),
   };
+}
+
+/** "mail 120, contacts 30, events 50", plus the reason when contacts and calendars were not migrated. */
+function byKind(m: MailboxReport): string {
+  if (m.contacts === null && m.events === null && !m.pimNote) return '';
+  const pim = (m.contacts ?? 0) + (m.events ?? 0);
+  const parts = [`mail ${formatCount(Math.max(m.itemsSynced - pim, 0))}`];
+  if (m.contacts !== null) parts.push(`contacts ${formatCount(m.contacts)}`);
+  if (m.events !== null) parts.push(`events ${formatCount(m.events)}`);
+  if (m.pimNote) parts.push(`contacts and calendars ${m.pimNote}`);
+  return parts.join(', ');
 }

@@ -163,6 +163,8 @@ export const batchOptionsSchema = z.object({
   restoreForwarding: z.boolean().default(false),
   /** POST /api/batches/{id}/cloud-mailboxes (the exported CSV) writes the conversion's LDAP half; never deletes a mailbox. */
   applyConversionLdap: z.boolean().default(false),
+  /** Incremental passes also remove from the target what was deleted on the source (contacts, events). */
+  mirrorDeletions: z.boolean().default(false),
 });
 export type BatchOptions = z.output<typeof batchOptionsSchema>;
 /** Options as an API caller sends them: everything optional, unknown keys rejected. */
@@ -245,6 +247,12 @@ export interface Mailbox {
   itemsSynced: number;
   itemsSkipped: number;
   bytesSynced: number;
+  /** Contacts and calendars (counted apart from mail; also included in itemsSynced / itemsSkipped). */
+  contactsSynced?: number;
+  eventsSynced?: number;
+  pimSkipped?: number;
+  /** Why contacts and calendars were not migrated at all, e.g. "not migrated: the target is IMAP". */
+  pimNote?: string;
   /** Items per minute and bytes per minute of the last sync. */
   ratePerMinute?: number;
   bytesPerMinute?: number;

@@ -14,6 +14,7 @@ export const ACTIVITIES = {
   beginMailbox: 'beginMailbox',
   provisionTarget: 'provisionTarget',
   copyMailboxChunk: 'copyMailboxChunk',
+  copyPimChunk: 'copyPimChunk',
   endMailbox: 'endMailbox',
   writeBatchReport: 'writeBatchReport',
   removeBatchData: 'removeBatchData',
@@ -122,6 +123,9 @@ export interface ChunkOutcome {
   itemsSkipped: number;
   bytesSynced: number;
 }
+
+/** The contacts-and-calendars step of a mailbox (shared/pim/run.ts has the shapes). */
+export type { PimChunkInput, PimChunkOutcome } from '../pim/run';
 
 export interface MailboxOutcome {
   batchId: string;
