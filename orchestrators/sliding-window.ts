@@ -38,7 +38,7 @@ export function* runWindow(
   const running = new Set<Task>();
   const slots = Math.min(plan.window, plan.total);
   for (let k = 0; k < slots; k++) {
-    const slot: SlotInput = { batchId: input.batchId, mode: input.mode, runId: plan.runId, phase };
+    const slot: SlotInput = { batchId: input.batchId, mode: input.mode, runId: plan.runId, phase, slot: k };
     running.add(
       context.df.callSubOrchestrator(
         ORCHESTRATIONS.migrateBatchSlot,
@@ -71,6 +71,7 @@ export function* migrateBatchSlot(context: OrchestrationContext): Generator<Task
     const claim = (yield context.df.callActivity(ACTIVITIES.claimMailbox, {
       batchId: input.batchId,
       runId: input.runId,
+      slot: input.slot,
       token: key,
     })) as { email?: string };
     if (!claim.email) return { started };

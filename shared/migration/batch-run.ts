@@ -48,8 +48,8 @@ export async function beginBatch(svc: Services, input: BeginBatchInput): Promise
     await svc.state.batches.update(batch.id, () => ({ status: 'Failed', lastError: refused }));
     return { runId: input.runId, total: 0, window, error: refused };
   }
-  const run = await svc.state.runs.createPlan(batch.id, input.runId, mailboxes);
-  return { runId: input.runId, total: run.total, window };
+  const run = await svc.state.runs.createPlan(batch.id, input.runId, mailboxes, window);
+  return { runId: input.runId, total: run.total, window: run.slots };
 }
 
 /** The copy phase's run after provisioning: `<runId>-copy`. */
@@ -72,14 +72,15 @@ export async function planBatchCopy(svc: Services, input: BeginBatchInput): Prom
     continuationToken = page.continuationToken;
   } while (continuationToken);
   const runId = copyRunId(input.runId);
-  const run = await svc.state.runs.createPlan(input.batchId, runId, mailboxes);
   const batch = await svc.state.batches.get(input.batchId);
-  return { runId, total: run.total, window: await windowFor(svc, batch, input.mode) };
+  const window = await windowFor(svc, batch, input.mode);
+  const run = await svc.state.runs.createPlan(input.batchId, runId, mailboxes, window);
+  return { runId, total: run.total, window: run.slots };
 }
 
 /** The next mailbox for a window slot, or `{}` when the run has none left (or was stopped). */
 export async function claimMailbox(svc: Services, input: ClaimInput): Promise<{ email?: string }> {
-  const claim = await svc.state.runs.claim(input.batchId, input.runId, input.token);
+  const claim = await svc.state.runs.claim(input.batchId, input.runId, input.slot, input.token);
   return claim ? { email: claim.email } : {};
 }
 

@@ -87,7 +87,10 @@ export interface BatchPlan {
   total: number;
   /** Set when the batch cannot run at all (tenant preflight): the batch is already Failed. */
   error?: StepError;
-  /** How many run at once (the source endpoint's maxConcurrentMigrations, or the batch's override). */
+  /**
+   * How many run at once: the source endpoint's maxConcurrentMigrations, or the batch's override,
+   * and never more than `total` (one window slot per running mailbox).
+   */
   window: number;
 }
 
@@ -163,6 +166,8 @@ export interface BeginBatchInput extends BatchRunInput {
 export interface SlotInput extends BatchRunInput {
   runId: string;
   phase: 'provision' | 'copy';
+  /** Which slot of the window (0-based): it takes its own stripe of the plan first. */
+  slot: number;
   /** Mailboxes this slot started in earlier executions (it continues as new every few). */
   started?: number;
 }
@@ -170,6 +175,7 @@ export interface SlotInput extends BatchRunInput {
 export interface ClaimInput {
   batchId: string;
   runId: string;
+  slot: number;
   /** The same token always gets the same mailbox (a retried claim skips none). */
   token: string;
 }
