@@ -220,6 +220,8 @@ export interface Mailbox {
   /** Reference to the CSV password in the secret store. */
   passwordRef?: string;
   forceChangePassword?: boolean;
+  /** When the staged CSV password was set on the target user: it is never set again (see microsoft365.ts). */
+  passwordAppliedAt?: string;
   itemsSynced: number;
   itemsSkipped: number;
   bytesSynced: number;
