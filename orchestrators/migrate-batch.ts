@@ -33,6 +33,15 @@ export function* migrateBatch(context: OrchestrationContext): Generator<Task, Ba
   let copy = plan;
 
   if (input.mode === 'initial') {
+    // The CSV passwords, sealed at upload, go to the secret store before any mailbox needs one.
+    for (let from = 0; ;) {
+      const stored = (yield context.df.callActivityWithRetry(ACTIVITIES.storeStagedSecrets, SECRETS_RETRY, {
+        batchId: input.batchId,
+        from,
+      })) as { next: number; done: boolean };
+      if (stored.done) break;
+      from = stored.next;
+    }
     stopped = yield* runWindow(context, input, plan, 'provision', stop);
     if (!stopped) {
       yield* reportOrWarn(context, { ...input, kind: 'status' });
@@ -73,5 +82,8 @@ function reason(e: unknown): string {
 
 /** Reports are retried for over a minute (5, 10, 20, 40 s apart): long enough for a storage blip. */
 const REPORT_RETRY = Object.assign(new df.RetryOptions(5000, 5), { backoffCoefficient: 2 });
+
+/** Writing secrets meets the secret store's throttling now and then: retry a chunk a few times. */
+const SECRETS_RETRY = Object.assign(new df.RetryOptions(5000, 5), { backoffCoefficient: 2 });
 
 df.app.orchestration(ORCHESTRATIONS.migrateBatch, migrateBatch);

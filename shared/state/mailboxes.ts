@@ -355,6 +355,14 @@ export class MailboxRepository {
     }
   }
 
+  /** The row keys (normalised addresses, see keys.ts) of every mailbox of a batch; reads no other column. */
+  async *addressKeys(batchId: string): AsyncGenerator<string> {
+    this.checkBatchId(batchId);
+    const table = await this.table();
+    const rows = table.listEntities({ queryOptions: { filter: this.filter(batchId), select: ['RowKey'] } });
+    for await (const raw of rows) yield String(raw.rowKey);
+  }
+
   /**
    * Reads the mailbox, asks `change` for a patch and writes it If-Match the ETag read. When the status
    * changes, the counts row is updated in the same transaction (also If-Match). On 412 both are read

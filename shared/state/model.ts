@@ -173,6 +173,8 @@ export interface Batch {
 }
 
 export interface NewBatch {
+  /** A chosen id (an ingest derives it from the upload, so a retried upload finds its batch); default random. */
+  id?: string;
   name: string;
   sourceEndpoint: string;
   target: string;

@@ -22,6 +22,7 @@ export const ACTIVITIES = {
   stopBatchRun: 'stopBatchRun',
   planBatchCopy: 'planBatchCopy',
   recordBatchWarning: 'recordBatchWarning',
+  storeStagedSecrets: 'storeStagedSecrets',
 } as const;
 
 /** The event the stop action raises: the batch schedules no more mailboxes and drains. */

@@ -142,10 +142,22 @@ test('when the slots are done it settles the batch (dropping the plan), writes t
   });
 });
 
-test('a first run provisions, sends the status report (with retries), then plans and copies the provisioned ones', async () => {
+test('a first run stores the sealed CSV passwords, provisions, sends the status report (with retries), then plans and copies', async () => {
   const { h, runId } = await planned(initial, 2, 5);
-  slotsStarted(h, runId, 2);
+  const storing = await replay(ORCHESTRATIONS.migrateBatch, ID, initial, h.events);
+  expect(storing.actions.slice(1).map((a) => [a.functionName, a.input])).toEqual([
+    [ACTIVITIES.storeStagedSecrets, { batchId: 'b1', from: 0 }],
+  ]);
+  h.scheduled((at) => history.taskScheduled(at, 1, ACTIVITIES.storeStagedSecrets, undefined))
+    .episode((at) => history.taskCompleted(at, 1, json({ next: 1000, done: false })))
+    .scheduled((at) => history.taskScheduled(at, 2, ACTIVITIES.storeStagedSecrets, undefined))
+    .episode((at) => history.taskCompleted(at, 2, json({ next: 1500, done: true })));
+  slotsStarted(h, runId, 2, 3);
   const provisioning = await replay(ORCHESTRATIONS.migrateBatch, ID, initial, h.events);
+  expect(named(provisioning.actions, ACTIVITIES.storeStagedSecrets).map((a) => a.input)).toEqual([
+    { batchId: 'b1', from: 0 },
+    { batchId: 'b1', from: 1000 },
+  ]);
   expect(subs(provisioning.actions).map((a) => (a.input as { phase: string }).phase)).toEqual([
     'provision',
     'provision',
@@ -153,8 +165,8 @@ test('a first run provisions, sends the status report (with retries), then plans
   expect(named(provisioning.actions, ACTIVITIES.writeBatchReport)).toEqual([]); // not while provisioning runs
 
   h.episode(
-    (at) => history.subOrchestrationCompleted(at, 1, json({ started: 1 })),
-    (at) => history.subOrchestrationCompleted(at, 2, json({ started: 1 })),
+    (at) => history.subOrchestrationCompleted(at, 3, json({ started: 1 })),
+    (at) => history.subOrchestrationCompleted(at, 4, json({ started: 1 })),
   );
   const afterProvisioning = await replay(ORCHESTRATIONS.migrateBatch, ID, initial, h.events);
   const report = named(afterProvisioning.actions, ACTIVITIES.writeBatchReport)[0];
@@ -164,15 +176,15 @@ test('a first run provisions, sends the status report (with retries), then plans
   });
   expect(report?.retryOptions?.maxNumberOfAttempts).toBeGreaterThan(1);
 
-  h.scheduled((at) => history.taskScheduled(at, 3, ACTIVITIES.writeBatchReport, undefined)).episode((at) =>
-    history.taskCompleted(at, 3, json({ blobs: [] })),
+  h.scheduled((at) => history.taskScheduled(at, 5, ACTIVITIES.writeBatchReport, undefined)).episode((at) =>
+    history.taskCompleted(at, 5, json({ blobs: [] })),
   );
   const planning = await replay(ORCHESTRATIONS.migrateBatch, ID, initial, h.events);
   expect(named(planning.actions, ACTIVITIES.planBatchCopy)[0]?.input).toEqual({ ...initial, runId });
 
   const copyRun = `${runId}-copy`;
-  h.scheduled((at) => history.taskScheduled(at, 4, ACTIVITIES.planBatchCopy, undefined)).episode((at) =>
-    history.taskCompleted(at, 4, json({ runId: copyRun, total: 1, window: 1 })),
+  h.scheduled((at) => history.taskScheduled(at, 6, ACTIVITIES.planBatchCopy, undefined)).episode((at) =>
+    history.taskCompleted(at, 6, json({ runId: copyRun, total: 1, window: 1 })),
   );
   const copying = await replay(ORCHESTRATIONS.migrateBatch, ID, initial, h.events);
   expect(

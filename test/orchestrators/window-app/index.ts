@@ -12,6 +12,7 @@ import '../../../activities/claim-mailbox';
 import '../../../activities/stop-batch-run';
 import '../../../activities/plan-batch-copy';
 import '../../../activities/record-batch-warning';
+import '../../../activities/store-staged-secrets';
 import { services } from '../../../shared/app/services';
 import { beginBatch, endBatch } from '../../../shared/migration/batch-run';
 import { beginMailbox, endMailbox } from '../../../shared/migration/mailbox-run';
