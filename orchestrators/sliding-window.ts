@@ -49,6 +49,11 @@ export function* runWindow(
   }
   let stopped = false;
   while (running.size) {
+    // Slots that finished while this orchestration waited on something else (the stop step) are
+    // complete already, and a Task.any over completed tasks alone would wait for an event that
+    // never comes: take them out first.
+    for (const task of [...running]) if (task.isCompleted || task.isFaulted) running.delete(task);
+    if (!running.size) break;
     context.df.setCustomStatus({ phase, total: plan.total, window: slots, slotsRunning: running.size });
     const finished = (yield context.df.Task.any(stopped ? [...running] : [...running, stop])) as Task;
     if (finished === stop) {
