@@ -104,6 +104,8 @@ async function runOne(host: Host, size: number, window: number, capMs: number): 
       `  CPU of other processes meanwhile (Azurite is one of the node ones): ${busiest(cpuBefore, cpuAfter)}`,
     );
     if (!finished) {
+      // As the stop action does: the batch moves to Stopping, then the orchestration hears of it.
+      await svc.state.batches.applyAction(batch.id, 'stop');
       await host.engine.raiseEvent(id, STOP_EVENT, { at: new Date().toISOString() });
       await host.engine
         .waitForCompletion(id, DRAIN_MS)
