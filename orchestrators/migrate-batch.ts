@@ -7,55 +7,85 @@ import {
   type BatchOutcome,
   type BatchPlan,
   type BatchRunInput,
+  type ReportInput,
+  type StepError,
 } from '../shared/workflow/names';
-import { slidingWindow } from './sliding-window';
+import { runWindow } from './sliding-window';
 
 /**
  * One batch run. The first run provisions every mailbox (the target exists and can receive mail),
  * sends the status report (how many are set up, how many failed), then copies the provisioned
- * ones; incremental and final runs only copy. Both phases go through a sliding window of at most
- * `window` sub-orchestrations. A `stop` event ends the scheduling: running mailboxes finish their
- * current step, the rest stay as they are for the next start.
+ * ones; incremental and final runs only copy. Each phase's mailboxes are a plan in Table Storage,
+ * worked through by a sliding window of `window` slots (see sliding-window.ts), so this history
+ * stays the same size for ten mailboxes or fifty thousand. A `stop` event ends the scheduling:
+ * running mailboxes finish, the rest stay as they are for the next start.
  */
 export function* migrateBatch(context: OrchestrationContext): Generator<Task, BatchOutcome, unknown> {
   const input = context.df.getInput() as BatchRunInput;
-  const id = context.df.instanceId;
-  const plan = (yield context.df.callActivity(ACTIVITIES.beginBatch, input)) as BatchPlan;
+  // Deterministic across replays; new for every run of the batch (the instance id is reused).
+  const runId = context.df.newGuid(context.df.instanceId).replace(/-/g, '');
+  const plan = (yield context.df.callActivity(ACTIVITIES.beginBatch, { ...input, runId })) as BatchPlan;
   // The tenant is not ready (preflight): the batch is already Failed with what to fix.
   if (plan.error) return { status: 'Failed', failed: 0, total: 0, stopped: false };
   const stop = context.df.waitForExternalEvent(STOP_EVENT);
-  let mailboxes = plan.mailboxes;
+  const runIds = [plan.runId];
   let stopped = false;
+  let copy = plan;
 
   if (input.mode === 'initial') {
-    const provisioned = yield* slidingWindow(context, mailboxes, plan.window, stop, (email, i) =>
-      context.df.callSubOrchestrator(
-        ORCHESTRATIONS.provisionMailbox,
-        { ...input, email },
-        `${id}:provision:${i}`,
-      ),
-    );
-    stopped = provisioned.stopped;
-    mailboxes = mailboxes.filter(
-      (_, i) => (provisioned.results[i] as { ok?: boolean } | undefined)?.ok === true,
-    );
-    yield context.df.callActivity(ACTIVITIES.writeBatchReport, { ...input, kind: 'status' });
+    // The CSV passwords, sealed at upload, go to the secret store before any mailbox needs one.
+    for (let from = 0; ;) {
+      const stored = (yield context.df.callActivityWithRetry(ACTIVITIES.storeStagedSecrets, SECRETS_RETRY, {
+        batchId: input.batchId,
+        from,
+      })) as { next: number; done: boolean };
+      if (stored.done) break;
+      from = stored.next;
+    }
+    stopped = yield* runWindow(context, input, plan, 'provision', stop);
+    if (!stopped) {
+      yield* reportOrWarn(context, { ...input, kind: 'status' });
+      copy = (yield context.df.callActivity(ACTIVITIES.planBatchCopy, { ...input, runId })) as BatchPlan;
+      runIds.push(copy.runId);
+    }
   }
-  if (!stopped) {
-    const copied = yield* slidingWindow(context, mailboxes, plan.window, stop, (email, i) =>
-      context.df.callSubOrchestrator(
-        ORCHESTRATIONS.migrateMailbox,
-        { ...input, email },
-        `${id}:${input.mode}:${i}`,
-      ),
-    );
-    stopped = copied.stopped;
-  }
-  const outcome = (yield context.df.callActivity(ACTIVITIES.endBatch, { ...input, stopped })) as BatchOutcome;
+  if (!stopped) stopped = yield* runWindow(context, input, copy, 'copy', stop);
+  const outcome = (yield context.df.callActivity(ACTIVITIES.endBatch, {
+    ...input,
+    stopped,
+    runIds,
+  })) as BatchOutcome;
   // Completion: the conversion pack and the DNS findings, which the completion report then carries.
   if (input.mode === 'final' && !stopped) yield context.df.callActivity(ACTIVITIES.writeCutoverPack, input);
-  yield context.df.callActivity(ACTIVITIES.writeBatchReport, input);
+  yield* reportOrWarn(context, input);
   return outcome;
 }
+
+/**
+ * A report is information about the batch, never a reason to stop it: a transient storage or mail
+ * error is retried, and if it persists the batch records a warning and goes on.
+ */
+function* reportOrWarn(context: OrchestrationContext, report: ReportInput): Generator<Task, void, unknown> {
+  try {
+    yield context.df.callActivityWithRetry(ACTIVITIES.writeBatchReport, REPORT_RETRY, report);
+  } catch (e) {
+    const warning: StepError = {
+      code: 'REPORT_FAILED',
+      message: `The ${report.kind ?? report.mode} report could not be written (${reason(e)}); the batch went on. Download it later from the reports API.`,
+    };
+    yield context.df.callActivity(ACTIVITIES.recordBatchWarning, { batchId: report.batchId, warning });
+  }
+}
+
+function reason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n')[0]?.slice(0, 300) ?? 'unknown error';
+}
+
+/** Reports are retried for over a minute (5, 10, 20, 40 s apart): long enough for a storage blip. */
+const REPORT_RETRY = Object.assign(new df.RetryOptions(5000, 5), { backoffCoefficient: 2 });
+
+/** Writing secrets meets the secret store's throttling now and then: retry a chunk a few times. */
+const SECRETS_RETRY = Object.assign(new df.RetryOptions(5000, 5), { backoffCoefficient: 2 });
 
 df.app.orchestration(ORCHESTRATIONS.migrateBatch, migrateBatch);

@@ -1,43 +1,95 @@
+import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
+import {
+  ACTIVITIES,
+  ORCHESTRATIONS,
+  type BatchPlan,
+  type BatchRunInput,
+  type MailboxRunInput,
+  type SlotInput,
+  type SlotOutcome,
+} from '../shared/workflow/names';
 
 /**
- * Runs `start(item)` for every item with at most `window` running at once: each completion starts
- * the next item at once (a sliding window, never fixed waves). When `stop` completes, no new item
- * starts and the running ones are drained. Results come back by item index (undefined for items
- * not started); a failed task's result is its error.
+ * The sliding window of a batch run: at most `window` mailboxes run at once, and each one that
+ * finishes is followed at once by the next (never fixed waves). It is built from `window` slots,
+ * sub-orchestrations that each claim the run's next mailbox from its plan in Table Storage, run it,
+ * and claim again. So the batch's own history holds `window` slots whatever the batch's size, and a
+ * slot's history holds at most SLOT_MAILBOXES_PER_EXECUTION mailboxes before it continues as new.
+ * A slot continues as new only between two mailboxes (after the one it ran finished, before it
+ * claims the next), so the window never drains at that boundary: the other slots keep running.
  */
-export interface WindowOutcome {
-  results: unknown[];
-  stopped: boolean;
-}
 
-export function* slidingWindow<T>(
+/** Mailboxes a slot runs before it continues as new (bounds its history and its replay cost). */
+export const SLOT_MAILBOXES_PER_EXECUTION = 50;
+
+/**
+ * Runs one phase of a batch through the window. When `stop` completes the run's plan is closed (no
+ * slot claims another mailbox) and the running mailboxes drain. Returns whether it was stopped.
+ */
+export function* runWindow(
   context: OrchestrationContext,
-  items: readonly T[],
-  window: number,
+  input: BatchRunInput,
+  plan: BatchPlan,
+  phase: SlotInput['phase'],
   stop: Task,
-  start: (item: T, index: number) => Task,
-): Generator<Task, WindowOutcome, unknown> {
-  const results: unknown[] = new Array(items.length);
-  const running = new Map<Task, number>();
-  let next = 0;
-  let stopped = stop.isCompleted;
-  while (running.size || (!stopped && next < items.length)) {
-    while (!stopped && running.size < window && next < items.length) {
-      running.set(start(items[next] as T, next), next);
-      next++;
-    }
+): Generator<Task, boolean, unknown> {
+  if (stop.isCompleted) return true;
+  const running = new Set<Task>();
+  const slots = Math.min(plan.window, plan.total);
+  for (let k = 0; k < slots; k++) {
+    const slot: SlotInput = { batchId: input.batchId, mode: input.mode, runId: plan.runId, phase, slot: k };
+    running.add(
+      context.df.callSubOrchestrator(
+        ORCHESTRATIONS.migrateBatchSlot,
+        slot,
+        `${context.df.instanceId}:${plan.runId}:${k}`,
+      ),
+    );
+  }
+  let stopped = false;
+  while (running.size) {
+    // Slots that finished while this orchestration waited on something else (the stop step) are
+    // complete already, and a Task.any over completed tasks alone would wait for an event that
+    // never comes: take them out first.
+    for (const task of [...running]) if (task.isCompleted || task.isFaulted) running.delete(task);
     if (!running.size) break;
-    context.df.setCustomStatus({ started: next, running: running.size, total: items.length });
-    const finished = (yield context.df.Task.any(
-      stopped ? [...running.keys()] : [...running.keys(), stop],
-    )) as Task;
+    context.df.setCustomStatus({ phase, total: plan.total, window: slots, slotsRunning: running.size });
+    const finished = (yield context.df.Task.any(stopped ? [...running] : [...running, stop])) as Task;
     if (finished === stop) {
       stopped = true;
+      yield context.df.callActivity(ACTIVITIES.stopBatchRun, { batchId: input.batchId, runId: plan.runId });
       continue;
     }
-    results[running.get(finished) as number] = finished.result;
     running.delete(finished);
   }
-  return { results, stopped };
+  return stopped;
 }
+
+/** One window slot: claim, run, repeat; a mailbox that fails is recorded on its row and the slot goes on. */
+export function* migrateBatchSlot(context: OrchestrationContext): Generator<Task, SlotOutcome, unknown> {
+  const input = context.df.getInput() as SlotInput;
+  let started = input.started ?? 0;
+  const child = input.phase === 'provision' ? ORCHESTRATIONS.provisionMailbox : ORCHESTRATIONS.migrateMailbox;
+  for (let n = 0; n < SLOT_MAILBOXES_PER_EXECUTION; n++) {
+    const key = `${context.df.instanceId}:${started}`;
+    const claim = (yield context.df.callActivity(ACTIVITIES.claimMailbox, {
+      batchId: input.batchId,
+      runId: input.runId,
+      slot: input.slot,
+      token: key,
+    })) as { email?: string };
+    if (!claim.email) return { started };
+    const mailbox: MailboxRunInput = { batchId: input.batchId, mode: input.mode, email: claim.email };
+    try {
+      yield context.df.callSubOrchestrator(child, mailbox, key);
+    } catch {
+      // The mailbox's orchestration failed outright; what it got to is on its row. Next one.
+    }
+    started++;
+  }
+  context.df.continueAsNew({ ...input, started });
+  return { started };
+}
+
+df.app.orchestration(ORCHESTRATIONS.migrateBatchSlot, migrateBatchSlot);

@@ -69,6 +69,10 @@ export const ERROR_CODES = {
   STATE_CONFLICT: retry(503, 'Retry: another change to the same record won the race.'),
   STATE_CORRUPT_ENTITY: code(500, 'Repair or remove the named table row; it was edited outside mailferry.'),
   INGEST_FAILED: retry(500, 'Drop the CSV again; the log has the details.'),
+  MAILBOX_IN_ACTIVE_BATCH: code(
+    422,
+    'Remove the row, or complete or remove the other batch first: one mailbox is copied by one batch.',
+  ),
   PREFLIGHT_FAILED: code(422, 'Fix what the tenant check names, then start the batch again.'),
 
   // The batch CSV
@@ -332,6 +336,10 @@ export const ERROR_CODES = {
   DNS_TIMEOUT: retry(504, 'Check MAILFERRY_DNS_SERVERS and that the DNS server answers.'),
 
   // Reports
+  REPORT_FAILED: retry(
+    503,
+    'Nothing to do for the batch, which went on; open the report later from the batch page.',
+  ),
   REPORT_INVALID_INPUT: code(500, 'Report this: the batch report could not be built.'),
   REPORT_INVALID_FIELD: code(500, 'Report this: the batch report could not be built.'),
   REPORT_INVALID_KIND: code(500, 'Report this: the batch report could not be built.'),

@@ -6,6 +6,9 @@ import {
   type BatchOutcome,
   type BatchPlan,
   type BatchRunInput,
+  type BatchWarningInput,
+  type BeginBatchInput,
+  type ClaimInput,
   type StepError,
 } from '../workflow/names';
 import { failFrom } from './connectors';
@@ -19,8 +22,11 @@ const ELIGIBLE: Record<BatchRunInput['mode'], readonly MailboxStatus[]> = {
   final: ['Synced', 'IncrementalSynced', 'IncrementalFailed', 'Completing'],
 };
 
-/** Moves the batch to its running status and lists the mailboxes to process, in CSV order. */
-export async function beginBatch(svc: Services, input: BatchRunInput): Promise<BatchPlan> {
+/**
+ * Moves the batch to its running status and stores the run's plan (the mailboxes to process) in
+ * Table Storage under `input.runId`. Idempotent: a repeated call finds the plan already there.
+ */
+export async function beginBatch(svc: Services, input: BeginBatchInput): Promise<BatchPlan> {
   const statuses = MODE_STATUSES[input.mode];
   const batch = await svc.state.batches.update(input.batchId, (b) => {
     if (b.status === statuses.batchRunning) return undefined; // a replayed or retried call
@@ -41,9 +47,52 @@ export async function beginBatch(svc: Services, input: BatchRunInput): Promise<B
   const refused = input.mode === 'initial' ? await preflight(svc, batch, mailboxes) : undefined;
   if (refused) {
     await svc.state.batches.update(batch.id, () => ({ status: 'Failed', lastError: refused }));
-    return { mailboxes: [], window, error: refused };
+    return { runId: input.runId, total: 0, window, error: refused };
   }
-  return { mailboxes, window };
+  const run = await svc.state.runs.createPlan(batch.id, input.runId, mailboxes, window);
+  return { runId: input.runId, total: run.total, window: run.slots };
+}
+
+/** The copy phase's run after provisioning: `<runId>-copy`. */
+export const copyRunId = (runId: string): string => `${runId}-copy`;
+
+/**
+ * After provisioning (a first run): the copy phase's plan is every mailbox whose target is ready,
+ * i.e. still Provisioning (a mailbox that could not be provisioned is Failed already).
+ */
+export async function planBatchCopy(svc: Services, input: BeginBatchInput): Promise<BatchPlan> {
+  const mailboxes: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await svc.state.mailboxes.list(input.batchId, {
+      continuationToken,
+      pageSize: 1000,
+      status: 'Provisioning',
+    });
+    for (const m of page.items) mailboxes.push(m.email);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  const runId = copyRunId(input.runId);
+  const batch = await svc.state.batches.get(input.batchId);
+  const window = await windowFor(svc, batch, input.mode);
+  const run = await svc.state.runs.createPlan(input.batchId, runId, mailboxes, window);
+  return { runId, total: run.total, window: run.slots };
+}
+
+/** The next mailbox for a window slot, or `{}` when the run has none left (or was stopped). */
+export async function claimMailbox(svc: Services, input: ClaimInput): Promise<{ email?: string }> {
+  const claim = await svc.state.runs.claim(input.batchId, input.runId, input.slot, input.token);
+  return claim ? { email: claim.email } : {};
+}
+
+/** A stop: the run hands out no more mailboxes; the ones running finish. */
+export async function stopBatchRun(svc: Services, input: { batchId: string; runId: string }): Promise<void> {
+  await svc.state.runs.stop(input.batchId, input.runId);
+}
+
+/** Something went wrong that does not stop the batch (a report not sent): kept as its last error. */
+export async function recordBatchWarning(svc: Services, input: BatchWarningInput): Promise<void> {
+  await svc.state.batches.update(input.batchId, () => ({ lastError: input.warning }));
 }
 
 /** Once per batch, before any mailbox: a Microsoft 365 target's tenant must be ready for it. */
@@ -79,7 +128,7 @@ async function windowFor(svc: Services, batch: Batch, mode: BatchRunInput['mode'
 /** Settles the batch status from its mailboxes' outcomes. */
 export async function endBatch(
   svc: Services,
-  input: BatchRunInput & { stopped: boolean },
+  input: BatchRunInput & { stopped: boolean; runIds?: string[] },
 ): Promise<BatchOutcome> {
   const statuses = MODE_STATUSES[input.mode];
   const { counts, total } = await svc.state.mailboxes.counts(input.batchId);
@@ -97,5 +146,7 @@ export async function endBatch(
       completedAt: input.mode === 'final' && !input.stopped ? now : b.completedAt,
     };
   });
+  // The run's plans have served their purpose; a new run plans afresh.
+  for (const runId of input.runIds ?? []) await svc.state.runs.delete(input.batchId, runId);
   return { status, failed, total, stopped: input.stopped };
 }

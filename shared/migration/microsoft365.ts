@@ -78,7 +78,7 @@ export type Provisioning = { ready: true } | { ready: false; waitSeconds: number
 /**
  * One look at a target user: found, mail-enabled, mailbox ready. A user without a mailbox gets the
  * configured licence on the first look; later looks wait for Exchange to create the mailbox. When
- * the mailbox is ready, a staged CSV password is applied (cloud users only; a synced user's
+ * the mailbox is ready, a staged CSV password is applied once (cloud users only; a synced user's
  * password belongs on-premises, which the result says as a warning).
  */
 export async function provisionMicrosoft365(
@@ -101,11 +101,19 @@ export async function provisionMicrosoft365(
     }
     return { ready: false, waitSeconds: readiness.waitSeconds };
   }
-  if (mailbox.passwordRef && !mailbox.userName) {
-    const password = await svc.secrets.get(parseSecretRef(mailbox.passwordRef));
+  if (mailbox.passwordRef && !mailbox.userName && !mailbox.passwordAppliedAt) {
+    const ref = parseSecretRef(mailbox.passwordRef);
+    const password = await svc.secrets.get(ref);
     if (password) {
       const outcome = await applyStagedPassword(client, user, password, mailbox.forceChangePassword ?? false);
       if (!outcome.applied) return { ready: true, warning: outcome.warning };
+      // Applied once, for good: recorded on the mailbox so that no retry and no later run resets a
+      // password the user may have changed since; then the staged secret has served its purpose.
+      const now = new Date().toISOString();
+      await svc.state.mailboxes.update(mailbox.batchId, mailbox.email, (m) =>
+        m.passwordAppliedAt ? undefined : { passwordAppliedAt: now, passwordRef: undefined },
+      );
+      await svc.secrets.delete(ref);
     }
   }
   return { ready: true };

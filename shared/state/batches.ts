@@ -211,9 +211,11 @@ export class BatchRepository {
       throw invalid('status', 'must be Created or Failed for a new batch');
     const lastError = input.lastError ? errorInfoSchema.parse(toErrorInfo(input.lastError)) : undefined;
 
+    if (input.id !== undefined && !BATCH_ID_PATTERN.test(input.id))
+      throw invalid('id', 'must be 4-32 lower-case letters or digits');
     const now = new Date().toISOString();
     const row: BatchRow = definedOnly({
-      id: newBatchId(),
+      id: input.id ?? newBatchId(),
       name: name.data,
       status,
       sourceEndpoint: input.sourceEndpoint,

@@ -5,6 +5,8 @@ export { EndpointRepository } from './endpoints';
 export { BatchRepository } from './batches';
 export type { BatchRepositoryOptions } from './batches';
 export { MailboxRepository } from './mailboxes';
+export { RunRepository } from './runs';
+export type { Claim, RunSummary } from './runs';
 export type { MailboxPage, MailboxListOptions, MailboxRepositoryOptions } from './mailboxes';
 export * from './model';
 export {

@@ -8,6 +8,7 @@ export const TABLE_NAMES = {
   endpoints: 'endpoints',
   batches: 'batches',
   mailboxes: 'mailboxes',
+  runs: 'runs',
 } as const;
 
 /** Longest string we put in one property: below 32,768 code units with room for the JSON envelope. */
@@ -42,3 +43,10 @@ export const MAX_INCREMENTAL_SYNC_INTERVAL_HOURS = 24 * 30;
 
 /** Batch ids: short, URL-safe, lowercase letters and digits (valid in Key Vault and blob names too). */
 export const BATCH_ID_LENGTH = 12;
+
+/**
+ * Batch runs (runs.ts): addresses per plan row (a 50,000-mailbox run is 100 rows), and how many
+ * plan rows one process keeps in memory (they never change, so caching them is safe).
+ */
+export const RUN_PLAN_PAGE_SIZE = 500;
+export const RUN_PLAN_CACHE_PAGES = 256;

@@ -52,6 +52,7 @@ const mailboxEntitySchema = z.object({
   userRoot: z.string().optional(),
   passwordRef: secretRefSchema.optional(),
   forceChangePassword: z.boolean().optional(),
+  passwordAppliedAt: isoTimestamp.optional(),
   itemsSynced: numberColumn.default(0),
   itemsSkipped: numberColumn.default(0),
   bytesSynced: numberColumn.default(0),
@@ -86,6 +87,7 @@ function toEntity(m: Mailbox) {
     userRoot: m.userRoot,
     passwordRef: m.passwordRef,
     forceChangePassword: m.forceChangePassword,
+    passwordAppliedAt: m.passwordAppliedAt,
     itemsSynced: dbl(m.itemsSynced),
     itemsSkipped: dbl(m.itemsSkipped),
     bytesSynced: dbl(m.bytesSynced),
@@ -361,6 +363,14 @@ export class MailboxRepository {
     for await (const raw of table.listEntities({ queryOptions: { filter: this.filter(batchId, status) } })) {
       yield fromEntity(raw).mailbox;
     }
+  }
+
+  /** The row keys (normalised addresses, see keys.ts) of every mailbox of a batch; reads no other column. */
+  async *addressKeys(batchId: string): AsyncGenerator<string> {
+    this.checkBatchId(batchId);
+    const table = await this.table();
+    const rows = table.listEntities({ queryOptions: { filter: this.filter(batchId), select: ['RowKey'] } });
+    for await (const raw of rows) yield String(raw.rowKey);
   }
 
   /**

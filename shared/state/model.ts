@@ -197,6 +197,8 @@ export interface Batch {
 }
 
 export interface NewBatch {
+  /** A chosen id (an ingest derives it from the upload, so a retried upload finds its batch); default random. */
+  id?: string;
   name: string;
   sourceEndpoint: string;
   target: string;
@@ -244,6 +246,8 @@ export interface Mailbox {
   /** Reference to the CSV password in the secret store. */
   passwordRef?: string;
   forceChangePassword?: boolean;
+  /** When the staged CSV password was set on the target user: it is never set again (see microsoft365.ts). */
+  passwordAppliedAt?: string;
   itemsSynced: number;
   itemsSkipped: number;
   bytesSynced: number;

@@ -3,6 +3,7 @@ import { BatchRepository } from './batches';
 import { EndpointRepository } from './endpoints';
 import { stateError } from './errors';
 import { MailboxRepository } from './mailboxes';
+import { RunRepository } from './runs';
 import { StateTables } from './tables';
 
 export interface StateStoreOptions {
@@ -14,6 +15,8 @@ export interface StateStore {
   endpoints: EndpointRepository;
   batches: BatchRepository;
   mailboxes: MailboxRepository;
+  /** The work lists of batch runs (which mailbox each window slot takes next). */
+  runs: RunRepository;
   /**
    * Removes a batch: its mailbox rows and counts first, then the batch row, its name and its stored
    * validation errors (so a crash midway leaves the batch visible and the delete can be repeated).
@@ -31,13 +34,16 @@ export function createStateStore(settings: StorageSettings, options: StateStoreO
   const endpoints = new EndpointRepository(tables);
   const batches = new BatchRepository(tables, options);
   const mailboxes = new MailboxRepository(tables, options);
+  const runs = new RunRepository(tables);
   return {
     endpoints,
     batches,
     mailboxes,
+    runs,
     async deleteBatch(id) {
       if (!(await batches.find(id))) return false;
       await mailboxes.deleteAll(id);
+      await runs.deleteAll(id);
       return batches.delete(id);
     },
     async deleteEndpoint(name) {

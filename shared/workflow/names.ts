@@ -6,6 +6,7 @@ export const ORCHESTRATIONS = {
   migrateMailbox: 'migrateMailbox',
   provisionMailbox: 'provisionMailbox',
   removeBatch: 'removeBatch',
+  migrateBatchSlot: 'migrateBatchSlot',
 } as const;
 
 export const ACTIVITIES = {
@@ -20,6 +21,11 @@ export const ACTIVITIES = {
   removeBatchData: 'removeBatchData',
   setForwarding: 'setForwarding',
   writeCutoverPack: 'writeCutoverPack',
+  claimMailbox: 'claimMailbox',
+  stopBatchRun: 'stopBatchRun',
+  planBatchCopy: 'planBatchCopy',
+  recordBatchWarning: 'recordBatchWarning',
+  storeStagedSecrets: 'storeStagedSecrets',
 } as const;
 
 /** The event the stop action raises: the batch schedules no more mailboxes and drains. */
@@ -74,12 +80,21 @@ export interface BatchRunInput {
   mode: SyncMode;
 }
 
+/**
+ * The start of a batch run. The mailboxes themselves stay in Table Storage (the run's plan, see
+ * shared/state/runs.ts): no orchestration history carries the list, whatever the batch's size.
+ */
 export interface BatchPlan {
-  /** Mailboxes to process in this run, in CSV order. */
-  mailboxes: string[];
+  /** The run's plan in Table Storage; each window slot claims its next mailbox from it. */
+  runId: string;
+  /** Mailboxes in the plan. */
+  total: number;
   /** Set when the batch cannot run at all (tenant preflight): the batch is already Failed. */
   error?: StepError;
-  /** How many run at once (the source endpoint's maxConcurrentMigrations, or the batch's override). */
+  /**
+   * How many run at once: the source endpoint's maxConcurrentMigrations, or the batch's override,
+   * and never more than `total` (one window slot per running mailbox).
+   */
   window: number;
 }
 
@@ -144,4 +159,39 @@ export interface BatchOutcome {
   failed: number;
   total: number;
   stopped: boolean;
+}
+
+/** A batch run's request for its plan: the run id names it in Table Storage. */
+export interface BeginBatchInput extends BatchRunInput {
+  runId: string;
+}
+
+/**
+ * One slot of a batch's sliding window: it claims the run's next mailbox, runs its
+ * sub-orchestration, and claims again until the plan is exhausted or the run is stopped.
+ */
+export interface SlotInput extends BatchRunInput {
+  runId: string;
+  phase: 'provision' | 'copy';
+  /** Which slot of the window (0-based): it takes its own stripe of the plan first. */
+  slot: number;
+  /** Mailboxes this slot started in earlier executions (it continues as new every few). */
+  started?: number;
+}
+
+export interface ClaimInput {
+  batchId: string;
+  runId: string;
+  slot: number;
+  /** The same token always gets the same mailbox (a retried claim skips none). */
+  token: string;
+}
+
+export interface SlotOutcome {
+  started: number;
+}
+
+export interface BatchWarningInput {
+  batchId: string;
+  warning: StepError;
 }

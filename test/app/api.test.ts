@@ -119,7 +119,7 @@ test('batches: a CSV becomes a batch; problems come back per row; names are uniq
   expect(ok.json.allowedActions).toEqual(expect.arrayContaining(['start', 'remove']));
   expect((await call('POST', 'batches?name=WAVE-2', csv)).status).toBe(409);
 
-  const asJson = await call('POST', 'batches', { name: 'from-json', csv: 'EmailAddress\na@x.com\n' });
+  const asJson = await call('POST', 'batches', { name: 'from-json', csv: 'EmailAddress\njson@x.com\n' });
   expect(asJson.status).toBe(201);
   const unknownOption = await call('POST', 'batches', {
     name: 'x',
@@ -224,12 +224,14 @@ test('lifecycle: 409 names the status and what is allowed; an endpoint in use ca
   const files = BlobServiceClient.fromConnectionString(host.storage.connectionString).getContainerClient(
     'batches',
   );
-  expect(await services().secrets.get(secretName)).toBe(PASSWORD);
+  // Until the batch first runs, its CSV passwords wait sealed beside its file (staged-secrets.ts).
+  expect(await files.getBlobClient(`${wave.id}/passwords.sealed`).exists()).toBe(true);
   expect(await files.getBlobClient(`${wave.id}/batch.csv`).exists()).toBe(true);
   expect((await call('DELETE', `batches/${wave.id}`)).status).toBe(202);
   expect(await batchGone(call, wave.id)).toBe(true);
   expect(await services().secrets.get(secretName)).toBeUndefined();
   expect(await files.getBlobClient(`${wave.id}/batch.csv`).exists()).toBe(false);
+  expect(await files.getBlobClient(`${wave.id}/passwords.sealed`).exists()).toBe(false);
   expect((await call('GET', `batches/${wave.id}/mailboxes`)).json.items ?? []).toEqual([]);
   expect((await call('DELETE', 'endpoints/src')).status).toBe(204);
 });

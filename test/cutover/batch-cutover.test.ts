@@ -223,7 +223,8 @@ test('forwarding before the status mail, the pack and DNS findings at completion
     await page.getByLabel('CSV file').setInputFiles({
       name: 'wave-ui.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from('EmailAddress\r\nalice@contoso.test\r\n'),
+      // Not alice: a mailbox is copied by one active batch at a time (MAILBOX_IN_ACTIVE_BATCH).
+      buffer: Buffer.from('EmailAddress\r\nnewcomer@contoso.test\r\n'),
     });
     await page.getByLabel('Target endpoint').selectOption('m365');
     await page.getByLabel('Source directory (optional, for forwarding)').fill('ad');
