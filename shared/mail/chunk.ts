@@ -161,8 +161,10 @@ async function retryEligibleSkipped(
 ): Promise<void> {
   const { state } = scope;
   const max = s.target.capabilities.maxMessageBytes;
+  // Too large for the old limit, or refused "for now" by the target on an earlier pass.
   const eligible = (await s.state.listSkipped(state.source)).filter(
-    (k) => k.kind === 'tooLarge' && k.uidValidity === state.uidValidity && k.size <= max,
+    (k) =>
+      k.uidValidity === state.uidValidity && ((k.kind === 'tooLarge' && k.size <= max) || k.kind === 'retry'),
   );
   if (!eligible.length) return;
   const metas = await s.source.meta(eligible.map((k) => k.uid));
@@ -179,8 +181,10 @@ async function retryEligibleSkipped(
     for (const k of eligible) {
       if (copied.get(k.uid)?.s !== 'd') continue;
       await s.state.deleteSkipped(k);
-      state.itemsSkipped--;
-      state.bytesSkipped -= k.size;
+      if (k.kind === 'tooLarge') {
+        state.itemsSkipped--;
+        state.bytesSkipped -= k.size;
+      }
     }
   }
   // Gone from the source: no longer a skipped item.

@@ -49,6 +49,12 @@ export const MAX_BACKOFF_MS = 30000;
  */
 export const MAX_INLINE_BACKOFF_MS = 60000;
 
+/**
+ * Appends whose answer was lost, looked up on the target and sent again within one call at most
+ * this many times; after that the call fails as transient and the next one starts with the lookup.
+ */
+export const MAX_UNKNOWN_ROUNDS = 3;
+
 /** IMAP socket timeouts (ms). */
 export const CONNECT_TIMEOUT_MS = 30000;
 export const SOCKET_TIMEOUT_MS = 5 * 60000;

@@ -57,7 +57,8 @@ export interface SkippedItem {
   date: string;
   subject: string;
   size: number;
-  kind: 'tooLarge' | 'failed';
+  /** tooLarge and retry are tried again on later passes (limit raised / target said "not now"). */
+  kind: 'tooLarge' | 'failed' | 'retry';
   reason: string;
 }
 
