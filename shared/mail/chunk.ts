@@ -1,5 +1,6 @@
 import type { ProblemDetail } from '../domain/errors';
 import { MailError, MailErrorCode } from './errors';
+import { DEFERRED_RETRY_MS } from './limits';
 import { copyMessages, copyNewMessages, emptyOutcome, type Checkpoint } from './copy';
 import { mirrorDeletions, syncFlags } from './flags';
 import type { FolderPlanEntry } from './plan';
@@ -122,12 +123,13 @@ async function run(
   let outcome = emptyOutcome();
   let flagsUpdated = 0;
   let deleted = 0;
+  let deferred = 0;
   try {
     if (box.exists > 0 && box.uidNext - 1 > state.lastUid)
       outcome = await copyNewMessages(scope, box.uidNext);
     else state.lastUid = Math.max(state.lastUid, box.uidNext - 1);
     if (!outcome.more) {
-      await retryEligibleSkipped(s, scope, outcome);
+      deferred = await retryEligibleSkipped(s, scope, outcome);
       flagsUpdated = await syncFlags(s, ctx.mailboxKey, state, box.highestModseq);
       if (s.options.mirrorDeletions && state.initialDone) deleted = await mirrorDeletions(s, state);
       state.modseq = box.highestModseq;
@@ -150,23 +152,41 @@ async function run(
     };
   }
   await s.state.putFolder(state);
+  // Messages the target refused for now keep the folder open: another pass after a short wait.
+  if (deferred > 0 && !outcome.more) {
+    return {
+      ...base,
+      ...outcome,
+      done: false,
+      flagsUpdated,
+      deleted,
+      retryAfterMs: DEFERRED_RETRY_MS,
+      nextCheckpoint: checkpoint(),
+    };
+  }
   return { ...base, ...outcome, done: !outcome.more, flagsUpdated, deleted, nextCheckpoint: checkpoint() };
 }
 
-/** Items skipped as too large are copied once the limit allows them (e.g. `maxMessageSizeMB` raised). */
+/**
+ * Items skipped as too large are copied once the limit allows them (e.g. `maxMessageSizeMB`
+ * raised); items the target refused for now are tried again. Returns how many are still refused
+ * for now.
+ */
 async function retryEligibleSkipped(
   s: MailSession,
-  scope: Parameters<typeof copyMessages>[0],
+  outer: Parameters<typeof copyMessages>[0],
   outcome: ReturnType<typeof emptyOutcome>,
-): Promise<void> {
-  const { state } = scope;
+): Promise<number> {
+  const { state } = outer;
   const max = s.target.capabilities.maxMessageBytes;
   // Too large for the old limit, or refused "for now" by the target on an earlier pass.
   const eligible = (await s.state.listSkipped(state.source)).filter(
     (k) =>
       k.uidValidity === state.uidValidity && ((k.kind === 'tooLarge' && k.size <= max) || k.kind === 'retry'),
   );
-  if (!eligible.length) return;
+  if (!eligible.length) return 0;
+  const deferTries = new Map(eligible.filter((k) => k.kind === 'retry').map((k) => [k.uid, k.tries ?? 1]));
+  const scope = { ...outer, deferTries };
   const metas = await s.source.meta(eligible.map((k) => k.uid));
   const before = outcome.copied + outcome.reused;
   for (const m of metas) await copyMessages(scope, [m], outcome);
@@ -190,4 +210,6 @@ async function retryEligibleSkipped(
   // Gone from the source: no longer a skipped item.
   const present = new Set(metas.map((m) => m.uid));
   for (const k of eligible) if (!present.has(k.uid)) await s.state.deleteSkipped(k);
+  if (!deferTries.size) return 0;
+  return (await s.state.listSkipped(state.source)).filter((k) => k.kind === 'retry').length;
 }

@@ -1,4 +1,10 @@
-import { APPEND_BATCH_BYTES, CHUNK_MAX_BYTES, CHUNK_MAX_MESSAGES, MAX_UNKNOWN_ROUNDS } from './limits';
+import {
+  APPEND_BATCH_BYTES,
+  CHUNK_MAX_BYTES,
+  CHUNK_MAX_MESSAGES,
+  MAX_DEFERRED_PASSES,
+  MAX_UNKNOWN_ROUNDS,
+} from './limits';
 import { MailError, MailErrorCode, isOutcomeUnknown } from './errors';
 import { processBudget } from './budget';
 import { dateFilter } from './filters';
@@ -71,6 +77,8 @@ interface CopyScope {
   state: FolderState;
   hooks?: CopyHooks;
   signal?: AbortSignal;
+  /** Passes on which the target already refused a message for now (UID → count). */
+  deferTries?: Map<number, number>;
 }
 
 /** Copies the next chunk of messages above `state.lastUid`; advances `state` (the caller saves it). */
@@ -236,16 +244,28 @@ export async function copyMessages(
         }
       }
       if (r.ok) stored.push({ item, id: r.id });
-      else if (r.temporary)
-        deferred.push(
-          skippedItem(
-            state,
-            item.meta,
-            'retry',
-            `the target refused the message for now: ${r.reason}; tried again on the next pass`,
-          ),
-        );
-      else
+      else if (r.temporary) {
+        const tries = (scope.deferTries?.get(item.meta.uid) ?? 0) + 1;
+        if (tries >= MAX_DEFERRED_PASSES)
+          failed.push(
+            skippedItem(
+              state,
+              item.meta,
+              'failed',
+              `the target refused the message ${tries} times: ${r.reason}`,
+            ),
+          );
+        else
+          deferred.push({
+            ...skippedItem(
+              state,
+              item.meta,
+              'retry',
+              `the target refused the message for now: ${r.reason}; tried again on the next pass`,
+            ),
+            tries,
+          });
+      } else
         failed.push(skippedItem(state, item.meta, 'failed', `the target refused the message: ${r.reason}`));
     }
     appended += stored.length;

@@ -55,6 +55,13 @@ export const MAX_INLINE_BACKOFF_MS = 60000;
  */
 export const MAX_UNKNOWN_ROUNDS = 3;
 
+/**
+ * A message the target refused "for now" (IMAP NO [UNAVAILABLE], [INUSE]...) is tried again on the
+ * folder's next pass, this long later, at most this many passes; then it is listed as failed.
+ */
+export const DEFERRED_RETRY_MS = 10_000;
+export const MAX_DEFERRED_PASSES = 5;
+
 /** IMAP socket timeouts (ms). */
 export const CONNECT_TIMEOUT_MS = 30000;
 export const SOCKET_TIMEOUT_MS = 5 * 60000;

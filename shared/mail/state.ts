@@ -59,6 +59,8 @@ export interface SkippedItem {
   size: number;
   /** tooLarge and retry are tried again on later passes (limit raised / target said "not now"). */
   kind: 'tooLarge' | 'failed' | 'retry';
+  /** kind retry: passes on which the target refused it for now. */
+  tries?: number;
   reason: string;
 }
 
@@ -240,6 +242,7 @@ export class MailState {
         size: r.size,
         kind: r.kind,
         reason: r.reason,
+        ...(r.tries ? { tries: r.tries } : {}),
       });
     }
     return out;
