@@ -1,5 +1,6 @@
 import type { Services } from '../app/services';
 import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailContext } from '../mail';
+import { classifyError } from '../mail/transient';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
 import { microsoft365Target } from './microsoft365';
@@ -16,7 +17,18 @@ interface Cursor {
   index: number;
 }
 
-export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promise<StepResult<ChunkOutcome>> {
+/** A failure worth another try: migrateMailbox waits (durable timer, growing backoff) and calls again. */
+export type TransientFailure = {
+  ok: false;
+  transient: true;
+  retryAfterMs?: number;
+  error: { code: string; message: string };
+};
+
+export async function copyMailboxChunk(
+  svc: Services,
+  input: ChunkInput,
+): Promise<StepResult<ChunkOutcome> | TransientFailure> {
   try {
     const ctx = await mailContext(svc, input.batchId, input.email);
     const cursor = input.cursor as Cursor | undefined;
@@ -38,15 +50,22 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
     const result = await copyChunk(ctx, folder);
     if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
     const index = result.done ? cursor.index + 1 : cursor.index;
-    if (result.copied || result.skipped || result.bytes) {
-      // Progress shows while a mailbox copies. A retried chunk finds its messages already copied
-      // (the engine reuses them and reports copied 0), so nothing is counted twice.
-      await svc.state.mailboxes.update(input.batchId, input.email, (m) => ({
-        itemsSynced: m.itemsSynced + result.copied,
-        itemsSkipped: m.itemsSkipped + result.skipped,
-        bytesSynced: m.bytesSynced + result.bytes,
-      }));
-    }
+    // Progress shows while a mailbox copies. The row takes the engine's own totals (every folder's
+    // checkpointed statistics), not this call's increments: a call that crashed after copying, or
+    // whose result was lost, leaves nothing uncounted or counted twice, so the row says what the
+    // target holds.
+    const stats = result.mailboxStats;
+    await svc.state.mailboxes.update(input.batchId, input.email, (m) =>
+      m.itemsSynced === stats.itemsSynced &&
+      m.itemsSkipped === stats.itemsSkipped &&
+      m.bytesSynced === stats.bytesSynced
+        ? undefined
+        : {
+            itemsSynced: stats.itemsSynced,
+            itemsSkipped: stats.itemsSkipped,
+            bytesSynced: stats.bytesSynced,
+          },
+    );
     return {
       ok: true,
       done: index >= cursor.folders.length,
@@ -58,7 +77,12 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
       ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}),
     };
   } catch (e) {
-    return failFrom(e, 'COPY_FAILED');
+    // Transient (connection refused/reset/lost, throttling, 5xx, a temporary NO, a lost answer):
+    // the mailbox waits and tries again; permanent, coded errors end it.
+    const failure = failFrom(e, 'COPY_FAILED');
+    const cls = classifyError(e);
+    if (!cls.transient) return failure;
+    return { ...failure, transient: true, ...(cls.retryAfterMs ? { retryAfterMs: cls.retryAfterMs } : {}) };
   }
 }
 
