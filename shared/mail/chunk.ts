@@ -1,6 +1,7 @@
 import type { ProblemDetail } from '../domain/errors';
 import { MailError, MailErrorCode } from './errors';
 import { DEFERRED_RETRY_MS } from './limits';
+import { busy, heldByOther, newOwner, releaseLease } from './lease';
 import { copyMessages, copyNewMessages, emptyOutcome, type Checkpoint } from './copy';
 import { mirrorDeletions, syncFlags } from './flags';
 import type { FolderPlanEntry } from './plan';
@@ -46,6 +47,8 @@ export async function copyChunk(
 ): Promise<ChunkResult> {
   const t0 = Date.now();
   const s = session ?? (await openSession(ctx));
+  const owner = newOwner();
+  let leased = '';
   try {
     const state = await s.state.getFolder(folder.source);
     if (!state) {
@@ -57,7 +60,11 @@ export async function copyChunk(
         },
       );
     }
-    const result = await run(ctx, s, state, folder);
+    const wait = state ? heldByOther(state, owner) : 0;
+    if (state && wait > 0) throw busy(state, wait);
+    leased = folder.source;
+    const result = await run(ctx, s, state, folder, owner);
+    leased = '';
     // Every folder's statistics: read once per session, then kept current by this session's calls.
     const all = (s.folderStates ??= await s.state.listFolders());
     all.set(state.source, state);
@@ -81,6 +88,9 @@ export async function copyChunk(
       error,
       elapsedMs: Date.now() - t0,
     };
+  } catch (e) {
+    if (leased) await releaseLease(s.state, leased, owner);
+    throw e;
   } finally {
     if (!session) await s.close();
   }
@@ -91,6 +101,7 @@ async function run(
   s: MailSession,
   state: FolderState,
   folder: FolderPlanEntry,
+  owner: string,
 ): Promise<Omit<ChunkResult, 'folderStats' | 'mailboxStats' | 'elapsedMs' | 'error'>> {
   const base = {
     folder: state.source,
@@ -119,7 +130,14 @@ async function run(
   }
   state.messages = box.exists;
   state.uidNext = box.uidNext;
-  const scope = { session: s, mailboxKey: ctx.mailboxKey, state, hooks: ctx.hooks, signal: ctx.signal };
+  const scope = {
+    session: s,
+    mailboxKey: ctx.mailboxKey,
+    state,
+    hooks: ctx.hooks,
+    signal: ctx.signal,
+    owner,
+  };
   let outcome = emptyOutcome();
   let flagsUpdated = 0;
   let deleted = 0;
@@ -140,6 +158,7 @@ async function run(
   } catch (e) {
     const wait = e instanceof MailError ? (e.details.retryAfterMs as number | undefined) : undefined;
     if (wait === undefined || (e as MailError).code !== MailErrorCode.throttled) throw e;
+    state.lease = '';
     await s.state.putFolder(state);
     return {
       ...base,
@@ -151,6 +170,8 @@ async function run(
       nextCheckpoint: checkpoint(),
     };
   }
+  // The checkpoint, and the folder free again.
+  state.lease = '';
   await s.state.putFolder(state);
   // Messages the target refused for now keep the folder open: another pass after a short wait.
   if (deferred > 0 && !outcome.more) {

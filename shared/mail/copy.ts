@@ -7,6 +7,7 @@ import {
 } from './limits';
 import { MailError, MailErrorCode, isOutcomeUnknown } from './errors';
 import { processBudget } from './budget';
+import { dueForRenewal, takeLease } from './lease';
 import { dateFilter } from './filters';
 import type { MailSession } from './session';
 import type { MessageMeta } from './source';
@@ -79,6 +80,8 @@ interface CopyScope {
   signal?: AbortSignal;
   /** Passes on which the target already refused a message for now (UID → count). */
   deferTries?: Map<number, number>;
+  /** This call's lease owner id (lease.ts). */
+  owner: string;
 }
 
 /** Copies the next chunk of messages above `state.lastUid`; advances `state` (the caller saves it). */
@@ -198,12 +201,13 @@ export async function copyMessages(
     out.skippedBytes += skipped.reduce((n, s) => n + s.size, 0);
   }
 
-  // Step 2: the in-flight mark before any APPEND (and the rows of messages found already there).
+  // Step 2: the in-flight mark and the folder's lease, one conditional write before any APPEND (and
+  // the rows of messages found already there).
   const writes: Array<Promise<void>> = [];
   const top = toCopy.reduce((n, m) => Math.max(n, m.uid), 0);
-  if (top > state.inflight) {
-    state.inflight = top;
-    writes.push(session.state.putFolder(state));
+  if (toCopy.length) {
+    state.inflight = Math.max(state.inflight, top);
+    writes.push(takeLease(session.state, state, scope.owner));
   }
   if (doneRows.length) writes.push(session.state.putItems(state.fid, uv, doneRows.splice(0)));
   await Promise.all(writes.splice(0));
@@ -309,6 +313,15 @@ export async function copyMessages(
       if (scope.signal?.aborted) {
         fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
         break;
+      }
+      // Still ours? (A long chunk renews the lease; a lost one stops the appends here.)
+      if (dueForRenewal(state, scope.owner)) {
+        try {
+          await takeLease(session.state, state, scope.owner);
+        } catch (e) {
+          fatal ??= e;
+          break;
+        }
       }
       const reserved = g.reduce((n, m) => n + m.size, 0);
       await processBudget.acquire(reserved);

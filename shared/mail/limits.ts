@@ -62,6 +62,12 @@ export const MAX_UNKNOWN_ROUNDS = 3;
 export const DEFERRED_RETRY_MS = 10_000;
 export const MAX_DEFERRED_PASSES = 5;
 
+/**
+ * A folder's lease (one call at a time per folder): renewed while appending, cleared with the
+ * checkpoint; a call that died leaves it to expire after this long.
+ */
+export const FOLDER_LEASE_MS = 2 * 60_000;
+
 /** IMAP socket timeouts (ms). */
 export const CONNECT_TIMEOUT_MS = 30000;
 export const SOCKET_TIMEOUT_MS = 5 * 60000;

@@ -80,7 +80,8 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
       const old = same.length === 1 ? same[0] : undefined;
       if (old && sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length === 1) {
-        state = { ...old, source: m.source };
+        // A new row (the row key is the folder's name): written as a create, not If-Match the old row.
+        state = { ...old, source: m.source, etag: undefined };
         renamedFrom = old.source;
         vanished.splice(vanished.indexOf(old), 1);
         await s.state.putFolder(state);
@@ -134,6 +135,7 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
     itemsFailed: 0,
     rebaseFrom: '',
     lastSyncAt: '',
+    lease: '',
   };
 }
 

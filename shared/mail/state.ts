@@ -37,6 +37,16 @@ export interface FolderState {
   /** While re-syncing after a UIDVALIDITY change: the old generation, whose copies are reused. */
   rebaseFrom: string;
   lastSyncAt: string;
+  /** `owner|expiry ms` while a call copies into the folder ('' when free); see lease.ts. */
+  lease: string;
+  /**
+   * The row's ETag as last read or written (not stored in the row). Every write is conditional on
+   * it, so two calls on one folder cannot undo each other: the second write fails with
+   * MAIL_STATE_CONFLICT (transient) and that call starts again from the row as it now is. The first
+   * conditional write of a copy is the in-flight mark, before any APPEND, so of two calls racing on
+   * one folder only one ever appends.
+   */
+  etag?: string;
 }
 
 export type ItemState = 'p' | 'd';
@@ -146,11 +156,26 @@ export class MailState {
     await this.folders.deleteEntity(this.pk, folderKey(source)).catch(() => undefined);
   }
 
+  /** Writes the folder's row If-Match its ETag (or creates it when it has none); see FolderState.etag. */
   async putFolder(state: FolderState): Promise<void> {
-    await this.folders.upsertEntity(
-      { partitionKey: this.pk, rowKey: folderKey(state.source), ...state },
-      'Replace',
-    );
+    const { etag, ...fields } = state;
+    const entity = { partitionKey: this.pk, rowKey: folderKey(state.source), ...fields };
+    try {
+      const res = etag
+        ? await this.folders.updateEntity(entity, 'Replace', { etag })
+        : await this.folders.createEntity(entity);
+      state.etag = res.etag;
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 412 || status === 409) {
+        throw new MailError(
+          MailErrorCode.stateConflict,
+          `the checkpoint of folder ${state.source} was changed by another call meanwhile; this call starts again from it`,
+          { folder: state.source },
+        );
+      }
+      throw stateError(e);
+    }
   }
 
   /** Index rows with UID in [from, to]. */
@@ -272,6 +297,8 @@ function pickFolder(r: TableEntityResult<FolderState> | FolderState): FolderStat
     itemsFailed: r.itemsFailed ?? 0,
     rebaseFrom: r.rebaseFrom ?? '',
     lastSyncAt: r.lastSyncAt ?? '',
+    lease: r.lease ?? '',
+    ...('etag' in r && r.etag ? { etag: r.etag } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { seedMailbox, testCorpus } from '../../testing/mail/corpus';
 import { startFaultProxy, type FaultProxy } from '../../testing/faults/imap-proxy';
-import { syncMailbox } from '../../shared/mail';
+import { copyChunk, planMailbox, syncMailbox } from '../../shared/mail';
 import { useMailServers } from './mail-fixture';
 
 /**
@@ -82,4 +82,21 @@ it('a connection reset mid-stream on either side loses and doubles nothing', asy
   expect(summary.error).toBeUndefined();
   const { source: src, target: dst } = await compare(user);
   expect(dst).toEqual(src);
+}, 90000);
+
+it('two calls copying the same folder at once do not undo each other or append twice', async () => {
+  const user = await newMailbox();
+  const plan = await planMailbox(ctx(user));
+  const inbox = plan.folders.find((f) => f.source === 'INBOX')!;
+  const both = await Promise.allSettled([copyChunk(ctx(user), inbox), copyChunk(ctx(user), inbox)]);
+  // At most one lost the race, and it says so with a transient, coded error.
+  for (const r of both)
+    if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('MAIL_STATE_CONFLICT');
+  expect(both.some((r) => r.status === 'fulfilled')).toBe(true);
+  const summary = await syncMailbox(ctx(user));
+  expect(summary.error).toBeUndefined();
+  const { source: src, target: dst } = await compare(user);
+  expect(dst).toEqual(src);
+  const total = [...src.values()].reduce((k, v) => k + v.length, 0);
+  expect(summary.stats.itemsSynced).toBe(total);
 }, 90000);
