@@ -68,6 +68,9 @@ export const MAX_DEFERRED_PASSES = 5;
  */
 export const FOLDER_LEASE_MS = 2 * 60_000;
 
+/** Flag sync reads flags and index rows this many UIDs at a time (bounded memory on huge folders). */
+export const FLAG_SCAN_PAGE = 5000;
+
 /** IMAP socket timeouts (ms). */
 export const CONNECT_TIMEOUT_MS = 30000;
 export const SOCKET_TIMEOUT_MS = 5 * 60000;
