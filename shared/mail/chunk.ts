@@ -170,8 +170,9 @@ async function run(
       nextCheckpoint: checkpoint(),
     };
   }
-  // The checkpoint, and the folder free again.
+  // The checkpoint, and the folder free again (and off the plan once in sync).
   state.lease = '';
+  if (!outcome.more && deferred === 0) state.queued = false;
   await s.state.putFolder(state);
   // Messages the target refused for now keep the folder open: another pass after a short wait.
   if (deferred > 0 && !outcome.more) {

@@ -40,6 +40,11 @@ export interface FolderState {
   /** `owner|expiry ms` while a call copies into the folder ('' when free); see lease.ts. */
   lease: string;
   /**
+   * Planned and not yet in sync: set by planMailbox, cleared by the copyChunk call that finishes the
+   * folder. The plan lives here, so a caller needs no list of folders of its own.
+   */
+  queued: boolean;
+  /**
    * The row's ETag as last read or written (not stored in the row). Every write is conditional on
    * it, so two calls on one folder cannot undo each other: the second write fails with
    * MAIL_STATE_CONFLICT (transient) and that call starts again from the row as it now is. The first
@@ -298,6 +303,7 @@ function pickFolder(r: TableEntityResult<FolderState> | FolderState): FolderStat
     rebaseFrom: r.rebaseFrom ?? '',
     lastSyncAt: r.lastSyncAt ?? '',
     lease: r.lease ?? '',
+    queued: !!r.queued,
     ...('etag' in r && r.etag ? { etag: r.etag } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { seedMailbox, testCorpus } from '../../testing/mail/corpus';
 import { startFaultProxy, type FaultProxy } from '../../testing/faults/imap-proxy';
-import { copyChunk, planMailbox, syncMailbox } from '../../shared/mail';
+import { MailState, copyChunk, planMailbox, syncMailbox } from '../../shared/mail';
 import { useMailServers } from './mail-fixture';
 
 /**
@@ -9,7 +9,7 @@ import { useMailServers } from './mail-fixture';
  * source (nothing doubled, nothing missing) and the mailbox finished instead of failing.
  */
 const servers = useMailServers();
-const { source, target, as, ctx, compare } = servers;
+const { source, target, storage, as, ctx, compare } = servers;
 
 let proxies: FaultProxy[] = [];
 afterEach(async () => {
@@ -99,4 +99,23 @@ it('two calls copying the same folder at once do not undo each other or append t
   expect(dst).toEqual(src);
   const total = [...src.values()].reduce((k, v) => k + v.length, 0);
   expect(summary.stats.itemsSynced).toBe(total);
+}, 90000);
+
+it('the plan lives in the folder rows: queued when planned, off the plan when in sync', async () => {
+  const user = await newMailbox();
+  const rows = async () =>
+    [
+      ...(
+        await new MailState({ connectionString: storage().connectionString }, `faults:${user}`).listFolders()
+      ).values(),
+    ]
+      .filter((f) => f.queued)
+      .map((f) => f.source)
+      .sort();
+  const plan = await planMailbox(ctx(user));
+  const todo = plan.folders.filter((f) => f.selectable && !f.upToDate).map((f) => f.source);
+  expect(todo.length).toBeGreaterThan(5);
+  expect(await rows()).toEqual([...todo].sort());
+  await syncMailbox(ctx(user));
+  expect(await rows()).toEqual([]);
 }, 90000);
