@@ -8,6 +8,7 @@ import {
   type StepError,
 } from '../shared/workflow/names';
 import { copyContactsAndCalendars } from './copy-pim';
+import { gaveUp, transientDelay } from '../shared/workflow/retry-policy';
 
 /** Per mailbox: mark it running, copy in bounded chunks, record the outcome (provisioning came before). */
 export function* migrateMailbox(context: OrchestrationContext): Generator<Task, MailboxOutcome, unknown> {
@@ -17,6 +18,9 @@ export function* migrateMailbox(context: OrchestrationContext): Generator<Task, 
   let error: StepError | undefined;
   yield context.df.callActivity(ACTIVITIES.beginMailbox, input);
   let cursor: unknown = undefined;
+  // Transient failures in a row: how many, and since when (orchestration time, so replay-safe).
+  let failures = 0;
+  let failingSince = 0;
   // Each chunk is one bounded activity call that checkpoints; the loop ends when the engine says done.
   for (let chunk = 0; !error; chunk++) {
     const result = (yield context.df.callActivityWithRetry(ACTIVITIES.copyMailboxChunk, COPY_RETRY, {
@@ -25,14 +29,30 @@ export function* migrateMailbox(context: OrchestrationContext): Generator<Task, 
     })) as {
       ok: boolean;
       error?: StepError;
+      transient?: boolean;
       done?: boolean;
       cursor?: unknown;
       retryAfterMs?: number;
     } & typeof totals;
+    if (!result.ok && result.transient) {
+      // A source or target briefly away, a dropped connection, throttling: wait on a durable timer
+      // (no worker held) with a growing backoff, then the same chunk again, within the policy's time.
+      const now = context.df.currentUtcDateTime.getTime();
+      if (failures === 0) failingSince = now;
+      const delay = transientDelay(failures, result.retryAfterMs, now - failingSince);
+      failures++;
+      if (delay === undefined) {
+        error = gaveUp(result.error, failures, now - failingSince);
+        break;
+      }
+      yield context.df.createTimer(new Date(now + delay));
+      continue;
+    }
     if (!result.ok) {
       error = result.error;
       break;
     }
+    failures = 0;
     totals.itemsSynced += result.itemsSynced;
     totals.itemsSkipped += result.itemsSkipped;
     totals.bytesSynced += result.bytesSynced;

@@ -162,6 +162,10 @@ export const ERROR_CODES = {
   GRAPH_UNREACHABLE: retry(502, 'Retry; check that the app can reach graph.microsoft.com.'),
   GRAPH_REQUEST_FAILED: retry(502, 'Retry; the message has what Graph answered.'),
   GRAPH_TOO_LARGE: code(422, 'The item is over what Microsoft 365 accepts; it is listed as skipped.'),
+  GRAPH_OUTCOME_UNKNOWN: retry(
+    502,
+    'Nothing to do: mailferry looks the item up by its key before creating it again.',
+  ),
   GRAPH_UPLOAD_INCOMPLETE: retry(502, 'Nothing to do: the item is uploaded again on the next pass.'),
   GRAPH_FOLDER_INVALID: code(422, 'Rename the folder on the source: Microsoft 365 refuses this name.'),
   GRAPH_SENDER_INVALID: code(422, 'Set REPORT_SENDER to a mailbox of the tenant.'),
@@ -210,8 +214,20 @@ export const ERROR_CODES = {
     422,
     'Look at the skipped items, then raise the bad item limit or fix the source.',
   ),
-  MAIL_ABORTED: retry(503, 'Nothing to do: the run was stopped and resumes where it was.'),
+  MAIL_ABORTED: code(503, 'Nothing to do: the run was stopped and resumes where it was.'),
+  MAIL_APPEND_OUTCOME_UNKNOWN: retry(
+    502,
+    'Nothing to do: mailferry looks the message up on the target before sending it again.',
+  ),
+  MAIL_STATE_CONFLICT: retry(
+    409,
+    'Nothing to do: another call holds the folder; this one waits and tries again.',
+  ),
   MAIL_STATE_FAILED: retry(503, 'Retry; check that the app can reach its storage account.'),
+  COPY_TRANSIENT_ERRORS_PERSISTED: code(
+    502,
+    'Check that the source and target servers are up and reachable, then start the batch again.',
+  ),
   COPY_FAILED: code(500, 'Look in the service log for the details, then start the batch again.'),
   TARGET_CHECK_FAILED: code(422, 'Check that the target mailbox exists and the target endpoint can log in.'),
 

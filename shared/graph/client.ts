@@ -1,6 +1,7 @@
 import { GRAPH_SCOPE, type TokenProvider } from '../auth/types';
 import { BudgetRegistry, type MailboxBudget } from './budget';
 import { GraphError, graphErrorFrom, unreachable } from './errors';
+import { outcomeUnknown } from './outcome';
 import { BATCH_LIMITS, RETRY_LIMITS, type GraphLimits } from './limits';
 import { retryAfterDeadline } from './retryAfter';
 
@@ -26,6 +27,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Budget key; defaults to the `{id}` of a `/users/{id}/...` path. */
   mailbox?: string;
+  /**
+   * The request creates something and must not be sent twice: after a 503/504 or a lost answer it
+   * may or may not have been carried out, so the client throws GRAPH_OUTCOME_UNKNOWN instead of
+   * retrying, and the caller looks the item up by its key. (429 is still retried: Graph does not
+   * carry out a throttled request.)
+   */
+  once?: boolean;
 }
 
 export interface BatchRequest {
@@ -34,6 +42,8 @@ export interface BatchRequest {
   url: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** As RequestOptions.once: a 503/504 answer, or a lost answer to the whole $batch, is not retried. */
+  once?: boolean;
 }
 
 export interface BatchResult {
@@ -229,20 +239,25 @@ export class GraphClient {
           await sleep(backoff(attempt));
           continue;
         }
-        throw unreachable(method, url, err);
+        throw options.once ? outcomeUnknown(method, url, 0) : unreachable(method, url, err);
       }
       let body: unknown;
       let wait: number | null = null;
       try {
         body = await readJson(res);
         // Block the mailbox *before* giving the slot back, so no queued request slips out early.
-        if (TRANSIENT.has(res.status) && attempt < this.maxRetries) {
+        if (TRANSIENT.has(res.status) && attempt < this.maxRetries && !(options.once && res.status !== 429)) {
           wait = this.waitAfter(res.status, res.headers.get('retry-after'), attempt, budget);
+        } else if (res.status === 429) {
+          // Given up on, but the mailbox still waits out Retry-After: nobody else sends early.
+          this.waitAfter(res.status, res.headers.get('retry-after'), attempt, budget);
         }
       } finally {
         release();
       }
       if (res.ok) return { status: res.status, body, headers: headersOf(res) };
+      if (options.once && (res.status === 503 || res.status === 504))
+        throw outcomeUnknown(method, url, res.status);
       if (wait !== null) {
         this.stats.retries++;
         await sleep(wait);
@@ -332,17 +347,32 @@ export class GraphClient {
       try {
         this.stats.operations += steps.length;
         this.stats.uploadedBytes += bytes;
-        answer = await this.sendBatch(steps);
+        answer = await this.sendBatch(
+          steps,
+          pending.some((i) => all[i]!.once),
+        );
       } catch (e) {
         release();
         throw e;
       }
       const retry: number[] = [];
       let deadline = 0;
+      // Throttled sub-requests given up on: the mailbox still waits out their Retry-After.
+      let givenUp = 0;
       for (const r of answer.responses ?? []) {
         const i = Number(r.id);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+        const req = all[i]!;
+        if (req.once && (r.status === 503 || r.status === 504)) {
+          results[i] = {
+            status: r.status,
+            body: r.body ?? null,
+            headers,
+            error: outcomeUnknown(req.method, req.url, r.status),
+          };
+          continue;
+        }
         if (TRANSIENT.has(r.status) && attempt < this.maxRetries) {
           if (r.status === 429) this.stats.throttled++;
           const now = Date.now();
@@ -352,9 +382,12 @@ export class GraphClient {
             deadline = Math.max(deadline, d);
             continue;
           }
+        } else if (r.status === 429) {
+          const now = Date.now();
+          const d = (retryAfterDeadline(headers['retry-after'], now) ?? now + backoff(attempt)) + 20;
+          if (d - now <= RETRY_LIMITS.maxRetryAfterMs) givenUp = Math.max(givenUp, d);
         }
         const ok = r.status >= 200 && r.status < 300;
-        const req = all[i]!;
         results[i] = {
           status: r.status,
           body: r.body ?? null,
@@ -379,7 +412,7 @@ export class GraphClient {
         }
       }
       // Block the mailbox before giving the slots back, so no queued request slips out early.
-      if (retry.length > 0) budget.blockUntil(deadline);
+      if (retry.length > 0 || givenUp > 0) budget.blockUntil(Math.max(deadline, givenUp));
       release();
       if (retry.length > 0) {
         this.stats.retries += retry.length;
@@ -390,7 +423,10 @@ export class GraphClient {
   }
 
   /** The $batch POST itself, with its own transient retries (it carries no mailbox budget of its own). */
-  private async sendBatch(steps: unknown[]): Promise<{
+  private async sendBatch(
+    steps: unknown[],
+    once: boolean,
+  ): Promise<{
     responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }>;
   }> {
     const payload = JSON.stringify({ requests: steps });
@@ -411,10 +447,13 @@ export class GraphClient {
       } catch (err) {
         if ((err as { code?: string })?.code?.startsWith?.('AUTH_')) throw err;
         // Not retried: sub-requests may have run; the caller's idempotency (findByKey) decides.
-        throw unreachable('POST', '/$batch', err);
+        throw once ? outcomeUnknown('POST', '/$batch', 0) : unreachable('POST', '/$batch', err);
       }
       const body = await readJson(res);
       if (res.ok) return body as { responses?: [] };
+      // A $batch that creates items, answered 503/504: its sub-requests may have run.
+      if (once && (res.status === 503 || res.status === 504))
+        throw outcomeUnknown('POST', '/$batch', res.status);
       if (TRANSIENT.has(res.status) && attempt < this.maxRetries) {
         const wait = this.waitAfter(
           res.status,

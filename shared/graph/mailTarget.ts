@@ -8,7 +8,9 @@ import type {
   TargetMessage,
 } from '../mail/target';
 import type { BatchRequest, GraphClient } from './client';
+import { MailError, MailErrorCode } from '../mail/errors';
 import { GraphError, isGraphError } from './errors';
+import { isOutcomeUnknownGraph } from './outcome';
 import { MESSAGE_LIMITS } from './limits';
 import { ITEM_KEY_PROPERTY, PENDING_KEY_PROPERTY, mimeToGraphMessage, type GraphAttachment } from './mime';
 
@@ -73,6 +75,23 @@ interface Prepared {
 }
 
 const ODATA_FILE = '#microsoft.graph.fileAttachment';
+
+/** Retry-After in seconds (what Graph sends), as ms; a minute when absent or unreadable. */
+function retryAfterMs(header: string | undefined): number {
+  const n = Number(header);
+  return Number.isFinite(n) && n > 0 ? n * 1000 : 60_000;
+}
+
+/** Throttling the client could not wait out goes to the engine as MAIL_THROTTLED (it waits, then retries). */
+function engineError(e: GraphError, headers: Record<string, string>): Error {
+  if (e.status !== 429) return e;
+  return new MailError(MailErrorCode.throttled, e.message, {
+    retryAfterMs: retryAfterMs(headers['retry-after']),
+  });
+}
+
+/** A create answered 404: the folder (cached id) is gone; nothing was stored. */
+const FOLDER_GONE = Symbol('folder gone');
 
 function fileAttachment(a: GraphAttachment): Record<string, unknown> {
   return {
@@ -245,11 +264,39 @@ export class GraphMailTarget implements MailTarget {
   }
 
   async append(folder: string, messages: TargetMessage[]): Promise<GraphAppendResult[]> {
+    const first = await this.appendTo(folder, messages);
+    // The folder was deleted or moved away meanwhile (404 on the create; nothing was stored):
+    // find or create it again and send those messages once more.
+    const gone = first.flatMap((r, i) => (r === FOLDER_GONE ? [i] : []));
+    if (!gone.length) return first as GraphAppendResult[];
+    this.folderIds.delete(folder.toLowerCase());
+    const again = await this.appendTo(
+      folder,
+      gone.map((i) => messages[i]!),
+    );
+    gone.forEach((i, j) => {
+      const r = again[j]!;
+      first[i] =
+        r === FOLDER_GONE ? { ok: false, reason: `the target folder ${folder} disappeared twice` } : r;
+    });
+    return first as GraphAppendResult[];
+  }
+
+  private async appendTo(
+    folder: string,
+    messages: TargetMessage[],
+  ): Promise<Array<GraphAppendResult | typeof FOLDER_GONE>> {
     const folderId = await this.folderId(folder);
     const createUrl = `${this.base}/mailFolders/${folderId}/messages`;
-    const results: GraphAppendResult[] = new Array(messages.length);
+    const results: Array<GraphAppendResult | typeof FOLDER_GONE> = new Array(messages.length);
     const batchable: Array<{ index: number; p: Prepared }> = [];
     const single: Array<{ index: number; p: Prepared }> = [];
+    // A create whose answer was lost or was 503/504: the whole call reports MAIL_APPEND_OUTCOME_UNKNOWN
+    // and the engine finds by key what arrived (never created twice).
+    let unknown: unknown;
+    // Still throttled after the client's retries: the call fails as MAIL_THROTTLED with the wait, and
+    // the engine tries again later (what was created meanwhile is found by key).
+    let throttledMs: number | undefined;
     for (const [index, m] of messages.entries()) {
       if (m.content.length > this.capabilities.maxMessageBytes) {
         results[index] = {
@@ -278,12 +325,24 @@ export class GraphMailTarget implements MailTarget {
     };
     const batchRun = async (): Promise<void> => {
       if (!batchable.length) return;
-      const answers = await this.client.batch(
-        batchable.map(({ p }) => ({ method: 'POST', url: createUrl, body: p.json })),
-      );
+      let answers;
+      try {
+        answers = await this.client.batch(
+          batchable.map(({ p }) => ({ method: 'POST', url: createUrl, body: p.json, once: true })),
+        );
+      } catch (e) {
+        if (!isOutcomeUnknownGraph(e)) throw e;
+        unknown ??= e;
+        return;
+      }
       answers.forEach((a, i) => {
         const { index, p } = batchable[i]!;
         if (a.status === 201) done(index, p, (a.body as { id: string }).id);
+        else if (isOutcomeUnknownGraph(a.error) || a.status >= 500)
+          unknown ??= a.error ?? new Error(`HTTP ${a.status}`);
+        else if (a.status === 429)
+          throttledMs = Math.max(throttledMs ?? 0, retryAfterMs(a.headers['retry-after']));
+        else if (a.status === 404) results[index] = FOLDER_GONE;
         else results[index] = { ok: false, reason: a.error?.message ?? `HTTP ${a.status}` };
       });
     };
@@ -293,25 +352,40 @@ export class GraphMailTarget implements MailTarget {
           done(index, p, await this.createLarge(createUrl, p));
         } catch (e) {
           // Refusals of this item are listed; throttling, auth and network failures stop the chunk.
-          if (isGraphError(e) && [400, 413, 422].includes(e.status))
+          if (isOutcomeUnknownGraph(e)) unknown ??= e;
+          else if (isGraphError(e) && e.status === 429) throttledMs = Math.max(throttledMs ?? 0, 60_000);
+          else if (isGraphError(e) && e.status === 404 && e.details.method === 'POST')
+            results[index] = FOLDER_GONE;
+          else if (isGraphError(e) && [400, 413, 422].includes(e.status))
             results[index] = { ok: false, reason: e.message };
           else throw e;
         }
       }
     };
     await Promise.all([batchRun(), singleRun()]);
+    if (unknown !== undefined) {
+      throw new MailError(MailErrorCode.appendUnknown, (unknown as Error).message, { retryAfterMs: 0 });
+    }
+    if (throttledMs !== undefined) {
+      throw new MailError(MailErrorCode.throttled, 'Microsoft Graph kept throttling message creates', {
+        retryAfterMs: throttledMs,
+      });
+    }
     return results;
   }
 
   /** A message too large for $batch, or with attachments after creation (see the file comment). */
   private async createLarge(createUrl: string, p: Prepared): Promise<string> {
-    if (p.later.length === 0) return (await this.client.post<{ id: string }>(createUrl, p.json)).id;
+    if (p.later.length === 0)
+      return (await this.client.post<{ id: string }>(createUrl, p.json, { once: true })).id;
     // A half-built copy from an interrupted earlier attempt goes first.
     const stale = await this.client.get<{ value: Array<{ id: string }> }>(
       `${this.base}/messages?$filter=${keyFilter(PENDING_KEY_PROPERTY, p.key)}&$select=id`,
     );
     for (const s of stale.value ?? []) await this.client.delete(`${this.base}/messages/${s.id}`);
-    const id = (await this.client.post<{ id: string }>(createUrl, p.json)).id;
+    // Sent once each: a lost answer leaves at most a half-built copy under the pending key, which
+    // the engine's next attempt deletes above before creating the message again.
+    const id = (await this.client.post<{ id: string }>(createUrl, p.json, { once: true })).id;
     for (const a of p.later) await this.addAttachment(id, a);
     await this.client.patch(`${this.base}/messages/${id}`, {
       singleValueExtendedProperties: [
@@ -325,7 +399,7 @@ export class GraphMailTarget implements MailTarget {
   private async addAttachment(messageId: string, a: GraphAttachment): Promise<void> {
     const url = `${this.base}/messages/${messageId}/attachments`;
     if (a.content.length <= MESSAGE_LIMITS.inlineAttachmentBytes) {
-      await this.client.post(url, fileAttachment(a));
+      await this.client.post(url, fileAttachment(a), { once: true });
       return;
     }
     const session = await this.client.post<{ uploadUrl: string }>(`${url}/createUploadSession`, {
@@ -370,7 +444,12 @@ export class GraphMailTarget implements MailTarget {
     const answers = await this.client.batch(requests);
     const found = new Map<string, string[]>();
     answers.forEach((a, i) => {
-      if (a.error) throw a.error;
+      // The folder is gone (deleted on the target meanwhile): nothing of it is there; append() creates it.
+      if (a.status === 404) {
+        this.folderIds.delete(folder.toLowerCase());
+        return;
+      }
+      if (a.error) throw engineError(a.error, a.headers);
       const ids = ((a.body as { value?: Array<{ id: string }> })?.value ?? []).map((v) => v.id);
       if (ids.length) found.set(items[i]!.key, ids);
     });
@@ -391,14 +470,15 @@ export class GraphMailTarget implements MailTarget {
         },
       };
     });
-    for (const a of await this.client.batch(requests)) if (a.error && a.status !== 404) throw a.error;
+    for (const a of await this.client.batch(requests))
+      if (a.error && a.status !== 404) throw engineError(a.error, a.headers);
   }
 
   async remove(_folder: string, ids: string[]): Promise<void> {
     const answers = await this.client.batch(
       ids.map((id) => ({ method: 'DELETE', url: `${this.base}/messages/${id}` })),
     );
-    for (const a of answers) if (a.error && a.status !== 404) throw a.error;
+    for (const a of answers) if (a.error && a.status !== 404) throw engineError(a.error, a.headers);
   }
 
   async close(): Promise<void> {

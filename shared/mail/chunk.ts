@@ -1,5 +1,7 @@
 import type { ProblemDetail } from '../domain/errors';
 import { MailError, MailErrorCode } from './errors';
+import { DEFERRED_RETRY_MS } from './limits';
+import { busy, heldByOther, newOwner, releaseLease } from './lease';
 import { copyMessages, copyNewMessages, emptyOutcome, type Checkpoint } from './copy';
 import { mirrorDeletions, syncFlags } from './flags';
 import type { FolderPlanEntry } from './plan';
@@ -45,6 +47,8 @@ export async function copyChunk(
 ): Promise<ChunkResult> {
   const t0 = Date.now();
   const s = session ?? (await openSession(ctx));
+  const owner = newOwner();
+  let leased = '';
   try {
     const state = await s.state.getFolder(folder.source);
     if (!state) {
@@ -56,7 +60,11 @@ export async function copyChunk(
         },
       );
     }
-    const result = await run(ctx, s, state, folder);
+    const wait = state ? heldByOther(state, owner) : 0;
+    if (state && wait > 0) throw busy(state, wait);
+    leased = folder.source;
+    const result = await run(ctx, s, state, folder, owner);
+    leased = '';
     // Every folder's statistics: read once per session, then kept current by this session's calls.
     const all = (s.folderStates ??= await s.state.listFolders());
     all.set(state.source, state);
@@ -80,6 +88,9 @@ export async function copyChunk(
       error,
       elapsedMs: Date.now() - t0,
     };
+  } catch (e) {
+    if (leased) await releaseLease(s.state, leased, owner);
+    throw e;
   } finally {
     if (!session) await s.close();
   }
@@ -90,6 +101,7 @@ async function run(
   s: MailSession,
   state: FolderState,
   folder: FolderPlanEntry,
+  owner: string,
 ): Promise<Omit<ChunkResult, 'folderStats' | 'mailboxStats' | 'elapsedMs' | 'error'>> {
   const base = {
     folder: state.source,
@@ -118,16 +130,24 @@ async function run(
   }
   state.messages = box.exists;
   state.uidNext = box.uidNext;
-  const scope = { session: s, mailboxKey: ctx.mailboxKey, state, hooks: ctx.hooks, signal: ctx.signal };
+  const scope = {
+    session: s,
+    mailboxKey: ctx.mailboxKey,
+    state,
+    hooks: ctx.hooks,
+    signal: ctx.signal,
+    owner,
+  };
   let outcome = emptyOutcome();
   let flagsUpdated = 0;
   let deleted = 0;
+  let deferred = 0;
   try {
     if (box.exists > 0 && box.uidNext - 1 > state.lastUid)
       outcome = await copyNewMessages(scope, box.uidNext);
     else state.lastUid = Math.max(state.lastUid, box.uidNext - 1);
     if (!outcome.more) {
-      await retryEligibleSkipped(s, scope, outcome);
+      deferred = await retryEligibleSkipped(s, scope, outcome);
       flagsUpdated = await syncFlags(s, ctx.mailboxKey, state, box.highestModseq);
       if (s.options.mirrorDeletions && state.initialDone) deleted = await mirrorDeletions(s, state);
       state.modseq = box.highestModseq;
@@ -138,6 +158,7 @@ async function run(
   } catch (e) {
     const wait = e instanceof MailError ? (e.details.retryAfterMs as number | undefined) : undefined;
     if (wait === undefined || (e as MailError).code !== MailErrorCode.throttled) throw e;
+    state.lease = '';
     await s.state.putFolder(state);
     return {
       ...base,
@@ -149,22 +170,45 @@ async function run(
       nextCheckpoint: checkpoint(),
     };
   }
+  // The checkpoint, and the folder free again (and off the plan once in sync).
+  state.lease = '';
+  if (!outcome.more && deferred === 0) state.queued = false;
   await s.state.putFolder(state);
+  // Messages the target refused for now keep the folder open: another pass after a short wait.
+  if (deferred > 0 && !outcome.more) {
+    return {
+      ...base,
+      ...outcome,
+      done: false,
+      flagsUpdated,
+      deleted,
+      retryAfterMs: DEFERRED_RETRY_MS,
+      nextCheckpoint: checkpoint(),
+    };
+  }
   return { ...base, ...outcome, done: !outcome.more, flagsUpdated, deleted, nextCheckpoint: checkpoint() };
 }
 
-/** Items skipped as too large are copied once the limit allows them (e.g. `maxMessageSizeMB` raised). */
+/**
+ * Items skipped as too large are copied once the limit allows them (e.g. `maxMessageSizeMB`
+ * raised); items the target refused for now are tried again. Returns how many are still refused
+ * for now.
+ */
 async function retryEligibleSkipped(
   s: MailSession,
-  scope: Parameters<typeof copyMessages>[0],
+  outer: Parameters<typeof copyMessages>[0],
   outcome: ReturnType<typeof emptyOutcome>,
-): Promise<void> {
-  const { state } = scope;
+): Promise<number> {
+  const { state } = outer;
   const max = s.target.capabilities.maxMessageBytes;
+  // Too large for the old limit, or refused "for now" by the target on an earlier pass.
   const eligible = (await s.state.listSkipped(state.source)).filter(
-    (k) => k.kind === 'tooLarge' && k.uidValidity === state.uidValidity && k.size <= max,
+    (k) =>
+      k.uidValidity === state.uidValidity && ((k.kind === 'tooLarge' && k.size <= max) || k.kind === 'retry'),
   );
-  if (!eligible.length) return;
+  if (!eligible.length) return 0;
+  const deferTries = new Map(eligible.filter((k) => k.kind === 'retry').map((k) => [k.uid, k.tries ?? 1]));
+  const scope = { ...outer, deferTries };
   const metas = await s.source.meta(eligible.map((k) => k.uid));
   const before = outcome.copied + outcome.reused;
   for (const m of metas) await copyMessages(scope, [m], outcome);
@@ -179,11 +223,15 @@ async function retryEligibleSkipped(
     for (const k of eligible) {
       if (copied.get(k.uid)?.s !== 'd') continue;
       await s.state.deleteSkipped(k);
-      state.itemsSkipped--;
-      state.bytesSkipped -= k.size;
+      if (k.kind === 'tooLarge') {
+        state.itemsSkipped--;
+        state.bytesSkipped -= k.size;
+      }
     }
   }
   // Gone from the source: no longer a skipped item.
   const present = new Set(metas.map((m) => m.uid));
   for (const k of eligible) if (!present.has(k.uid)) await s.state.deleteSkipped(k);
+  if (!deferTries.size) return 0;
+  return (await s.state.listSkipped(state.source)).filter((k) => k.kind === 'retry').length;
 }

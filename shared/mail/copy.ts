@@ -1,11 +1,18 @@
-import { APPEND_BATCH_BYTES, CHUNK_MAX_BYTES, CHUNK_MAX_MESSAGES } from './limits';
-import { MailError, MailErrorCode } from './errors';
+import {
+  APPEND_BATCH_BYTES,
+  CHUNK_MAX_BYTES,
+  CHUNK_MAX_MESSAGES,
+  MAX_DEFERRED_PASSES,
+  MAX_UNKNOWN_ROUNDS,
+} from './limits';
+import { MailError, MailErrorCode, isOutcomeUnknown } from './errors';
 import { processBudget } from './budget';
+import { dueForRenewal, takeLease } from './lease';
 import { dateFilter } from './filters';
 import type { MailSession } from './session';
 import type { MessageMeta } from './source';
 import { fingerprintHash, type FolderState, type ItemRow, type SkippedItem } from './state';
-import type { Fingerprint, TargetMessage } from './target';
+import type { AppendResult, Fingerprint, TargetMessage } from './target';
 import type { CopyHooks } from './settings';
 import { createHash } from 'node:crypto';
 
@@ -71,6 +78,10 @@ interface CopyScope {
   state: FolderState;
   hooks?: CopyHooks;
   signal?: AbortSignal;
+  /** Passes on which the target already refused a message for now (UID → count). */
+  deferTries?: Map<number, number>;
+  /** This call's lease owner id (lease.ts). */
+  owner: string;
 }
 
 /** Copies the next chunk of messages above `state.lastUid`; advances `state` (the caller saves it). */
@@ -128,7 +139,13 @@ export async function copyMessages(
   const skipped: SkippedItem[] = [];
   for (const m of chunk) {
     const row = index.get(m.uid);
-    if (row?.s === 'd') continue;
+    if (row?.s === 'd') {
+      // Appended and indexed by an attempt that stopped before saving the checkpoint and counters
+      // (which are written together): it is on the target, so it counts now.
+      out.reused++;
+      out.bytes += m.size;
+      continue;
+    }
     if (!inDates(m.internalDate)) {
       out.filtered++;
       continue;
@@ -185,35 +202,75 @@ export async function copyMessages(
     out.skippedBytes += skipped.reduce((n, s) => n + s.size, 0);
   }
 
-  // Step 2: the in-flight mark before any APPEND (and the rows of messages found already there).
+  // Step 2: the in-flight mark and the folder's lease, one conditional write before any APPEND (and
+  // the rows of messages found already there).
   const writes: Array<Promise<void>> = [];
   const top = toCopy.reduce((n, m) => Math.max(n, m.uid), 0);
-  if (top > state.inflight) {
-    state.inflight = top;
-    writes.push(session.state.putFolder(state));
+  if (toCopy.length) {
+    state.inflight = Math.max(state.inflight, top);
+    writes.push(takeLease(session.state, state, scope.owner));
   }
   if (doneRows.length) writes.push(session.state.putItems(state.fid, uv, doneRows.splice(0)));
   await Promise.all(writes.splice(0));
 
   const byUid = new Map(toCopy.map((m) => [m.uid, m]));
   const failed: SkippedItem[] = [];
+  const deferred: SkippedItem[] = [];
   let appended = 0;
   let fatal: unknown;
   let crashed = false;
-  const running = new Set<Promise<void>>();
   const limit = Math.max(1, target.capabilities.appendConcurrency);
   const perCall = Math.max(1, target.capabilities.appendBatch);
 
   type Item = TargetMessage & { meta: MessageMeta };
+  /** Messages whose append was sent but not answered: looked up on the target before anything else. */
+  let unknown: MessageMeta[] = [];
   const appendBatch = async (items: Item[]): Promise<void> => {
-    const results = await target.append(state.target, items);
+    let results;
+    try {
+      results = await target.append(state.target, items);
+    } catch (e) {
+      // Never sent again blindly: the target may hold them (see recovery below).
+      if (!isOutcomeUnknown(e)) throw e;
+      unknown.push(...items.map((i) => i.meta));
+      return;
+    }
     const stored: Array<{ item: Item; id?: string }> = [];
     for (const [i, item] of items.entries()) {
-      let r = results[i] ?? { ok: false as const, reason: 'no answer from the target' };
+      let r: AppendResult = results[i] ?? { ok: false as const, reason: 'no answer from the target' };
       // A refused message is tried once more on its own, then listed.
-      if (!r.ok) r = (await target.append(state.target, [item]))[0] ?? r;
+      if (!r.ok && !r.temporary) {
+        try {
+          r = (await target.append(state.target, [item]))[0] ?? r;
+        } catch (e) {
+          if (!isOutcomeUnknown(e)) throw e;
+          unknown.push(item.meta);
+          continue;
+        }
+      }
       if (r.ok) stored.push({ item, id: r.id });
-      else
+      else if (r.temporary) {
+        const tries = (scope.deferTries?.get(item.meta.uid) ?? 0) + 1;
+        if (tries >= MAX_DEFERRED_PASSES)
+          failed.push(
+            skippedItem(
+              state,
+              item.meta,
+              'failed',
+              `the target refused the message ${tries} times: ${r.reason}`,
+            ),
+          );
+        else
+          deferred.push({
+            ...skippedItem(
+              state,
+              item.meta,
+              'retry',
+              `the target refused the message for now: ${r.reason}; tried again on the next pass`,
+            ),
+            tries,
+          });
+      } else
         failed.push(skippedItem(state, item.meta, 'failed', `the target refused the message: ${r.reason}`));
     }
     appended += stored.length;
@@ -237,71 +294,123 @@ export async function copyMessages(
   // alone). Each group is one FETCH and one append call: the budget is taken BEFORE the FETCH, so
   // neither our batches nor imapflow's read buffers ever hold more than the budget allows, and the
   // next group streams from the source while the previous one is appended.
-  const groups: MessageMeta[][] = [];
-  let group: MessageMeta[] = [];
-  let groupBytes = 0;
-  for (const m of toCopy) {
-    if (group.length && (group.length >= perCall || groupBytes + m.size > APPEND_BATCH_BYTES)) {
-      groups.push(group);
-      group = [];
-      groupBytes = 0;
+  const appendAll = async (list: MessageMeta[]): Promise<void> => {
+    const groups: MessageMeta[][] = [];
+    let group: MessageMeta[] = [];
+    let groupBytes = 0;
+    for (const m of list) {
+      if (group.length && (group.length >= perCall || groupBytes + m.size > APPEND_BATCH_BYTES)) {
+        groups.push(group);
+        group = [];
+        groupBytes = 0;
+      }
+      group.push(m);
+      groupBytes += m.size;
     }
-    group.push(m);
-    groupBytes += m.size;
-  }
-  if (group.length) groups.push(group);
-
-  for (const g of groups) {
-    if (fatal !== undefined) break;
-    if (scope.signal?.aborted) {
-      fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
-      break;
-    }
-    const reserved = g.reduce((n, m) => n + m.size, 0);
-    await processBudget.acquire(reserved);
-    const items: Item[] = [];
-    try {
-      await session.source.bodies(
-        g.map((m) => m.uid),
-        async (uid, content, flags) => {
-          const m = byUid.get(uid);
-          if (!m) return;
-          items.push({
-            key: itemKey(mailboxKey, state.source, uv, m.uid),
-            messageId: m.messageId,
-            size: m.size,
-            internalDate: m.internalDate,
-            content,
-            flags,
-            meta: m,
-          });
-        },
-      );
-    } catch (e) {
-      fatal ??= e;
-      processBudget.release(reserved);
-      break;
-    }
-    // A message expunged between SEARCH and FETCH is simply absent from `items`.
-    while (running.size >= limit) await Promise.race(running);
-    const task: Promise<void> = appendBatch(items)
-      .catch((e: unknown) => {
+    if (group.length) groups.push(group);
+    const running = new Set<Promise<void>>();
+    for (const g of groups) {
+      if (fatal !== undefined) break;
+      if (scope.signal?.aborted) {
+        fatal = new MailError(MailErrorCode.aborted, 'copy aborted');
+        break;
+      }
+      // Still ours? (A long chunk renews the lease; a lost one stops the appends here.)
+      if (dueForRenewal(state, scope.owner)) {
+        try {
+          await takeLease(session.state, state, scope.owner);
+        } catch (e) {
+          fatal ??= e;
+          break;
+        }
+      }
+      const reserved = g.reduce((n, m) => n + m.size, 0);
+      await processBudget.acquire(reserved);
+      const items: Item[] = [];
+      try {
+        await session.source.bodies(
+          g.map((m) => m.uid),
+          async (uid, content, flags) => {
+            const m = byUid.get(uid);
+            if (!m) return;
+            items.push({
+              key: itemKey(mailboxKey, state.source, uv, m.uid),
+              messageId: m.messageId,
+              size: m.size,
+              internalDate: m.internalDate,
+              content,
+              flags,
+              meta: m,
+            });
+          },
+        );
+        // A message expunged between SEARCH and FETCH is simply absent from `items`; but a FETCH
+        // that ended because the connection did must not pass missing messages off as expunged.
+        if (items.length < g.length && !session.source.usable) {
+          throw new MailError(MailErrorCode.connectionLost, 'source: the connection dropped during FETCH');
+        }
+      } catch (e) {
         fatal ??= e;
-      })
-      .finally(() => {
         processBudget.release(reserved);
-        running.delete(task);
-      });
-    running.add(task);
+        break;
+      }
+      while (running.size >= limit) await Promise.race(running);
+      const task: Promise<void> = appendBatch(items)
+        .catch((e: unknown) => {
+          fatal ??= e;
+        })
+        .finally(() => {
+          processBudget.release(reserved);
+          running.delete(task);
+        });
+      running.add(task);
+    }
+    await Promise.all(running);
+  };
+
+  await appendAll(toCopy);
+  // Lost answers: every other append of the chunk has finished and its index rows are written, so
+  // the target's copies not claimed by a done row are exactly the ones whose answer was lost. Those
+  // found are recorded; only the rest is appended again (and looked up again if that answer is lost
+  // too), a bounded number of times; after that the in-flight mark sends them through the same
+  // lookup on the next call.
+  for (let round = 0; unknown.length && fatal === undefined && !crashed; round++) {
+    const settled = await Promise.allSettled(writes.splice(0));
+    const bad = settled.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (bad) throw bad.reason;
+    if (round >= MAX_UNKNOWN_ROUNDS) {
+      fatal = new MailError(
+        MailErrorCode.connectionLost,
+        `${unknown.length} append(s) to ${state.target} got no answer ${round} times in a row; the next attempt looks for them on the target first`,
+        { folder: state.source, retryAfterMs: 0 },
+      );
+      break;
+    }
+    const lost = unknown.sort((a, b) => a.uid - b.uid);
+    unknown = [];
+    const found = await claimOnTarget(scope, lost);
+    const again: MessageMeta[] = [];
+    const rows: ItemRow[] = [];
+    for (const m of lost) {
+      const id = found.get(m.uid);
+      if (id === undefined) again.push(m);
+      else {
+        rows.push(row(m, 'd', id));
+        out.copied++;
+        out.bytes += m.size;
+      }
+    }
+    if (rows.length) await session.state.putItems(state.fid, uv, rows);
+    if (again.length) await appendAll(again);
   }
-  await Promise.all(running);
 
   // The batches' index writes; failures listed — unless the chunk "crashed" (test hook).
   const written = await Promise.allSettled(writes);
-  if (!crashed && failed.length && fatal === undefined) {
-    const subjects = await session.source.subjects(failed.map((k) => k.uid));
-    for (const k of failed) k.subject = subjects.get(k.uid) ?? '';
-    await session.state.putSkipped(failed);
+  if (!crashed && fatal === undefined && (failed.length || deferred.length)) {
+    const listed = [...failed, ...deferred];
+    const subjects = await session.source.subjects(listed.map((k) => k.uid));
+    for (const k of listed) k.subject = subjects.get(k.uid) ?? '';
+    await session.state.putSkipped(listed);
   }
   if (fatal !== undefined) throw fatal;
   const writeError = written.find((w) => w.status === 'rejected');

@@ -16,6 +16,10 @@ export const MailErrorCode = {
   tooLarge: 'MAIL_MESSAGE_TOO_LARGE',
   throttled: 'MAIL_THROTTLED',
   connectionLost: 'MAIL_CONNECTION_LOST',
+  /** An APPEND (or Graph create) was sent but its answer never came: it may or may not be stored. */
+  appendUnknown: 'MAIL_APPEND_OUTCOME_UNKNOWN',
+  /** Another call changed the folder's checkpoint meanwhile (ETag mismatch): re-read and retry. */
+  stateConflict: 'MAIL_STATE_CONFLICT',
   badItemLimit: 'MAIL_BAD_ITEM_LIMIT',
   aborted: 'MAIL_ABORTED',
   state: 'MAIL_STATE_FAILED',
@@ -49,6 +53,8 @@ export function serverText(e: unknown): string {
 /** A dropped or unusable connection: reconnect and retry. */
 export function isConnectionError(e: unknown): boolean {
   const err = (e ?? {}) as ImapFlowError;
+  // Our own coded errors are classified by code (their messages may mention a connection).
+  if (e instanceof MailError) return e.code === MailErrorCode.connectionLost;
   return (
     [
       'NoConnection',
@@ -83,4 +89,36 @@ export function throttleDelayMs(e: unknown): number | undefined {
 export function isAuthError(e: unknown): boolean {
   const err = (e ?? {}) as ImapFlowError;
   return !!err.authenticationFailed || /AUTHENTICATIONFAILED|authentication failed/i.test(serverText(e));
+}
+
+/** An append whose outcome is unknown: look on the target before appending again, never blindly. */
+export function isOutcomeUnknown(e: unknown): boolean {
+  return e instanceof MailError && e.code === MailErrorCode.appendUnknown;
+}
+
+/**
+ * RFC 5530 response codes that mean "not now" rather than "never": the same command may succeed
+ * later. Anything else in a NO is taken as the server's final word on that message.
+ */
+const TEMPORARY_CODES = new Set(['UNAVAILABLE', 'INUSE', 'LIMIT', 'SERVERBUG', 'EXPUNGEISSUED']);
+
+export function isTemporaryRefusal(e: unknown): boolean {
+  const err = (e ?? {}) as ImapFlowError;
+  const code = (
+    err.serverResponseCode ??
+    /^\[([A-Z-]+)/.exec(err.responseText ?? '')?.[1] ??
+    ''
+  ).toUpperCase();
+  return err.responseStatus === 'NO' && TEMPORARY_CODES.has(code);
+}
+
+/** The target folder does not exist (deleted or renamed meanwhile): create it and try again. */
+export function isMissingFolder(e: unknown): boolean {
+  const err = (e ?? {}) as ImapFlowError;
+  const code = (
+    err.serverResponseCode ??
+    /^\[([A-Z-]+)/.exec(err.responseText ?? '')?.[1] ??
+    ''
+  ).toUpperCase();
+  return code === 'TRYCREATE' || code === 'NONEXISTENT';
 }

@@ -1,11 +1,14 @@
 import type { MailSession } from './session';
 import type { FolderState } from './state';
 import { itemKey } from './copy';
+import { FLAG_SCAN_PAGE } from './limits';
 
 /**
  * Flag changes on messages already copied. With CONDSTORE only messages whose MODSEQ moved since the
  * last sync are read (`FETCH ... (CHANGEDSINCE n)`); without it every message's flags are read and
- * compared with the index (a flag scan). Only real differences are stored on the target.
+ * compared with the index (a flag scan). Only real differences are stored on the target. Both go
+ * through the folder in UID pages of FLAG_SCAN_PAGE, so memory stays bounded however large the
+ * folder (a flag scan of 200,000 messages holds one page of flags and index rows at a time).
  */
 export async function syncFlags(
   session: MailSession,
@@ -14,20 +17,31 @@ export async function syncFlags(
   highestModseq: string,
 ): Promise<number> {
   if (state.lastUid === 0) return 0;
-  const range = `1:${state.lastUid}`;
-  let changed: Map<number, string[]>;
-  if (highestModseq && state.modseq) {
-    if (BigInt(highestModseq) <= BigInt(state.modseq)) return 0;
-    changed = await session.source.flags(range, state.modseq);
-  } else {
-    changed = await session.source.flags(range);
+  const since = highestModseq && state.modseq ? state.modseq : undefined;
+  if (since && BigInt(highestModseq) <= BigInt(since)) return 0;
+  let total = 0;
+  for (let from = 1; from <= state.lastUid; from += FLAG_SCAN_PAGE) {
+    const to = Math.min(state.lastUid, from + FLAG_SCAN_PAGE - 1);
+    total += await syncFlagPage(session, mailboxKey, state, from, to, since);
   }
+  return total;
+}
+
+async function syncFlagPage(
+  session: MailSession,
+  mailboxKey: string,
+  state: FolderState,
+  from: number,
+  to: number,
+  since: string | undefined,
+): Promise<number> {
+  const changed = await session.source.flags(`${from}:${to}`, since);
   if (!changed.size) return 0;
-  const index = await session.state.itemsWhere(state.fid, state.uidValidity, `s eq 'd'`);
+  const index = await session.state.itemsInRange(state.fid, state.uidValidity, from, to);
   const updates: Array<{ uid: number; flags: string[] }> = [];
   for (const [uid, flags] of changed) {
     const r = index.get(uid);
-    if (r && r.fl !== flags.join(' ')) updates.push({ uid, flags });
+    if (r && r.s === 'd' && r.fl !== flags.join(' ')) updates.push({ uid, flags });
   }
   if (!updates.length) return 0;
   // Without target ids (no UIDPLUS), find the copies by fingerprint once and remember them.

@@ -1,6 +1,13 @@
 import type { ImapFlow } from 'imapflow';
 import { APPEND_BATCH_MESSAGES, MAX_FOLDER_SEGMENT } from './limits';
-import { MailError, MailErrorCode, serverText } from './errors';
+import {
+  MailError,
+  MailErrorCode,
+  isConnectionError,
+  isMissingFolder,
+  isTemporaryRefusal,
+  serverText,
+} from './errors';
 import { closeImap, openImap } from './login';
 import { withRetry } from './retry';
 import { roleOf } from './roles';
@@ -75,13 +82,32 @@ export class ImapTarget implements MailTarget {
     else this.free.push(c);
   }
 
-  /** Runs `op` on a pooled connection, reconnecting after a drop and backing off when throttled. */
-  private async run<T>(what: string, op: (c: ImapFlow) => Promise<T>): Promise<T> {
+  /**
+   * Runs `op` on a pooled connection, reconnecting after a drop and backing off when throttled.
+   * `once`: a command that stores something (APPEND) is never sent again after a dropped connection,
+   * because the server may have stored it and only the answer was lost: the drop becomes
+   * MAIL_APPEND_OUTCOME_UNKNOWN and the engine looks on the target before appending again.
+   * Throttling answers (a NO: nothing stored) are still waited out and retried.
+   */
+  private async run<T>(what: string, op: (c: ImapFlow) => Promise<T>, once = false): Promise<T> {
     let c = await this.acquire();
     try {
       return await withRetry(
         what,
-        () => op(c),
+        async () => {
+          try {
+            return await op(c);
+          } catch (e) {
+            if (once && isConnectionError(e)) {
+              throw new MailError(
+                MailErrorCode.appendUnknown,
+                `${what}: the connection dropped before the server answered (${serverText(e)}); whether it stored the messages is unknown`,
+                { retryAfterMs: 0 },
+              );
+            }
+            throw e;
+          }
+        },
         async () => {
           await closeImap(c);
           c = await openImap(this.endpoint, this.login, 'target');
@@ -135,20 +161,40 @@ export class ImapTarget implements MailTarget {
   }
 
   async append(folder: string, messages: TargetMessage[]): Promise<AppendResult[]> {
+    try {
+      return await this.appendOnce(folder, messages);
+    } catch (e) {
+      // The folder was deleted or renamed on the target meanwhile (NO [TRYCREATE]; nothing was
+      // stored): create it again and append once more.
+      if (!isMissingFolder(e)) throw e;
+      await this.ensureFolder(folder);
+      return this.appendOnce(folder, messages);
+    }
+  }
+
+  private async appendOnce(folder: string, messages: TargetMessage[]): Promise<AppendResult[]> {
     if (messages.length > 1 && this.capabilities.appendBatch > 1) {
       try {
-        const ids = await this.run('APPEND', (c) => multiAppend(c, folder, messages));
+        const ids = await this.run('APPEND', (c) => multiAppend(c, folder, messages), true);
         return messages.map((_, i) => ({ ok: true, id: ids[i] }));
       } catch (e) {
         // MULTIAPPEND is all or nothing: a refusal means none was stored; find the culprit one by one.
-        if (!isRefusal(e)) throw e;
+        if (!isRefusal(e) || isMissingFolder(e)) throw e;
       }
     }
     const out: AppendResult[] = [];
     for (const m of messages) {
       try {
-        const res = await this.run('APPEND', (c) =>
-          c.append(folder, m.content, appendFlags(m.flags), m.internalDate),
+        const res = await this.run(
+          'APPEND',
+          async (c) => {
+            const r = await c.append(folder, m.content, appendFlags(m.flags), m.internalDate);
+            // imapflow answers nothing (no error) on a connection that is no longer logged in.
+            if (!r && !c.usable)
+              throw Object.assign(new Error('Connection not available'), { code: 'NoConnection' });
+            return r;
+          },
+          true,
         );
         out.push(
           res
@@ -156,8 +202,8 @@ export class ImapTarget implements MailTarget {
             : { ok: false, reason: 'the target refused the message' },
         );
       } catch (e) {
-        if (!isRefusal(e)) throw e;
-        out.push({ ok: false, reason: serverText(e) });
+        if (!isRefusal(e) || isMissingFolder(e)) throw e;
+        out.push({ ok: false, reason: serverText(e), ...(isTemporaryRefusal(e) ? { temporary: true } : {}) });
       }
     }
     return out;
@@ -167,7 +213,13 @@ export class ImapTarget implements MailTarget {
     const found = new Map<string, string[]>();
     if (!items.length) return found;
     await this.run('SEARCH', async (c) => {
-      await c.mailboxOpen(folder, { readOnly: true });
+      try {
+        await c.mailboxOpen(folder, { readOnly: true });
+      } catch (e) {
+        // A target folder deleted meanwhile holds nothing: every message is still to append.
+        if (isMissingFolder(e)) return;
+        throw e;
+      }
       for (const item of items) {
         const query: Record<string, unknown> = { larger: item.size - 1, smaller: item.size + 1 };
         if (item.messageId) query.header = { 'message-id': item.messageId };

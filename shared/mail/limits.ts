@@ -49,6 +49,28 @@ export const MAX_BACKOFF_MS = 30000;
  */
 export const MAX_INLINE_BACKOFF_MS = 60000;
 
+/**
+ * Appends whose answer was lost, looked up on the target and sent again within one call at most
+ * this many times; after that the call fails as transient and the next one starts with the lookup.
+ */
+export const MAX_UNKNOWN_ROUNDS = 3;
+
+/**
+ * A message the target refused "for now" (IMAP NO [UNAVAILABLE], [INUSE]...) is tried again on the
+ * folder's next pass, this long later, at most this many passes; then it is listed as failed.
+ */
+export const DEFERRED_RETRY_MS = 10_000;
+export const MAX_DEFERRED_PASSES = 5;
+
+/**
+ * A folder's lease (one call at a time per folder): renewed while appending, cleared with the
+ * checkpoint; a call that died leaves it to expire after this long.
+ */
+export const FOLDER_LEASE_MS = 2 * 60_000;
+
+/** Flag sync reads flags and index rows this many UIDs at a time (bounded memory on huge folders). */
+export const FLAG_SCAN_PAGE = 5000;
+
 /** IMAP socket timeouts (ms). */
 export const CONNECT_TIMEOUT_MS = 30000;
 export const SOCKET_TIMEOUT_MS = 5 * 60000;

@@ -57,7 +57,12 @@ async function plan(s: MailSession): Promise<FolderPlan> {
   ]);
   // Folders holding items skipped as too large that the (maybe raised) limit now allows.
   const max = s.target.capabilities.maxMessageBytes;
-  const retry = new Set(skipped.filter((k) => k.kind === 'tooLarge' && k.size <= max).map((k) => k.folder));
+  // ...and folders holding items the target refused for now.
+  const retry = new Set(
+    skipped
+      .filter((k) => k.kind === 'retry' || (k.kind === 'tooLarge' && k.size <= max))
+      .map((k) => k.folder),
+  );
   const mapping = mapFolders(
     sourceFolders,
     targetFolders,
@@ -72,6 +77,7 @@ async function plan(s: MailSession): Promise<FolderPlan> {
     excluded: mapping.excluded,
     condstore: s.source.condstore,
   };
+  const movedAway = new Set<string>();
   for (const m of mapping.folders) {
     const f = bySource.get(m.source) as SourceFolderStatus;
     let state = states.get(m.source);
@@ -80,9 +86,11 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
       const old = same.length === 1 ? same[0] : undefined;
       if (old && sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length === 1) {
-        state = { ...old, source: m.source };
+        // A new row (the row key is the folder's name): written as a create, not If-Match the old row.
+        state = { ...old, source: m.source, etag: undefined };
         renamedFrom = old.source;
         vanished.splice(vanished.indexOf(old), 1);
+        movedAway.add(old.source);
         await s.state.putFolder(state);
         await s.state.deleteFolder(old.source);
         out.renames.push({
@@ -97,7 +105,7 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       state = newState(m.source, m.target, f);
       await s.state.putFolder(state);
     }
-    out.folders.push({
+    const entry: FolderPlanEntry = {
       source: m.source,
       target: state.target,
       role: m.role,
@@ -109,7 +117,20 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       sizeBytes: f.sizeBytes,
       upToDate: !retry.has(m.source) && isUpToDate(state, f, s.options.mirrorDeletions),
       renamedFrom,
-    });
+    };
+    out.folders.push(entry);
+    // The plan is kept in the folder rows: callers find the folders still to copy there.
+    if (entry.selectable && !entry.upToDate && !state.queued) {
+      state.queued = true;
+      await s.state.putFolder(state);
+    }
+  }
+  // Folders gone from the source or now excluded leave the plan.
+  const planned = new Set(mapping.folders.map((m) => m.source));
+  for (const st of states.values()) {
+    if (!st.queued || planned.has(st.source) || movedAway.has(st.source)) continue;
+    st.queued = false;
+    await s.state.putFolder(st);
   }
   return out;
 }
@@ -134,6 +155,8 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
     itemsFailed: 0,
     rebaseFrom: '',
     lastSyncAt: '',
+    lease: '',
+    queued: false,
   };
 }
 

@@ -37,6 +37,21 @@ export interface FolderState {
   /** While re-syncing after a UIDVALIDITY change: the old generation, whose copies are reused. */
   rebaseFrom: string;
   lastSyncAt: string;
+  /** `owner|expiry ms` while a call copies into the folder ('' when free); see lease.ts. */
+  lease: string;
+  /**
+   * Planned and not yet in sync: set by planMailbox, cleared by the copyChunk call that finishes the
+   * folder. The plan lives here, so a caller needs no list of folders of its own.
+   */
+  queued: boolean;
+  /**
+   * The row's ETag as last read or written (not stored in the row). Every write is conditional on
+   * it, so two calls on one folder cannot undo each other: the second write fails with
+   * MAIL_STATE_CONFLICT (transient) and that call starts again from the row as it now is. The first
+   * conditional write of a copy is the in-flight mark, before any APPEND, so of two calls racing on
+   * one folder only one ever appends.
+   */
+  etag?: string;
 }
 
 export type ItemState = 'p' | 'd';
@@ -57,7 +72,10 @@ export interface SkippedItem {
   date: string;
   subject: string;
   size: number;
-  kind: 'tooLarge' | 'failed';
+  /** tooLarge and retry are tried again on later passes (limit raised / target said "not now"). */
+  kind: 'tooLarge' | 'failed' | 'retry';
+  /** kind retry: passes on which the target refused it for now. */
+  tries?: number;
   reason: string;
 }
 
@@ -143,11 +161,26 @@ export class MailState {
     await this.folders.deleteEntity(this.pk, folderKey(source)).catch(() => undefined);
   }
 
+  /** Writes the folder's row If-Match its ETag (or creates it when it has none); see FolderState.etag. */
   async putFolder(state: FolderState): Promise<void> {
-    await this.folders.upsertEntity(
-      { partitionKey: this.pk, rowKey: folderKey(state.source), ...state },
-      'Replace',
-    );
+    const { etag, ...fields } = state;
+    const entity = { partitionKey: this.pk, rowKey: folderKey(state.source), ...fields };
+    try {
+      const res = etag
+        ? await this.folders.updateEntity(entity, 'Replace', { etag })
+        : await this.folders.createEntity(entity);
+      state.etag = res.etag;
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 412 || status === 409) {
+        throw new MailError(
+          MailErrorCode.stateConflict,
+          `the checkpoint of folder ${state.source} was changed by another call meanwhile; this call starts again from it`,
+          { folder: state.source },
+        );
+      }
+      throw stateError(e);
+    }
   }
 
   /** Index rows with UID in [from, to]. */
@@ -239,6 +272,7 @@ export class MailState {
         size: r.size,
         kind: r.kind,
         reason: r.reason,
+        ...(r.tries ? { tries: r.tries } : {}),
       });
     }
     return out;
@@ -268,6 +302,9 @@ function pickFolder(r: TableEntityResult<FolderState> | FolderState): FolderStat
     itemsFailed: r.itemsFailed ?? 0,
     rebaseFrom: r.rebaseFrom ?? '',
     lastSyncAt: r.lastSyncAt ?? '',
+    lease: r.lease ?? '',
+    queued: !!r.queued,
+    ...('etag' in r && r.etag ? { etag: r.etag } : {}),
   };
 }
 

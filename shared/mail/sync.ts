@@ -1,6 +1,7 @@
 import type { ProblemDetail } from '../domain/errors';
 import { copyChunk, type ChunkResult } from './chunk';
-import { MailError, MailErrorCode, isConnectionError } from './errors';
+import { MailError, MailErrorCode } from './errors';
+import { classifyError } from './transient';
 import { planMailbox, type FolderPlan, type FolderPlanEntry } from './plan';
 import { sleep } from './retry';
 import { openSession, type MailSession } from './session';
@@ -61,18 +62,18 @@ export async function syncMailbox(
         throw e;
       }
     };
-    /** A chunk on worker i's connections; a dropped connection is reopened and the chunk retried. */
+    /** A chunk on worker i's connections; after a transient error they are reopened and the chunk retried. */
     const chunk = async (i: number, folder: FolderPlanEntry): Promise<ChunkResult> => {
       for (let attempt = 0; ; attempt++) {
         try {
           return await copyChunk(ctx, folder, undefined, live[i]);
         } catch (e) {
-          const dropped =
-            isConnectionError(e) ||
-            (e instanceof MailError &&
-              (e.code === MailErrorCode.connectionLost || e.code === MailErrorCode.connectFailed));
-          if (!dropped || attempt >= MAX_RETRIES) throw e;
-          await sleep(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt), ctx.signal);
+          // Transient (a drop, throttling, a lost answer, a 5xx): reopen and try the chunk again;
+          // the checkpoint and the in-flight mark make that safe.
+          const cls = classifyError(e);
+          if (!cls.transient || attempt >= MAX_RETRIES) throw e;
+          const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt);
+          await sleep(Math.max(backoff, cls.retryAfterMs ?? 0), ctx.signal);
           await live[i]?.close();
           live[i] = await openSession(ctx);
         }

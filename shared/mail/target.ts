@@ -49,7 +49,11 @@ export interface TargetCapabilities {
   tooLargeHint?: string;
 }
 
-export type AppendResult = { ok: true; id?: string } | { ok: false; reason: string };
+/**
+ * `temporary`: the target said "not now" (IMAP `NO [UNAVAILABLE]`, `[INUSE]`...): nothing was
+ * stored, and the engine tries the message again on a later pass instead of listing it as failed.
+ */
+export type AppendResult = { ok: true; id?: string } | { ok: false; reason: string; temporary?: boolean };
 
 export interface MailTarget {
   readonly capabilities: TargetCapabilities;
@@ -58,8 +62,11 @@ export interface MailTarget {
   ensureFolder(path: string): Promise<void>;
   /**
    * Stores messages, in order; one result per message: its target id when the target can tell, or
-   * why the target refused that message. Connection and throttling errors throw (nothing is known
-   * to be stored then). May be called concurrently.
+   * why the target refused that message. Throttling errors throw (nothing stored). When a request
+   * was sent and its answer lost (dropped connection, Graph 503/504), it throws
+   * MAIL_APPEND_OUTCOME_UNKNOWN and never retries by itself: the engine looks the messages up with
+   * `findExisting` and appends only those not there. A target folder deleted meanwhile is created
+   * again. May be called concurrently.
    */
   append(folder: string, messages: TargetMessage[]): Promise<AppendResult[]>;
   /**

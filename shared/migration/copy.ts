@@ -1,5 +1,14 @@
 import type { Services } from '../app/services';
-import { copyChunk, parseEndpoint, planMailbox, type FolderPlanEntry, type MailContext } from '../mail';
+import {
+  copyChunk,
+  MailState,
+  parseEndpoint,
+  planMailbox,
+  type FolderPlanEntry,
+  type FolderState,
+  type MailContext,
+} from '../mail';
+import { classifyError } from '../mail/transient';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
 import { microsoft365Target } from './microsoft365';
@@ -10,15 +19,30 @@ import { mailboxKey } from './skipped';
 /**
  * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`:
  * the first call plans the folders (and creates them on the target); each later call copies one
- * chunk of one folder. The engine checkpoints in Table Storage, so a retried call neither
- * duplicates nor loses a message; the cursor only says which folder comes next.
+ * chunk of the first folder still queued. The engine keeps the plan and the checkpoints in Table
+ * Storage (each folder's row says whether it is still to copy), so a retried call neither
+ * duplicates nor loses a message, and the cursor that travels through the orchestration's history
+ * is a constant few bytes however many folders the mailbox has.
  */
-interface Cursor {
+type Cursor = { planned: true } | LegacyCursor;
+/** Written by earlier versions (the whole plan in the cursor); still followed to its end. */
+interface LegacyCursor {
   folders: FolderPlanEntry[];
   index: number;
 }
 
-export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promise<StepResult<ChunkOutcome>> {
+/** A failure worth another try: migrateMailbox waits (durable timer, growing backoff) and calls again. */
+export type TransientFailure = {
+  ok: false;
+  transient: true;
+  retryAfterMs?: number;
+  error: { code: string; message: string };
+};
+
+export async function copyMailboxChunk(
+  svc: Services,
+  input: ChunkInput,
+): Promise<StepResult<ChunkOutcome> | TransientFailure> {
   try {
     // What Graph could not carry for the messages of this call, by kind (none over IMAP).
     const notCarried: Record<string, number> = {};
@@ -31,31 +55,55 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
       return {
         ok: true,
         done: folders.length === 0,
-        cursor: { folders, index: 0 },
+        cursor: { planned: true },
         itemsSynced: 0,
         itemsSkipped: 0,
         bytesSynced: 0,
       };
     }
-    const folder = cursor.folders[cursor.index];
+    const legacy = 'folders' in cursor ? cursor : undefined;
+    let folder: FolderPlanEntry | undefined;
+    let queued = 0;
+    if (legacy) folder = legacy.folders[legacy.index];
+    else {
+      const store = new MailState(ctx.storage, ctx.mailboxKey);
+      await store.ready();
+      const todo = [...(await store.listFolders()).values()]
+        .filter((f) => f.queued)
+        .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+      queued = todo.length;
+      const next = todo[0];
+      if (next) folder = planEntry(next);
+    }
     if (!folder) return { ok: true, done: true, itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
     const result = await copyChunk(ctx, folder);
     if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
-    const index = result.done ? cursor.index + 1 : cursor.index;
-    if (result.copied || result.skipped || result.bytes || Object.keys(notCarried).length) {
-      // Progress shows while a mailbox copies. A retried chunk finds its messages already copied
-      // (the engine reuses them and reports copied 0), so nothing is counted twice.
-      await svc.state.mailboxes.update(input.batchId, input.email, (m) => ({
-        itemsSynced: m.itemsSynced + result.copied,
-        itemsSkipped: m.itemsSkipped + result.skipped,
-        bytesSynced: m.bytesSynced + result.bytes,
-        ...(Object.keys(notCarried).length ? { notCarried: mergeNotCarried(m.notCarried, notCarried) } : {}),
-      }));
-    }
+    const index = legacy ? (result.done ? legacy.index + 1 : legacy.index) : 0;
+    // Progress shows while a mailbox copies. The row takes the engine's own totals (every folder's
+    // checkpointed statistics), not this call's increments: a call that crashed after copying, or
+    // whose result was lost, leaves nothing uncounted or counted twice, so the row says what the
+    // target holds. Contacts and events (counted by their own step) stay added on top.
+    const stats = result.mailboxStats;
+    await svc.state.mailboxes.update(input.batchId, input.email, (m) => {
+      const itemsSynced = stats.itemsSynced + (m.contactsSynced ?? 0) + (m.eventsSynced ?? 0);
+      const itemsSkipped = stats.itemsSkipped + (m.pimSkipped ?? 0);
+      const lost = Object.keys(notCarried).length > 0;
+      return m.itemsSynced === itemsSynced &&
+        m.itemsSkipped === itemsSkipped &&
+        m.bytesSynced === stats.bytesSynced &&
+        !lost
+        ? undefined
+        : {
+            itemsSynced,
+            itemsSkipped,
+            bytesSynced: stats.bytesSynced,
+            ...(lost ? { notCarried: mergeNotCarried(m.notCarried, notCarried) } : {}),
+          };
+    });
     return {
       ok: true,
-      done: index >= cursor.folders.length,
-      cursor: { folders: cursor.folders, index },
+      done: legacy ? index >= legacy.folders.length : result.done && queued <= 1,
+      cursor: legacy ? { folders: legacy.folders, index } : cursor,
       itemsSynced: result.copied,
       itemsSkipped: result.skipped,
       bytesSynced: result.bytes,
@@ -63,8 +111,27 @@ export async function copyMailboxChunk(svc: Services, input: ChunkInput): Promis
       ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}),
     };
   } catch (e) {
-    return failFrom(e, 'COPY_FAILED');
+    // Transient (connection refused/reset/lost, throttling, 5xx, a temporary NO, a lost answer):
+    // the mailbox waits and tries again; permanent, coded errors end it.
+    const failure = failFrom(e, 'COPY_FAILED');
+    const cls = classifyError(e);
+    if (!cls.transient) return failure;
+    return { ...failure, transient: true, ...(cls.retryAfterMs ? { retryAfterMs: cls.retryAfterMs } : {}) };
   }
+}
+
+/** What copyChunk needs of a queued folder (its row holds the rest). */
+function planEntry(f: FolderState): FolderPlanEntry {
+  return {
+    source: f.source,
+    target: f.target,
+    selectable: true,
+    messages: f.messages,
+    uidValidity: f.uidValidity,
+    uidNext: f.uidNext,
+    highestModseq: f.modseq,
+    upToDate: false,
+  };
 }
 
 /** Everything the engine needs for one call; secrets are read now and dropped with the call. */

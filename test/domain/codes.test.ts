@@ -29,8 +29,10 @@ const NOT_CODES = new Set<string>([
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  // A resolver error code (getaddrinfo), read, not reported.
+  // Network error codes of Node and undici, read, not reported.
   'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
   // Names of time-zone rule sets in the EWS zone table.
   'US_OLD',
   'AU_OLD',

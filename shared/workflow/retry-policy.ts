@@ -1,0 +1,38 @@
+/**
+ * How long a mailbox keeps trying through transient errors (a source or target down, dropped
+ * connections, throttling, 5xx) before it fails: waits on a durable timer that start at
+ * `firstDelayMs` and double up to `maxDelayMs` (or the server's own Retry-After when longer), for at
+ * most `maxTotalMs` from the first failure in a row. A chunk that succeeds starts the count again.
+ * About 11 attempts fit in 30 minutes, so the orchestration's history stays small.
+ */
+export const TRANSIENT_RETRY = {
+  firstDelayMs: 5_000,
+  maxDelayMs: 5 * 60_000,
+  maxTotalMs: 30 * 60_000,
+} as const;
+
+/** The wait before attempt `attempt + 1`, or undefined when the policy's time is up. Pure: safe in an orchestrator. */
+export function transientDelay(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  waitedMs: number,
+): number | undefined {
+  const backoff = Math.min(TRANSIENT_RETRY.maxDelayMs, TRANSIENT_RETRY.firstDelayMs * 2 ** attempt);
+  const delay = Math.max(backoff, retryAfterMs ?? 0);
+  return waitedMs + delay > TRANSIENT_RETRY.maxTotalMs ? undefined : delay;
+}
+
+/** The mailbox's error once the policy gave up: what kept failing, for how long. */
+export function gaveUp(
+  last: { code: string; message: string } | undefined,
+  attempts: number,
+  waitedMs: number,
+): { code: string; message: string } {
+  const minutes = Math.max(1, Math.round(waitedMs / 60_000));
+  return {
+    code: 'COPY_TRANSIENT_ERRORS_PERSISTED',
+    message:
+      `Copying kept failing with transient errors for ${minutes} min (${attempts} attempts); the last was ` +
+      `${last?.code ?? 'unknown'}: ${last?.message ?? 'no message'}. Check that the source and target are reachable, then resume the batch.`,
+  };
+}
