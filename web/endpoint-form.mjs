@@ -121,3 +121,135 @@ export function endpointForm({ endpoint, onDone }) {
   });
   return form;
 }
+
+/**
+ * Create or edit a Microsoft 365 endpoint: one app registration for Exchange Online's IMAP
+ * (app-only OAuth) and Graph. Its secret is the client secret or, preferred, the certificate PEM
+ * (private key and certificate), uploaded as a file; like a password it is write-only.
+ */
+export function microsoft365Form({ endpoint, onDone }) {
+  const n = ++formCount;
+  const editing = Boolean(endpoint);
+  const s = endpoint?.settings ?? {};
+  const input = (name, attrs = {}) =>
+    h('input', { id: `m365-${name}-${n}`, name, autocomplete: 'off', ...attrs });
+  const select = (name, values, current) =>
+    h(
+      'select',
+      { id: `m365-${name}-${n}`, name },
+      values.map(([v, label]) => h('option', { value: v, selected: current === v }, label)),
+    );
+  const name = input('name', { required: true, value: endpoint?.name ?? '', disabled: editing });
+  const tenantId = input('tenantId', {
+    required: true,
+    value: s.tenantId ?? '',
+    placeholder: 'contoso.onmicrosoft.com',
+  });
+  const clientId = input('clientId', {
+    required: true,
+    value: s.clientId ?? '',
+    placeholder: 'application (client) id',
+  });
+  const credential = select(
+    'credential',
+    [
+      ['certificate', 'Certificate (PEM with its private key)'],
+      ['secret', 'Client secret'],
+    ],
+    s.credential ?? 'certificate',
+  );
+  const certificate = input('certificate', { type: 'file', accept: '.pem,.crt,.key,text/plain' });
+  const secret = input('secret', {
+    type: 'password',
+    autocomplete: 'new-password',
+    placeholder: editing ? 'unchanged' : '',
+  });
+  const transport = select(
+    'mailTransport',
+    [
+      ['imap', 'Exchange Online IMAP (byte for byte)'],
+      ['graph', 'Graph (for tenants without IMAP)'],
+    ],
+    s.mailTransport ?? 'imap',
+  );
+  const maxSize = input('maxMessageSizeMB', {
+    type: 'number',
+    min: 1,
+    max: 150,
+    value: s.maxMessageSizeMB ?? '',
+    placeholder: '35',
+  });
+  const certificateField = field(
+    editing ? 'Certificate PEM file (leave empty to keep)' : 'Certificate PEM file',
+    certificate,
+  );
+  const secretField = field(editing ? 'Client secret (leave empty to keep)' : 'Client secret', secret);
+  const showCredential = () => {
+    certificateField.hidden = credential.value !== 'certificate';
+    secretField.hidden = credential.value !== 'secret';
+  };
+  credential.addEventListener('change', showCredential);
+  showCredential();
+  const message = h('p', { class: 'error', role: 'alert' });
+  const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
+  const form = h(
+    'form',
+    {
+      class: 'card endpoint-form',
+      'aria-label': editing ? `Edit endpoint ${endpoint.name}` : 'New Microsoft 365 endpoint',
+    },
+    h('h3', {}, editing ? `Edit ${endpoint.name}` : 'New Microsoft 365 endpoint'),
+    h(
+      'p',
+      { class: 'note' },
+      'The app needs IMAP.AccessAsApp and the Graph permissions listed in docs/exchange-online.md.',
+    ),
+    field('Name', name),
+    field('Tenant', tenantId),
+    field('Client id', clientId),
+    field('Sign in with', credential),
+    certificateField,
+    secretField,
+    field('Mail goes through', transport),
+    field('Largest message, MB (MaxReceiveSize)', maxSize),
+    message,
+    h(
+      'div',
+      { class: 'actions' },
+      submit,
+      h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
+    ),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    message.textContent = '';
+    try {
+      const file = certificate.files?.[0];
+      const password = credential.value === 'certificate' ? (file ? await file.text() : '') : secret.value;
+      const settings = {
+        ...s,
+        tenantId: tenantId.value.trim(),
+        clientId: clientId.value.trim(),
+        credential: credential.value,
+        mailTransport: transport.value,
+      };
+      if (maxSize.value) settings.maxMessageSizeMB = Number(maxSize.value);
+      else delete settings.maxMessageSizeMB;
+      const body = { settings, ...(password ? { password } : {}) };
+      if (editing)
+        await api(`endpoints/${encodeURIComponent(endpoint.name)}`, { method: 'PUT', ...json(body) });
+      else
+        await api('endpoints', {
+          method: 'POST',
+          ...json({ name: name.value.trim(), type: 'microsoft365', ...body }),
+        });
+      secret.value = '';
+      onDone(true);
+    } catch (e) {
+      message.textContent = `${e.message}${e.body?.code ? ` (${e.body.code})` : ''}`;
+      submit.disabled = false;
+    }
+  });
+  return form;
+}

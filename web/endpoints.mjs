@@ -1,6 +1,6 @@
 /* global window */
 import { api, json } from './api.mjs';
-import { endpointForm } from './endpoint-form.mjs';
+import { endpointForm, microsoft365Form } from './endpoint-form.mjs';
 import { field } from './batch-list.mjs';
 import { dataTable, h, renderIfChanged } from './dom.mjs';
 
@@ -12,20 +12,28 @@ export function endpointsView() {
   const list = h('div', { class: 'scroll' });
   const editor = h('div');
   const addButton = h('button', { type: 'button', onclick: () => edit(undefined) }, 'New endpoint');
+  const addM365Button = h(
+    'button',
+    { type: 'button', onclick: () => edit(undefined, 'microsoft365') },
+    'New Microsoft 365 endpoint',
+  );
   let known = [];
   let removeError = ''; // a refused removal stays on screen across polls until the next action
 
-  function edit(endpoint) {
-    const form = endpointForm({
+  function edit(endpoint, type = endpoint?.type ?? 'imap') {
+    const makeForm = type === 'microsoft365' ? microsoft365Form : endpointForm;
+    const form = makeForm({
       endpoint,
       onDone: async (changed) => {
         editor.replaceChildren();
         addButton.hidden = false;
+        addM365Button.hidden = false;
         if (changed) await view.refresh().catch(view.showError);
         addButton.focus();
       },
     });
     addButton.hidden = true;
+    addM365Button.hidden = true;
     editor.replaceChildren(form);
     form.querySelector('input:not([disabled])')?.focus();
   }
@@ -98,7 +106,7 @@ export function endpointsView() {
       );
       button.addEventListener('click', () => test(e.name, button));
       const manage =
-        e.type === 'imap'
+        e.type === 'imap' || e.type === 'microsoft365'
           ? [
               h('button', { type: 'button', 'aria-label': `Edit ${e.name}`, onclick: () => edit(e) }, 'Edit'),
               ' ',
@@ -135,7 +143,7 @@ export function endpointsView() {
       message,
       field('Mailbox to test with (optional; default: the admin login)', mailbox),
       list,
-      h('div', { class: 'actions' }, addButton),
+      h('div', { class: 'actions' }, addButton, ' ', addM365Button),
       editor,
     ),
     async refresh() {

@@ -234,6 +234,29 @@ test('endpoints are created, edited, tested and removed on the page; an admin pr
   page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'Remove spare' }).click();
   await rowOf('spare').waitFor({ state: 'detached' });
+
+  // A Microsoft 365 target: one app registration, its secret write-only, Exchange Online's IMAP by default.
+  await button('New Microsoft 365 endpoint').click();
+  const m365 = page.getByRole('form', { name: 'New Microsoft 365 endpoint' });
+  await m365.getByLabel('Name').fill('cloud');
+  await m365.getByLabel('Tenant').fill('contoso.onmicrosoft.com');
+  await m365.getByLabel('Client id').fill('22222222-2222-2222-2222-222222222222');
+  expect(await m365.getByLabel('Client secret').isVisible()).toBe(false); // certificate first
+  await m365.getByLabel('Sign in with').selectOption('secret');
+  await m365.getByLabel('Client secret').fill('a-client-secret-value');
+  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-m365-1280.png'), fullPage: true });
+  await m365.getByRole('button', { name: 'Create endpoint' }).click();
+  await rowOf('cloud').waitFor();
+  expect(await rowOf('cloud').innerText()).toMatch(/cloud\s+microsoft365\s+outlook\.office365\.com/);
+  const listed = await fetch(`${host.url}/api/endpoints`, { headers: { 'x-functions-key': KEY } });
+  const cloud = (
+    (await listed.json()) as { endpoints: Array<{ name: string; settings: object }> }
+  ).endpoints.find((e) => e.name === 'cloud');
+  expect(cloud?.settings).toMatchObject({ credential: 'secret', mailTransport: 'imap' });
+  expect(JSON.stringify(cloud)).not.toContain('a-client-secret-value');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Remove cloud' }).click();
+  await rowOf('cloud').waitFor({ state: 'detached' });
 });
 
 test('the dashboard serves its own files only, with their content types', async () => {
