@@ -3,6 +3,7 @@ import { services } from '../shared/app/services';
 import { cutoverReadiness } from '../shared/cutover/readiness';
 import { applyConversionLdap } from '../shared/cutover/conversion-ldap';
 import { retryForwarding } from '../shared/cutover/retry';
+import { batchParams, parseParams } from './route-params';
 import { answering, json, problem } from './http-answers';
 
 /**
@@ -16,7 +17,10 @@ app.http('batchCutover', {
   handler: async (request, context) =>
     answering(context, async () => {
       const refreshDns = request.query.get('refresh') === 'true';
-      return json(200, await cutoverReadiness(services(), request.params.id as string, { refreshDns }));
+      return json(
+        200,
+        await cutoverReadiness(services(), parseParams(request, batchParams).id, { refreshDns }),
+      );
     }),
 });
 
@@ -42,7 +46,7 @@ app.http('batchCloudMailboxes', {
         );
       if (csv.length > MAX_CSV_CHARS)
         return problem(413, 'CONVERSION_CSV_TOO_LARGE', 'The CSV is larger than 20 MB.');
-      const outcomes = await applyConversionLdap(services(), request.params.id as string, csv);
+      const outcomes = await applyConversionLdap(services(), parseParams(request, batchParams).id, csv);
       return json(200, { outcomes });
     }),
 });
@@ -53,5 +57,7 @@ app.http('batchRetryForwarding', {
   authLevel: 'function',
   methods: ['POST'],
   handler: async (request, context) =>
-    answering(context, async () => json(200, await retryForwarding(services(), request.params.id as string))),
+    answering(context, async () =>
+      json(200, await retryForwarding(services(), parseParams(request, batchParams).id)),
+    ),
 });

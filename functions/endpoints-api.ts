@@ -17,6 +17,7 @@ import { ENDPOINT_TYPES } from '../shared/state';
 import { parseLdapSettings, testDirectoryEndpoint } from '../shared/directory';
 import { validatePimSettings } from '../shared/pim/sources';
 import { endpointSecretName, secretRef } from '../shared/secrets/refs';
+import { endpointParams, parseParams } from './route-params';
 import { answering, invalidBody, json, problem } from './http-answers';
 
 /**
@@ -88,7 +89,7 @@ app.http('endpointsUpdate', {
       const parsed = updateSchema.safeParse(await request.json().catch(() => undefined));
       if (!parsed.success) return invalidBody(parsed.error);
       const svc = services();
-      const name = request.params.name as string;
+      const name = parseParams(request, endpointParams).name;
       const current = await svc.state.endpoints.get(name);
       const { password, pimPasswords, ...patch } = parsed.data;
       const { settings } = patch;
@@ -137,7 +138,7 @@ app.http('endpointsTest', {
   handler: async (request, context) =>
     answering(context, async () => {
       const svc = services();
-      const endpoint = await endpointFor(svc, request.params.name as string, 'source');
+      const endpoint = await endpointFor(svc, parseParams(request, endpointParams).name, 'source');
       if (endpoint.type === 'graph') {
         const started = Date.now();
         const org = await graphFor(svc).get<{
@@ -203,7 +204,7 @@ app.http('endpointsRemove', {
   handler: async (request, context) =>
     answering(context, async () => {
       const svc = services();
-      const name = request.params.name as string;
+      const name = parseParams(request, endpointParams).name;
       const current = await svc.state.endpoints.find(name);
       if (!current || !(await svc.state.deleteEndpoint(name)))
         return problem(404, 'ENDPOINT_NOT_FOUND', `No endpoint named "${name}".`);

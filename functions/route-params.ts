@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CodedError } from '../shared/domain/errors';
 import { REPORT_NAME_PART } from '../shared/report/catalog';
 import { BATCH_ACTIONS, MAX_PAGE_SIZE } from '../shared/state';
+import { endpointNameSchema } from '../shared/state/model';
 
 /**
  * Route parameters and query strings, parsed with zod like bodies: a bad one answers 400
@@ -31,3 +32,6 @@ export const mailboxPageParams = z.object({
 
 const reportPart = z.string().regex(REPORT_NAME_PART, 'letters, digits, dot, dash or underscore');
 export const reportParams = z.object({ id: batchId, kind: reportPart, file: reportPart });
+
+/** Endpoint names appear in URLs: the same rule as when they are created. */
+export const endpointParams = z.object({ name: endpointNameSchema });
