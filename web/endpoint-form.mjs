@@ -95,29 +95,13 @@ export function endpointForm({ endpoint, onDone }) {
       h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
     ),
   );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    submit.disabled = true;
-    message.textContent = '';
+  onSave(form, { submit, message, endpoint, name, type: 'imap', onDone }, async () => {
     const body = {
       settings: settings(),
       ...(password.value ? { password: password.value } : {}),
       ...(maxConcurrent.value ? { maxConcurrentMigrations: Number(maxConcurrent.value) } : {}),
     };
-    try {
-      if (editing)
-        await api(`endpoints/${encodeURIComponent(endpoint.name)}`, { method: 'PUT', ...json(body) });
-      else
-        await api('endpoints', {
-          method: 'POST',
-          ...json({ name: name.value.trim(), type: 'imap', ...body }),
-        });
-      password.value = '';
-      onDone(true);
-    } catch (e) {
-      message.textContent = `${e.message}${e.body?.code ? ` (${e.body.code})` : ''}`;
-      submit.disabled = false;
-    }
+    return body;
   });
   return form;
 }
@@ -220,36 +204,41 @@ export function microsoft365Form({ endpoint, onDone }) {
       h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
     ),
   );
+  onSave(form, { submit, message, endpoint, name, type: 'microsoft365', onDone }, async () => {
+    const file = certificate.files?.[0];
+    const password = credential.value === 'certificate' ? (file ? await file.text() : '') : secret.value;
+    const settings = {
+      ...s,
+      tenantId: tenantId.value.trim(),
+      clientId: clientId.value.trim(),
+      credential: credential.value,
+      mailTransport: transport.value,
+    };
+    if (maxSize.value) settings.maxMessageSizeMB = Number(maxSize.value);
+    else delete settings.maxMessageSizeMB;
+    return { settings, ...(password ? { password } : {}) };
+  });
+  return form;
+}
+
+/**
+ * Saves a form's endpoint when it is submitted: PUT for an edit, POST for a new one. A refusal is
+ * shown beside the form with its code, and the form stays open to fix it.
+ */
+function onSave(form, { submit, message, endpoint, name, type, onDone }, makeBody) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
     message.textContent = '';
     try {
-      const file = certificate.files?.[0];
-      const password = credential.value === 'certificate' ? (file ? await file.text() : '') : secret.value;
-      const settings = {
-        ...s,
-        tenantId: tenantId.value.trim(),
-        clientId: clientId.value.trim(),
-        credential: credential.value,
-        mailTransport: transport.value,
-      };
-      if (maxSize.value) settings.maxMessageSizeMB = Number(maxSize.value);
-      else delete settings.maxMessageSizeMB;
-      const body = { settings, ...(password ? { password } : {}) };
-      if (editing)
+      const body = await makeBody();
+      if (endpoint)
         await api(`endpoints/${encodeURIComponent(endpoint.name)}`, { method: 'PUT', ...json(body) });
-      else
-        await api('endpoints', {
-          method: 'POST',
-          ...json({ name: name.value.trim(), type: 'microsoft365', ...body }),
-        });
-      secret.value = '';
+      else await api('endpoints', { method: 'POST', ...json({ name: name.value.trim(), type, ...body }) });
       onDone(true);
     } catch (e) {
       message.textContent = `${e.message}${e.body?.code ? ` (${e.body.code})` : ''}`;
       submit.disabled = false;
     }
   });
-  return form;
 }

@@ -1,3 +1,4 @@
+import { CORPUS_FOLDER_MAP } from '../../testing/mail/corpus';
 import { imapTokenFunction } from '../../shared/auth';
 import {
   checkExchangeMailbox,
@@ -42,19 +43,7 @@ const exo = useExchangeOnline({
 });
 const storage = useAzurite();
 
-const FOLDER_MAP: Record<string, string> = {
-  INBOX: 'INBOX',
-  'Sent Messages': 'Sent Items',
-  Brouillons: 'Drafts',
-  Corbeille: 'Deleted Items',
-  Spam: 'Junk Email',
-  Archives: 'Archive',
-  'Projects/2024/Q1': 'Projects/2024/Q1',
-  'Ünïcode/Sub': 'Ünïcode/Sub',
-  日本語: '日本語',
-  'R&D': 'R&D',
-  Files: 'Files (migrated)',
-};
+const FOLDER_MAP: Record<string, string> = { ...CORPUS_FOLDER_MAP, Files: 'Files (migrated)' };
 
 const sourceLogin = (user: string) => ({
   host: source().host,

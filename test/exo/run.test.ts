@@ -1,3 +1,4 @@
+import { CORPUS_FOLDER_MAP } from '../../testing/mail/corpus';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the JSON report is read loosely; assertions check its shape */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,18 +28,7 @@ const exo = useExchangeOnline({
   proxy: { latencyMs: 100 },
 });
 
-const FOLDER_MAP: Record<string, string> = {
-  INBOX: 'INBOX',
-  'Sent Messages': 'Sent Items',
-  Brouillons: 'Drafts',
-  Corbeille: 'Deleted Items',
-  Spam: 'Junk Email',
-  Archives: 'Archive',
-  'Projects/2024/Q1': 'Projects/2024/Q1',
-  'Ünïcode/Sub': 'Ünïcode/Sub',
-  日本語: '日本語',
-  'R&D': 'R&D',
-};
+const FOLDER_MAP: Record<string, string> = { ...CORPUS_FOLDER_MAP };
 const login = (d: { host: string; port: number }, user: string) => ({
   host: d.host,
   port: d.port,

@@ -1,3 +1,4 @@
+import { CORPUS_FOLDER_MAP } from '../../testing/mail/corpus';
 import { SOURCE_SPECIAL_USE, TARGET_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
 import { useAzurite } from '../../testing/jest/azurite';
 import { snapshotMailbox, type SnapshotItem } from '../../testing/mail/corpus';
@@ -8,18 +9,7 @@ import type { MailContext } from '../../shared/mail';
  * fault test ends with: the whole target against the whole source, folder by folder, message by
  * message (sha256 of the bytes, flags, INTERNALDATE), so a duplicate or a gap anywhere shows.
  */
-export const FOLDER_MAP: Record<string, string> = {
-  INBOX: 'INBOX',
-  'Sent Messages': 'Sent Items',
-  Brouillons: 'Drafts',
-  Corbeille: 'Deleted Items',
-  Spam: 'Junk Email',
-  Archives: 'Archive',
-  'Projects/2024/Q1': 'Projects/2024/Q1',
-  'Ünïcode/Sub': 'Ünïcode/Sub',
-  日本語: '日本語',
-  'R&D': 'R&D',
-};
+export const FOLDER_MAP: Record<string, string> = { ...CORPUS_FOLDER_MAP };
 
 export function useMailServers() {
   const source = useDovecot({ specialUse: SOURCE_SPECIAL_USE });

@@ -1,3 +1,4 @@
+import { CORPUS_FOLDER_MAP } from '../../testing/mail/corpus';
 import { simpleParser } from 'mailparser';
 import { GraphMailTarget, ITEM_KEY_PROPERTY } from '../../shared/graph';
 import { syncMailbox, type MailContext } from '../../shared/mail';
@@ -16,18 +17,7 @@ const USER = 'd0d0d0d0-0000-4000-8000-000000000004';
 const ALICE = 'alice@example.test';
 
 /** Source folder → the target folder path in the Graph mailbox. */
-const FOLDER_MAP: Record<string, string> = {
-  INBOX: 'Inbox',
-  'Sent Messages': 'Sent Items',
-  Brouillons: 'Drafts',
-  Corbeille: 'Deleted Items',
-  Spam: 'Junk Email',
-  Archives: 'Archive',
-  'Projects/2024/Q1': 'Projects/2024/Q1',
-  'Ünïcode/Sub': 'Ünïcode/Sub',
-  日本語: '日本語',
-  'R&D': 'R&D',
-};
+const FOLDER_MAP: Record<string, string> = { ...CORPUS_FOLDER_MAP, INBOX: 'Inbox' };
 
 describe('Dovecot mailbox into the Graph stand-in through the copy engine', () => {
   const source = useDovecot({ specialUse: SOURCE_SPECIAL_USE });

@@ -1,3 +1,4 @@
+import { CORPUS_FOLDER_MAP } from '../../testing/mail/corpus';
 import { ImapFlow } from 'imapflow';
 import { useAzurite } from '../../testing/jest/azurite';
 import { SOURCE_SPECIAL_USE, TARGET_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
@@ -20,18 +21,7 @@ const target = useDovecot({ specialUse: TARGET_SPECIAL_USE });
 const storage = useAzurite();
 
 const LARGE = 40 * 1024 * 1024;
-const FOLDER_MAP: Record<string, string> = {
-  INBOX: 'INBOX',
-  'Sent Messages': 'Sent Items',
-  Brouillons: 'Drafts',
-  Corbeille: 'Deleted Items',
-  Spam: 'Junk Email',
-  Archives: 'Archive',
-  'Projects/2024/Q1': 'Projects/2024/Q1',
-  'Ünïcode/Sub': 'Ünïcode/Sub',
-  日本語: '日本語',
-  'R&D': 'R&D',
-};
+const FOLDER_MAP: Record<string, string> = { ...CORPUS_FOLDER_MAP };
 
 function ctx(user: string, extra: Partial<MailContext> = {}, maxMessageSizeMB?: number): MailContext {
   const endpoint = (d: () => { host: string; port: number }) => ({

@@ -325,3 +325,20 @@ export async function snapshotMailbox(from: SeedTarget): Promise<Map<string, Sna
   }
   return out;
 }
+
+/**
+ * Where each source folder of the corpus lands on a target whose special-use folders have
+ * Exchange's names (TARGET_SPECIAL_USE): role folders by role, the rest by path.
+ */
+export const CORPUS_FOLDER_MAP: Readonly<Record<string, string>> = {
+  INBOX: 'INBOX',
+  'Sent Messages': 'Sent Items',
+  Brouillons: 'Drafts',
+  Corbeille: 'Deleted Items',
+  Spam: 'Junk Email',
+  Archives: 'Archive',
+  'Projects/2024/Q1': 'Projects/2024/Q1',
+  'Ünïcode/Sub': 'Ünïcode/Sub',
+  日本語: '日本語',
+  'R&D': 'R&D',
+};
