@@ -39,6 +39,7 @@ export function batchView(id) {
   let opened; // {mailbox, skippedItems} of the open mailbox
   let pageToken = ''; // continuation token of the page shown ('' = the first)
   let nextToken;
+  let latestRefresh = 0;
 
   async function act(action) {
     if (
@@ -102,6 +103,10 @@ export function batchView(id) {
       reports.element,
     ),
     async refresh() {
+      // Refreshes overlap (the 2 s poll, an action, opening a mailbox): only the newest may draw,
+      // or a slow older answer would paint an older state over a newer one.
+      const seq = ++latestRefresh;
+      const stale = () => seq !== latestRefresh;
       let shown;
       try {
         shown = await api(`batches/${encodeURIComponent(id)}`);
@@ -114,10 +119,19 @@ export function batchView(id) {
         }
         throw e;
       }
-      batch = shown.batch;
       const page = await api(`batches/${encodeURIComponent(id)}/mailboxes`, {
         query: { pageSize: PAGE_SIZE, continuationToken: pageToken },
       });
+      const cutoverState = await loadCutover(id).catch(() => undefined);
+      const openedEmail = openEmail;
+      const openedAnswer = openedEmail
+        ? await api(`batches/${encodeURIComponent(id)}/mailboxes/${encodeURIComponent(openedEmail)}`).catch(
+            (e) => (e instanceof ApiError && e.status === 404 ? undefined : Promise.reject(e)),
+          )
+        : undefined;
+      if (stale()) return;
+      // From here on everything is drawn from this one set of answers, with no wait in between.
+      batch = shown.batch;
       items = page.items.sort((a, b) => a.email.localeCompare(b.email));
       nextToken = page.continuationToken;
       heading.replaceChildren(`Batch ${batch.name} `, statusBadge(batch.status));
@@ -134,17 +148,9 @@ export function batchView(id) {
           (r) => renderIfChanged(cutover, r, (x) => renderCutover(x, checkDns)),
           view.showError,
         );
-      renderIfChanged(cutover, await loadCutover(id).catch(() => undefined), (r) =>
-        renderCutover(r, checkDns),
-      );
+      renderIfChanged(cutover, cutoverState, (r) => renderCutover(r, checkDns));
       renderIfChanged(mailboxes, { items, openEmail }, () => mailboxTable(items, openEmail, openMailbox));
-      if (openEmail) {
-        const email = openEmail;
-        const answer = await api(
-          `batches/${encodeURIComponent(id)}/mailboxes/${encodeURIComponent(email)}`,
-        ).catch((e) => (e instanceof ApiError && e.status === 404 ? undefined : Promise.reject(e)));
-        if (email === openEmail) opened = answer;
-      }
+      if (openedEmail && openedEmail === openEmail) opened = openedAnswer;
       renderIfChanged(detail, opened ?? null, (o) =>
         o
           ? mailboxDetail(
@@ -154,12 +160,12 @@ export function batchView(id) {
             )
           : [],
       );
-      await reports.refresh();
       renderIfChanged(pager, { pageToken, nextToken }, () =>
         [pageToken && pageButton('First page', ''), nextToken && pageButton('Next page', nextToken)].filter(
           Boolean,
         ),
       );
+      await reports.refresh();
     },
     showError: (e) => (message.textContent = e.message),
   };
