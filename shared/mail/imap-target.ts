@@ -142,10 +142,16 @@ export class ImapTarget implements MailTarget {
       try {
         await c.mailboxCreate(segments);
       } catch (e) {
+        // The session dropped (a token that expired, a network cut): not a refusal. run() reconnects
+        // and sends CREATE again, which is safe: a folder that came to exist is success below.
+        if (isConnectionError(e)) throw e;
         // ALREADYEXISTS (or a server that just says NO for an existing folder) is success.
         const exists = await c.status(path, { messages: true }).then(
           () => true,
-          () => false,
+          (lost: unknown) => {
+            if (isConnectionError(lost)) throw lost;
+            return false;
+          },
         );
         if (!exists) {
           throw new MailError(
