@@ -17,13 +17,14 @@ export interface RegistrationSettings {
 export function registrationSettings(env: NodeJS.ProcessEnv = process.env): RegistrationSettings {
   const fields = settingsSchema.shape;
   const schedule = fields.MAILFERRY_INCREMENTAL_SYNC_SCHEDULE.safeParse(
-    env.MAILFERRY_INCREMENTAL_SYNC_SCHEDULE || undefined,
+    env.MAILFERRY_INCREMENTAL_SYNC_SCHEDULE?.trim() || undefined,
   );
   const source = fields.MAILFERRY_BLOB_TRIGGER_SOURCE.safeParse(
-    env.MAILFERRY_BLOB_TRIGGER_SOURCE || undefined,
+    env.MAILFERRY_BLOB_TRIGGER_SOURCE?.trim() || undefined,
   );
-  const hosting = fields.MAILFERRY_HOSTING.safeParse(env.MAILFERRY_HOSTING || undefined);
-  const onAzure = hosting.success && hosting.data ? hosting.data === 'azure' : Boolean(env.WEBSITE_SITE_NAME);
+  const hosting = fields.MAILFERRY_HOSTING.safeParse(env.MAILFERRY_HOSTING?.trim() || undefined);
+  const onAzure =
+    hosting.success && hosting.data ? hosting.data === 'azure' : Boolean(env.WEBSITE_SITE_NAME?.trim());
   return {
     batchSchedulerSchedule: schedule.success
       ? schedule.data

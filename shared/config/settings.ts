@@ -1,3 +1,4 @@
+import { registrationSettings } from './registration';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -464,8 +465,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       maxConcurrent: raw.MAILFERRY_MAX_CONCURRENT_INCREMENTAL_SYNCS,
     },
     maxConcurrentMigrations: raw.MAILFERRY_MAX_CONCURRENT_MIGRATIONS,
-    blobTriggerSource:
-      raw.MAILFERRY_BLOB_TRIGGER_SOURCE ?? (hosting === 'azure' ? 'EventGrid' : 'LogsAndContainerScan'),
+    // The same default the trigger registered with (every value is valid by now).
+    blobTriggerSource: registrationSettings(env).blobTriggerSource,
     m365,
     report: { sender: raw.REPORT_SENDER, recipients, dashboardUrl },
     smtp,

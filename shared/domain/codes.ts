@@ -395,7 +395,6 @@ export function codeSpec(value: string): CodeSpec {
 }
 
 export const httpStatusFor = (value: string): number => codeSpec(value).status;
-export const hintFor = (value: string): string => codeSpec(value).hint;
 /** Whether waiting and trying again can help; unknown codes are not retried. */
 export const isTransient = (value: string): boolean => codeSpec(value).transient === true;
 

@@ -4,7 +4,7 @@ import { LocalSecretStore } from './local';
 import type { SecretStore } from './store';
 
 export type { SecretStore, SecretErrorCode } from './store';
-export { SECRET_NAME_PATTERN, MAX_SECRET_VALUE_BYTES, SECRET_ERROR_CODES, checkSecretName } from './store';
+export { SECRET_NAME_PATTERN, MAX_SECRET_VALUE_BYTES, checkSecretName } from './store';
 export { LocalSecretStore, SECRETS_FILE, KEY_FILE } from './local';
 export type { LocalSecretStoreOptions } from './local';
 export { KeyVaultSecretStore, keyVaultSecretName } from './keyvault';

@@ -18,7 +18,6 @@ export {
   illegalTransition,
 } from './transitions';
 export type { BatchAction } from './transitions';
-export { STATE_ERROR_CODES } from './errors';
 export type { StateErrorCode } from './errors';
 export { normaliseEmail, newBatchId, BATCH_ID_PATTERN } from './keys';
 export { TABLE_NAMES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
