@@ -1,6 +1,7 @@
 import { api, json } from './api.mjs';
 import { field } from './batch-list.mjs';
 import { h } from './dom.mjs';
+import { pimFields } from './pim-fields.mjs';
 
 /**
  * Create or edit an IMAP endpoint from the dashboard. The password is write-only: the form never
@@ -52,11 +53,12 @@ export function endpointForm({ endpoint, onDone }) {
     autocomplete: 'new-password',
     placeholder: editing ? 'unchanged' : '',
   });
+  const pim = pimFields(s, n, editing);
   const message = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
 
   function settings() {
-    const out = { ...s, host: host.value.trim(), security: security.value };
+    const out = pim.apply({ ...s, host: host.value.trim(), security: security.value });
     const number = (el) => (el.value === '' ? undefined : Number(el.value));
     if (number(port) !== undefined) out.port = number(port);
     else delete out.port;
@@ -87,6 +89,7 @@ export function endpointForm({ endpoint, onDone }) {
     field(editing ? 'Password (leave empty to keep)' : 'Password', password),
     field('Largest message, MB (target)', maxSize),
     field('Mailboxes at once', maxConcurrent),
+    pim.element,
     message,
     h(
       'div',
@@ -99,6 +102,7 @@ export function endpointForm({ endpoint, onDone }) {
     const body = {
       settings: settings(),
       ...(password.value ? { password: password.value } : {}),
+      ...(pim.passwords() ? { pimPasswords: pim.passwords() } : {}),
       ...(maxConcurrent.value ? { maxConcurrentMigrations: Number(maxConcurrent.value) } : {}),
     };
     return body;
@@ -225,7 +229,7 @@ export function microsoft365Form({ endpoint, onDone }) {
  * Saves a form's endpoint when it is submitted: PUT for an edit, POST for a new one. A refusal is
  * shown beside the form with its code, and the form stays open to fix it.
  */
-function onSave(form, { submit, message, endpoint, name, type, onDone }, makeBody) {
+export function onSave(form, { submit, message, endpoint, name, type, onDone }, makeBody) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;

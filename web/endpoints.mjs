@@ -1,5 +1,6 @@
 /* global window */
 import { api, json } from './api.mjs';
+import { directoryForm } from './directory-form.mjs';
 import { endpointForm, microsoft365Form } from './endpoint-form.mjs';
 import { field } from './batch-list.mjs';
 import { dataTable, h, renderIfChanged } from './dom.mjs';
@@ -17,23 +18,27 @@ export function endpointsView() {
     { type: 'button', onclick: () => edit(undefined, 'microsoft365') },
     'New Microsoft 365 endpoint',
   );
+  const addDirectoryButton = h(
+    'button',
+    { type: 'button', onclick: () => edit(undefined, 'ldap') },
+    'New directory endpoint',
+  );
+  const addButtons = [addButton, addM365Button, addDirectoryButton];
+  const FORMS = { imap: endpointForm, microsoft365: microsoft365Form, ldap: directoryForm };
   let known = [];
   let removeError = ''; // a refused removal stays on screen across polls until the next action
 
   function edit(endpoint, type = endpoint?.type ?? 'imap') {
-    const makeForm = type === 'microsoft365' ? microsoft365Form : endpointForm;
-    const form = makeForm({
+    const form = FORMS[type]({
       endpoint,
       onDone: async (changed) => {
         editor.replaceChildren();
-        addButton.hidden = false;
-        addM365Button.hidden = false;
+        for (const b of addButtons) b.hidden = false;
         if (changed) await view.refresh().catch(view.showError);
         addButton.focus();
       },
     });
-    addButton.hidden = true;
-    addM365Button.hidden = true;
+    for (const b of addButtons) b.hidden = true;
     editor.replaceChildren(form);
     form.querySelector('input:not([disabled])')?.focus();
   }
@@ -105,8 +110,10 @@ export function endpointsView() {
         'Test connection',
       );
       button.addEventListener('click', () => test(e.name, button));
+      // a contacts-and-calendars block says so beside the server
+      const pim = e.settings?.ews ? ' + EWS' : e.settings?.dav ? ' + DAV' : '';
       const manage =
-        e.type === 'imap' || e.type === 'microsoft365'
+        e.type in FORMS
           ? [
               h('button', { type: 'button', 'aria-label': `Edit ${e.name}`, onclick: () => edit(e) }, 'Edit'),
               ' ',
@@ -123,7 +130,7 @@ export function endpointsView() {
         cells: [
           e.name,
           e.type,
-          server,
+          `${server}${pim}`,
           e.maxConcurrentMigrations,
           [button, ' ', results.get(e.name)],
           manage,
@@ -143,7 +150,7 @@ export function endpointsView() {
       message,
       field('Mailbox to test with (optional; default: the admin login)', mailbox),
       list,
-      h('div', { class: 'actions' }, addButton, ' ', addM365Button),
+      h('div', { class: 'actions' }, addButton, ' ', addM365Button, ' ', addDirectoryButton),
       editor,
     ),
     async refresh() {
