@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net';
 
 /**
  * A real Radicale 3 (Debian `radicale`) for tests and the benchmark: its own config and storage
@@ -30,18 +30,6 @@ export interface RunningRadicale {
 }
 
 const RADICALE_BIN = process.env.RADICALE_BIN ?? '/usr/bin/radicale';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:x`).toString('base64')}`;
 const userOf = (path: string) => path.replace(/^\/+/, '').split('/')[0] ?? '';

@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net';
 
 /**
  * An unprivileged OpenLDAP (Debian `slapd`) for tests: its own slapd.conf, back_mdb database and
@@ -62,18 +63,6 @@ attributetype ( 1.2.840.113556.1.4.656 NAME 'userPrincipalName'
 objectclass ( 1.3.6.1.4.1.32473.1.1 NAME 'exchangeRecipient' SUP top AUXILIARY
   MAY ( targetAddress $ proxyAddresses $ legacyExchangeDN $ msExchMailboxGuid $ mailNickname $ userPrincipalName ) )
 `;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, deadline: number): Promise<void> {
   for (;;) {

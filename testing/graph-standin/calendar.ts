@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
+import { filtered, listPage } from './list';
 import { eventAttachments } from './event-attachments';
 import { eventJson, occurrenceJson } from './event-json';
 import {
@@ -42,7 +43,7 @@ import {
   type GraphReply,
   type GraphRequest,
 } from './http';
-import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
+import { ODataError, orderBy, select } from './odata';
 import {
   newChangeKey,
   newId,
@@ -142,18 +143,8 @@ export class Calendar {
     if (req.method === 'GET') {
       const badQuery = checkQuery('calendar', req, 'collection');
       if (badQuery) return badQuery;
-      let list = [...pim.calendars.values()].map((c) => this.calendarJson(ctx, c));
-      const filterText = req.query.get('$filter');
-      if (filterText) {
-        const f = parseFilter(filterText);
-        list = list.filter((c) => evaluate(f, c));
-      }
-      return page(
-        req,
-        orderBy(list, req.query.get('$orderby')).map((c) => select(c, req.query.get('$select'))),
-        10,
-        1000,
-      );
+      const list = [...pim.calendars.values()].map((c) => this.calendarJson(ctx, c));
+      return listPage(req, filtered(req, list));
     }
     if (req.method !== 'POST') return null;
     const body = jsonBody(req);
@@ -251,19 +242,14 @@ export class Calendar {
     const filterText = req.query.get('$filter');
     const badFilter = filterPropertyIdsProblem(filterText);
     if (badFilter) return badFilter;
-    let list = [...ctx.pim.events.values()].filter((e) => e.calendarId === calendar.id);
-    if (filterText) {
-      const f = parseFilter(filterText);
-      list = list.filter((e) => evaluate(f, eventJson(req, ctx, e, 'singleValueExtendedProperties')));
-    }
-    return page(
+    const list = filtered(
       req,
-      orderBy(
-        list.map((e) => eventJson(req, ctx, e)),
-        req.query.get('$orderby'),
-      ).map((e) => select(e, req.query.get('$select'))),
-      10,
-      1000,
+      [...ctx.pim.events.values()].filter((e) => e.calendarId === calendar.id),
+      (e) => eventJson(req, ctx, e, 'singleValueExtendedProperties'),
+    );
+    return listPage(
+      req,
+      list.map((e) => eventJson(req, ctx, e)),
     );
   }
 
@@ -389,17 +375,12 @@ export class Calendar {
         items.push({ start: t.start, json: eventJson(req, ctx, ev) });
     }
     items.sort((a, b) => a.start - b.start);
-    let list = items.map((i) => i.json);
-    const filterText = req.query.get('$filter');
-    if (filterText) {
-      const f = parseFilter(filterText);
-      list = list.filter((x) => evaluate(f, x));
-    }
-    return page(
+    return listPage(
       req,
-      orderBy(list, req.query.get('$orderby')).map((x) => select(x, req.query.get('$select'))),
-      10,
-      1000,
+      filtered(
+        req,
+        items.map((i) => i.json),
+      ),
     );
   }
 

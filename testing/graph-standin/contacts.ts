@@ -12,6 +12,7 @@
  */
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
+import { filtered, listPage } from './list';
 import { extendedJson, filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import {
   MAX_REQUEST_BYTES,
@@ -20,11 +21,10 @@ import {
   jsonBody,
   malformedId,
   notFound,
-  page,
   type GraphReply,
   type GraphRequest,
 } from './http';
-import { ODataError, evaluate, orderBy, parseFilter, select } from './odata';
+import { ODataError, select } from './odata';
 import {
   newChangeKey,
   newId,
@@ -135,20 +135,10 @@ export class Contacts {
     if (req.method === 'GET') {
       const badQuery = checkQuery('contactFolder', req, 'collection');
       if (badQuery) return badQuery;
-      let list = [...pim.contactFolders.values()]
+      const list = [...pim.contactFolders.values()]
         .filter((f) => f.parentFolderId === parentId)
         .map((f) => this.folderJson(f));
-      const filterText = req.query.get('$filter');
-      if (filterText) {
-        const f = parseFilter(filterText);
-        list = list.filter((x) => evaluate(f, x));
-      }
-      return page(
-        req,
-        orderBy(list, req.query.get('$orderby')).map((x) => select(x, req.query.get('$select'))),
-        10,
-        1000,
-      );
+      return listPage(req, filtered(req, list));
     }
     if (req.method !== 'POST') return null;
     const body = jsonBody(req);
@@ -254,19 +244,14 @@ export class Contacts {
         const filterText = req.query.get('$filter');
         const badFilter = filterPropertyIdsProblem(filterText);
         if (badFilter) return badFilter;
-        let list = [...pim.contacts.values()].filter((c) => c.parentFolderId === home);
-        if (filterText) {
-          const f = parseFilter(filterText);
-          list = list.filter((c) => evaluate(f, this.contactJson(req, c, 'singleValueExtendedProperties')));
-        }
-        return page(
+        const list = filtered(
           req,
-          orderBy(
-            list.map((c) => this.contactJson(req, c)),
-            req.query.get('$orderby'),
-          ).map((c) => select(c, req.query.get('$select'))),
-          10,
-          1000,
+          [...pim.contacts.values()].filter((c) => c.parentFolderId === home),
+          (c) => this.contactJson(req, c, 'singleValueExtendedProperties'),
+        );
+        return listPage(
+          req,
+          list.map((c) => this.contactJson(req, c)),
         );
       }
       if (req.method === 'POST') return this.createContact(req, pim, home);

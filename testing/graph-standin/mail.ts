@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Directory } from './directory';
 import { noMailbox } from './directory';
+import { filtered, listPage } from './list';
 import { graphError, isReply, jsonBody, page, type GraphReply, type GraphRequest } from './http';
 import { filterPropertyIdsProblem, readExtendedProperties } from './extended';
 import { ODataError, evaluate, parseFilter, select } from './odata';
@@ -182,16 +183,11 @@ export class Mail {
         (f) =>
           f.parentFolderId === parentId && (!f.isHidden || req.query.get('includeHiddenFolders') === 'true'),
       );
-      const filterText = req.query.get('$filter');
-      if (filterText) {
-        const f = parseFilter(filterText);
-        list = list.filter((x) => evaluate(f, x));
-      }
-      return page(
+      list = filtered(req, list);
+      return listPage(
         req,
-        list.map((f) => select(this.folderJson(box, f.id), req.query.get('$select'))),
-        10,
-        999,
+        list.map((f) => this.folderJson(box, f.id)),
+        { maxTop: 999, ordered: false },
       );
     }
     if (req.method !== 'POST') return null;
@@ -228,20 +224,16 @@ export class Mail {
           filterPropertyIdsProblem(req.query.get('$filter')) ??
           filterPropertyIdsProblem(req.query.get('$expand'));
         if (badQuery) return badQuery;
-        let list = [...box.messages.values()].filter(
-          (m) => folderId === null || m.parentFolderId === folderId,
-        );
-        const filterText = req.query.get('$filter');
-        if (filterText) {
-          const f = parseFilter(filterText);
-          list = list.filter((m) => evaluate(f, this.messageJson(m, 'singleValueExtendedProperties')));
-        }
-        const expand = req.query.get('$expand');
-        return page(
+        const list = filtered(
           req,
-          list.map((m) => select(this.messageJson(m, expand), req.query.get('$select'))),
-          10,
-          1000,
+          [...box.messages.values()].filter((m) => folderId === null || m.parentFolderId === folderId),
+          (m) => this.messageJson(m, 'singleValueExtendedProperties'),
+        );
+        const expand = req.query.get('$expand');
+        return listPage(
+          req,
+          list.map((m) => this.messageJson(m, expand)),
+          { ordered: false },
         );
       }
       if (req.method === 'POST')

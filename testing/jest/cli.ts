@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../net';
 
 /**
  * Runs the built CLI (`node dist/cli/main.js`, built by `pretest`) as a user would, with an
@@ -42,13 +42,4 @@ export function mailferry(
 }
 
 /** A loopback port nothing listens on (taken from the OS, then released). */
-export function deadPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+export const deadPort = freePort;

@@ -9,10 +9,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import { freePort } from '../net';
 
 /**
  * An unprivileged Dovecot 2.3 instance for tests and the benchmark: its own config, state and mail
@@ -53,18 +53,6 @@ export interface RunningDovecot {
 
 const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 const DOVEADM_BIN = process.env.DOVEADM_BIN ?? '/usr/bin/doveadm';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** uid/gid that owns the mail: `mail` (8) when we are root, ourselves otherwise. */
 function mailOwner(): { uid: number; gid: number } {
