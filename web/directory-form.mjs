@@ -1,26 +1,17 @@
 import { field } from './batch-list.mjs';
 import { h } from './dom.mjs';
 import { onSave } from './endpoint-form.mjs';
+import { formControls, formEnd } from './form-controls.mjs';
 
 /**
  * Create or edit a directory (`ldap`) endpoint: the on-premises Active Directory whose users get
  * their targetAddress at cutover. The bind password is write-only; a private CA's certificate is
  * uploaded as a PEM file and, when editing, kept unless a new file is chosen.
  */
-let formCount = 0;
-
 export function directoryForm({ endpoint, onDone }) {
-  const n = ++formCount;
   const editing = Boolean(endpoint);
   const s = endpoint?.settings ?? {};
-  const input = (name, attrs = {}) =>
-    h('input', { id: `ldap-${name}-${n}`, name, autocomplete: 'off', ...attrs });
-  const select = (name, values, current) =>
-    h(
-      'select',
-      { id: `ldap-${name}-${n}`, name },
-      values.map(([v, label]) => h('option', { value: v, selected: current === v }, label)),
-    );
+  const { input, select } = formControls('ldap');
   const name = input('name', { required: true, value: endpoint?.name ?? '', disabled: editing });
   const url = input('url', {
     required: true,
@@ -60,8 +51,7 @@ export function directoryForm({ endpoint, onDone }) {
     required: !editing,
     placeholder: editing ? 'unchanged' : '',
   });
-  const message = h('p', { class: 'error', role: 'alert' });
-  const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
+  const { message, submit, elements: end } = formEnd(editing, onDone);
   const form = h(
     'form',
     {
@@ -87,13 +77,7 @@ export function directoryForm({ endpoint, onDone }) {
       ca,
     ),
     field(editing ? 'Bind password (leave empty to keep)' : 'Bind password', password),
-    message,
-    h(
-      'div',
-      { class: 'actions' },
-      submit,
-      h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
-    ),
+    end,
   );
   onSave(form, { submit, message, endpoint, name, type: 'ldap', onDone }, async () => {
     const file = ca.files?.[0];

@@ -1,6 +1,7 @@
 import { api, json } from './api.mjs';
 import { field } from './batch-list.mjs';
 import { h } from './dom.mjs';
+import { formControls, formEnd } from './form-controls.mjs';
 import { pimFields } from './pim-fields.mjs';
 
 /**
@@ -8,14 +9,10 @@ import { pimFields } from './pim-fields.mjs';
  * shows one, and leaving it empty when editing keeps the stored one. Every problem the service
  * finds comes back as `{code, message, field}` and is shown beside the form.
  */
-let formCount = 0;
-
 export function endpointForm({ endpoint, onDone }) {
-  const n = ++formCount;
   const editing = Boolean(endpoint);
   const s = endpoint?.settings ?? {};
-  const input = (name, attrs = {}) =>
-    h('input', { id: `ep-${name}-${n}`, name, autocomplete: 'off', ...attrs });
+  const { input, select } = formControls('ep');
   const name = input('name', {
     required: true,
     value: endpoint?.name ?? '',
@@ -24,12 +21,10 @@ export function endpointForm({ endpoint, onDone }) {
   });
   const host = input('host', { required: true, value: s.host ?? '', placeholder: 'imap.contoso.com' });
   const port = input('port', { type: 'number', min: 1, max: 65535, value: s.port ?? '', placeholder: '993' });
-  const security = h(
-    'select',
-    { id: `ep-security-${n}`, name: 'security' },
-    ['tls', 'starttls', 'none'].map((v) =>
-      h('option', { value: v, selected: (s.security ?? 'tls') === v }, v),
-    ),
+  const security = select(
+    'security',
+    ['tls', 'starttls', 'none'].map((v) => [v, v]),
+    s.security ?? 'tls',
   );
   const adminUser = input('adminUser', { value: s.admin?.user ?? '', placeholder: 'admin' });
   const loginFormat = input('loginFormat', {
@@ -53,9 +48,8 @@ export function endpointForm({ endpoint, onDone }) {
     autocomplete: 'new-password',
     placeholder: editing ? 'unchanged' : '',
   });
-  const pim = pimFields(s, n, editing);
-  const message = h('p', { class: 'error', role: 'alert' });
-  const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
+  const pim = pimFields(s, editing);
+  const { message, submit, elements: end } = formEnd(editing, onDone);
 
   function settings() {
     const out = pim.apply({ ...s, host: host.value.trim(), security: security.value });
@@ -90,13 +84,7 @@ export function endpointForm({ endpoint, onDone }) {
     field('Largest message, MB (target)', maxSize),
     field('Mailboxes at once', maxConcurrent),
     pim.element,
-    message,
-    h(
-      'div',
-      { class: 'actions' },
-      submit,
-      h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
-    ),
+    end,
   );
   onSave(form, { submit, message, endpoint, name, type: 'imap', onDone }, async () => {
     const body = {
@@ -116,17 +104,9 @@ export function endpointForm({ endpoint, onDone }) {
  * (private key and certificate), uploaded as a file; like a password it is write-only.
  */
 export function microsoft365Form({ endpoint, onDone }) {
-  const n = ++formCount;
   const editing = Boolean(endpoint);
   const s = endpoint?.settings ?? {};
-  const input = (name, attrs = {}) =>
-    h('input', { id: `m365-${name}-${n}`, name, autocomplete: 'off', ...attrs });
-  const select = (name, values, current) =>
-    h(
-      'select',
-      { id: `m365-${name}-${n}`, name },
-      values.map(([v, label]) => h('option', { value: v, selected: current === v }, label)),
-    );
+  const { input, select } = formControls('m365');
   const name = input('name', { required: true, value: endpoint?.name ?? '', disabled: editing });
   const tenantId = input('tenantId', {
     required: true,
@@ -178,8 +158,7 @@ export function microsoft365Form({ endpoint, onDone }) {
   };
   credential.addEventListener('change', showCredential);
   showCredential();
-  const message = h('p', { class: 'error', role: 'alert' });
-  const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
+  const { message, submit, elements: end } = formEnd(editing, onDone);
   const form = h(
     'form',
     {
@@ -200,13 +179,7 @@ export function microsoft365Form({ endpoint, onDone }) {
     secretField,
     field('Mail goes through', transport),
     field('Largest message, MB (MaxReceiveSize)', maxSize),
-    message,
-    h(
-      'div',
-      { class: 'actions' },
-      submit,
-      h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
-    ),
+    end,
   );
   onSave(form, { submit, message, endpoint, name, type: 'microsoft365', onDone }, async () => {
     const file = certificate.files?.[0];

@@ -1,5 +1,6 @@
 import { field } from './batch-list.mjs';
 import { h } from './dom.mjs';
+import { formControls } from './form-controls.mjs';
 
 /**
  * The "contacts and calendars" part of a source IMAP endpoint: none, a CalDAV/CardDAV server
@@ -8,18 +9,10 @@ import { h } from './dom.mjs';
  * stored block keeps only a reference, which an edit leaves in place when the field stays empty.
  * Returns the fieldset and `apply(settings)` / `passwords()` for the form's save.
  */
-export function pimFields(s, n, editing) {
+export function pimFields(s, editing) {
   const dav = s.dav ?? {};
   const ews = s.ews ?? {};
-  const id = (name) => `pim-${name}-${n}`;
-  const input = (name, attrs = {}) => h('input', { id: id(name), name, autocomplete: 'off', ...attrs });
-  const check = (label, control) => h('label', { class: 'check' }, control, label);
-  const select = (name, values, current) =>
-    h(
-      'select',
-      { id: id(name), name },
-      values.map(([v, label]) => h('option', { value: v, selected: current === v }, label)),
-    );
+  const { input, select, check } = formControls('pim');
   const kind = select(
     'kind',
     [
