@@ -10,10 +10,10 @@ import { removeBatchData } from '../../shared/batches/remove';
 import { Attribute, Change, Client } from 'ldapts';
 import { ForwardingStore } from '../../shared/cutover/forwarding-store';
 import { testDirectoryEndpoint } from '../../shared/directory';
-import { isCodedError } from '../../shared/domain/errors';
 import { endpointSecretName, secretRef } from '../../shared/secrets/refs';
 import { useAzurite } from '../../testing/jest/azurite';
 import { startSlapd, type RunningSlapd } from '../../testing/slapd';
+import { problemOf } from '../../testing/jest/problem';
 
 /**
  * Forwarding against a real OpenLDAP directory whose schema carries Active Directory's Exchange
@@ -255,17 +255,6 @@ test('setForwarding: false turns it off', async () => {
   expect(await setForwarding(svc, batch.id, 'carol@contoso.test')).toEqual({ state: 'off' });
   expect(slapd.dump()).toBe(before);
 });
-
-/** The error data an API caller would receive. */
-async function problemOf(p: Promise<unknown>): Promise<object> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCodedError(e)) return e.toJSON();
-    throw e;
-  }
-  throw new Error('expected a coded error');
-}
 
 describe('the LDAP half of the conversion (applyConversionLdap)', () => {
   const CLOUD_GUID = '00112233-4455-6677-8899-aabbccddeeff';

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isCodedError, type ProblemDetail } from '../../shared/domain/errors';
 import { KEY_FILE, LocalSecretStore, SECRETS_FILE } from '../../shared/secrets';
+import { problemOf as problem } from '../../testing/jest/problem';
 
 let dir: string;
 beforeEach(async () => {
@@ -11,16 +11,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function problem(p: Promise<unknown>): Promise<ProblemDetail> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCodedError(e)) return e.toJSON();
-    throw e;
-  }
-  throw new Error('expected a coded error');
-}
 
 const PASSWORD = 'Corr3ct-Horse-Battery-Staple!';
 

@@ -1,21 +1,11 @@
-import { isCodedError, type ProblemDetail } from '../../shared/domain/errors';
 import { tableClient } from '../../shared/storage/clients';
 import { createStateStore, type StateStore } from '../../shared/state';
 import { mailboxPartitionOf } from '../../shared/state/keys';
 import { useAzurite } from '../../testing/jest/azurite';
+import { problemOf as problem } from '../../testing/jest/problem';
 
 const storage = useAzurite();
 
-/** The error data an API caller would receive (CodedError.toJSON()), or a failure if it resolved. */
-async function problem(p: Promise<unknown>): Promise<ProblemDetail> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCodedError(e)) return e.toJSON();
-    throw e;
-  }
-  throw new Error('expected a coded error');
-}
 let store: StateStore;
 let n = 0;
 const uniqueName = (prefix: string) => `${prefix}-${++n}`;
