@@ -5,6 +5,7 @@
 import './health';
 import './dashboard';
 import './batches-api';
+import './batch-plan-api';
 import './reports-api';
 import './endpoints-api';
 import './batch-drop';

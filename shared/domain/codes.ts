@@ -47,6 +47,11 @@ export const ERROR_CODES = {
   BATCH_ILLEGAL_TRANSITION: code(409, 'Use one of the actions the answer lists for the batch status.'),
   BATCH_RUNNING: code(409, 'Wait for the batch run to finish, or stop it first.'),
   BATCH_NOT_SYNCABLE: code(400, 'Start the batch, or remove it and run again.'),
+  BATCH_CLOSED: code(
+    409,
+    'Make a new batch for these mailboxes: a completed or removed batch stays as it is.',
+  ),
+  PLAN_MAILBOX_FAILED: code(502, 'Check that both servers answer and the mailbox logs in, then plan again.'),
   MAILBOX_NOT_FOUND: code(404, 'Check the address: it must be a mailbox of this batch.'),
   MAILBOX_INVALID: code(400, 'Correct the named mailbox field.'),
   PAGE_TOKEN_INVALID: code(400, 'Start again from the first page.'),

@@ -130,72 +130,75 @@ export const batchNameSchema = z
 
 const folderList = z.array(z.string().min(1).max(1024)).max(500);
 
-export const batchOptionsSchema = z
-  .object({
-    autoStart: z.boolean().default(false),
-    allowUnknownColumns: z.boolean().default(false),
-    notificationEmails: z.array(z.email()).max(20).default([]),
-    /** Overrides the source endpoint's maxConcurrentMigrations for this batch. */
-    maxConcurrentMigrations: z.number().int().min(1).max(MAX_CONCURRENT_MIGRATIONS_LIMIT).optional(),
-    incrementalSyncIntervalHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_INCREMENTAL_SYNC_INTERVAL_HOURS)
-      .default(DEFAULT_INCREMENTAL_SYNC_INTERVAL_HOURS),
-    /** Source folder paths to copy (empty: all) and to leave out. */
-    includeFolders: folderList.default([]),
-    excludeFolders: folderList.default([]),
-    /** Batch-level ForceChangePassword for CSV rows whose cell is blank. */
-    forceChangePassword: z.boolean().optional(),
-    startAfter: isoTimestamp.optional(),
-    completeAfter: isoTimestamp.optional(),
-    /** Cutover: the `ldap` endpoint of the source directory whose users get their targetAddress set. */
-    directory: endpointNameSchema.optional(),
-    /** Set targetAddress once a mailbox's target is ready (needs `directory`); false turns it off. */
-    setForwarding: z.boolean().default(true),
-    /** Routing domain for `alias@forwardingDomain` (a non-Microsoft target, or to skip the Graph lookup). */
-    forwardingDomain: z
-      .string()
-      .regex(
-        /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/,
-        'must be a domain name like contoso.mail.onmicrosoft.com',
-      )
-      .optional(),
-    /** Removing the batch puts the recorded previous targetAddress values back. */
-    restoreForwarding: z.boolean().default(false),
-    /** POST /api/batches/{id}/cloud-mailboxes (the exported CSV) writes the conversion's LDAP half; never deletes a mailbox. */
-    applyConversionLdap: z.boolean().default(false),
-    /**
-     * Incremental passes also remove from the target what was deleted on the source: mail, contacts
-     * and events. Off by default: the dashboard asks for a confirmation before turning it on.
-     */
-    mirrorDeletions: z.boolean().default(false),
-    /**
-     * Mail received on or after `since` / before `before` only: a date, a timestamp or an age (`90d`,
-     * `12w`) counted back from the start of each pass. `before: "90d"` pre-stages everything older
-     * than 90 days; dropping it for the final pass copies the rest.
-     */
-    since: dateOrAgeSchema.optional(),
-    before: dateOrAgeSchema.optional(),
-    /** Explicit folder mapping `{"Inbox/Old": "Archive/Old"}` and ordered `{match, to}` rules (shared/mail/folder-map.ts). */
-    folderMap: folderMapSchema.default({}),
-    folderRules: folderRulesSchema.default([]),
-  })
-  .superRefine((o, ctx) => {
-    const now = new Date();
-    if (o.since && o.before && resolveDateOrAge(o.since, now) >= resolveDateOrAge(o.before, now)) {
-      ctx.issues.push({
-        code: 'custom',
-        path: ['before'],
-        message: `must be later than since (${o.since}): with since ${o.since} and before ${o.before} no message would be copied`,
-        input: o.before,
-      });
-    }
-  });
+export const batchOptionsSchema = z.object({
+  autoStart: z.boolean().default(false),
+  allowUnknownColumns: z.boolean().default(false),
+  notificationEmails: z.array(z.email()).max(20).default([]),
+  /** Overrides the source endpoint's maxConcurrentMigrations for this batch. */
+  maxConcurrentMigrations: z.number().int().min(1).max(MAX_CONCURRENT_MIGRATIONS_LIMIT).optional(),
+  incrementalSyncIntervalHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_INCREMENTAL_SYNC_INTERVAL_HOURS)
+    .default(DEFAULT_INCREMENTAL_SYNC_INTERVAL_HOURS),
+  /** Source folder paths to copy (empty: all) and to leave out. */
+  includeFolders: folderList.default([]),
+  excludeFolders: folderList.default([]),
+  /** Batch-level ForceChangePassword for CSV rows whose cell is blank. */
+  forceChangePassword: z.boolean().optional(),
+  startAfter: isoTimestamp.optional(),
+  completeAfter: isoTimestamp.optional(),
+  /** Cutover: the `ldap` endpoint of the source directory whose users get their targetAddress set. */
+  directory: endpointNameSchema.optional(),
+  /** Set targetAddress once a mailbox's target is ready (needs `directory`); false turns it off. */
+  setForwarding: z.boolean().default(true),
+  /** Routing domain for `alias@forwardingDomain` (a non-Microsoft target, or to skip the Graph lookup). */
+  forwardingDomain: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/,
+      'must be a domain name like contoso.mail.onmicrosoft.com',
+    )
+    .optional(),
+  /** Removing the batch puts the recorded previous targetAddress values back. */
+  restoreForwarding: z.boolean().default(false),
+  /** POST /api/batches/{id}/cloud-mailboxes (the exported CSV) writes the conversion's LDAP half; never deletes a mailbox. */
+  applyConversionLdap: z.boolean().default(false),
+  /**
+   * Incremental passes also remove from the target what was deleted on the source: mail, contacts
+   * and events. Off by default: the dashboard asks for a confirmation before turning it on.
+   */
+  mirrorDeletions: z.boolean().default(false),
+  /**
+   * Mail received on or after `since` / before `before` only: a date, a timestamp or an age (`90d`,
+   * `12w`) counted back from the start of each pass. `before: "90d"` pre-stages everything older
+   * than 90 days; dropping it for the final pass copies the rest.
+   */
+  since: dateOrAgeSchema.optional(),
+  before: dateOrAgeSchema.optional(),
+  /** Explicit folder mapping `{"Inbox/Old": "Archive/Old"}` and ordered `{match, to}` rules (shared/mail/folder-map.ts). */
+  folderMap: folderMapSchema.default({}),
+  folderRules: folderRulesSchema.default([]),
+});
 export type BatchOptions = z.output<typeof batchOptionsSchema>;
+/**
+ * A window that holds no moment is refused when options are set (not when a stored row is read: an
+ * age moves with time, so a stored window is never re-judged).
+ */
+function windowNotEmpty(o: BatchOptions, ctx: z.RefinementCtx): void {
+  const now = new Date();
+  if (o.since && o.before && resolveDateOrAge(o.since, now) >= resolveDateOrAge(o.before, now)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['before'],
+      message: `must be later than since (${o.since}): with since ${o.since} and before ${o.before} no message would be copied`,
+    });
+  }
+}
+
 /** Options as an API caller sends them: everything optional, unknown keys rejected. */
-export const batchOptionsInputSchema = batchOptionsSchema.strict();
+export const batchOptionsInputSchema = batchOptionsSchema.strict().superRefine(windowNotEmpty);
 /**
  * A change to an existing batch's options (PATCH): only the fields sent change; `null` clears one
  * (the final pass drops `before`). The merged options are parsed with batchOptionsInputSchema, so a
