@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
 import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
