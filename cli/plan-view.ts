@@ -1,7 +1,7 @@
 import type { BatchPlanPage } from '../shared/plan/batch-plan';
 import type { MailboxPlan } from '../shared/plan/mailbox-plan';
 import type { ApiClient } from './api-client';
-import { EXIT, type ExitCode } from './exit-codes';
+import { CliError, EXIT, type ExitCode } from './exit-codes';
 import { humanBytes, printJson, table } from './format';
 
 /**
@@ -17,23 +17,47 @@ export interface BatchPlan {
   mailboxes: MailboxPlan[];
 }
 
+/** GET /api/batches/{id}/plan?page=N as the service answers it. */
+interface PlanAnswer {
+  plan: {
+    state: 'Running' | 'Completed' | 'Failed';
+    pages: number;
+    planned: number;
+    error?: { code: string; message: string };
+  };
+  page: number;
+  window?: BatchPlanPage['window'];
+  mirrorDeletions?: boolean;
+  rate?: BatchPlanPage['rate'];
+  mailboxes: MailboxPlan[];
+}
+
+/** How often the CLI asks whether the plan is done. */
+const PLAN_POLL_MS = 300;
+
+/** Starts the plan, waits for it (it runs in the service), then reads all its pages. */
 export async function fetchPlan(client: ApiClient, id: string, bytesPerMinute?: number): Promise<BatchPlan> {
-  const mailboxes: MailboxPlan[] = [];
-  let token: string | undefined;
-  let first: BatchPlanPage | undefined;
-  do {
-    const page: BatchPlanPage = await client.post<BatchPlanPage>(`batches/${encodeURIComponent(id)}/plan`, {
-      json: { ...(token ? { continuationToken: token } : {}), ...(bytesPerMinute ? { bytesPerMinute } : {}) },
-    });
-    first ??= page;
-    mailboxes.push(...page.mailboxes);
-    token = page.continuationToken;
-  } while (token);
+  const route = `batches/${encodeURIComponent(id)}/plan`;
+  await client.post(route, { json: bytesPerMinute ? { bytesPerMinute } : {} });
+  let answer = await client.get<PlanAnswer>(route);
+  while (answer.plan.state === 'Running') {
+    await new Promise((r) => setTimeout(r, PLAN_POLL_MS));
+    answer = await client.get<PlanAnswer>(route);
+  }
+  if (answer.plan.state === 'Failed')
+    throw new CliError(
+      EXIT.mailboxesFailed,
+      answer.plan.error?.code ?? 'PLAN_FAILED',
+      answer.plan.error?.message ?? 'The plan failed.',
+    );
+  const mailboxes = [...answer.mailboxes];
+  for (let page = 2; page <= answer.plan.pages; page++)
+    mailboxes.push(...(await client.get<PlanAnswer>(route, { query: { page } })).mailboxes);
   return {
-    batchId: first.batchId,
-    window: first.window,
-    mirrorDeletions: first.mirrorDeletions,
-    rate: first.rate,
+    batchId: id,
+    window: answer.window ?? {},
+    mirrorDeletions: answer.mirrorDeletions ?? false,
+    rate: answer.rate ?? { bytesPerMinute: 0, source: 'default' },
     mailboxes,
   };
 }

@@ -1,3 +1,4 @@
+/* global setTimeout */
 import { api, json } from './api.mjs';
 import { dataTable, h } from './dom.mjs';
 import { bytes, count, duration, time } from './format.mjs';
@@ -6,11 +7,12 @@ import { passOptionFields } from './pass-options.mjs';
 /**
  * The batch page's "next pass" section: the options that shape the next pass (date window, folder
  * mapping, mirroring deletions), saved with PATCH /api/batches/{id}/options, and a Plan button that
- * shows the dry run (POST /api/batches/{id}/plan, page after page) as a table per folder. Planning
- * writes nothing to the target.
+ * starts the dry run in the service (POST /api/batches/{id}/plan), follows it (GET) and shows it as
+ * a table per folder. Planning writes nothing to the target.
  */
-// Mailbox pages fetched per click; a bigger batch shows a "Plan more" button for the rest.
-const PAGES_PER_CLICK = 20;
+// Pages of planned mailboxes the page shows (5 mailboxes each); the CLI prints every one.
+const PAGES_SHOWN = 40;
+const POLL_MS = 1000;
 
 const PLAN_COLUMNS = [
   'Mailbox',
@@ -29,9 +31,6 @@ export function planSection(id) {
   const message = h('p', { role: 'status', class: 'note' });
   const output = h('div', { class: 'scroll' });
   let loaded = false;
-  let mailboxes = [];
-  let header;
-  let token;
 
   async function save() {
     let chosen;
@@ -60,25 +59,30 @@ export function planSection(id) {
     }
   }
 
-  async function plan(more) {
-    if (!more) {
-      mailboxes = [];
-      token = undefined;
-    }
+  async function plan() {
+    const route = `batches/${encodeURIComponent(id)}/plan`;
     message.textContent = 'Planning: logging in to both sides and counting…';
+    output.replaceChildren();
     try {
-      for (let i = 0; i < PAGES_PER_CLICK; i++) {
-        const page = await api(`batches/${encodeURIComponent(id)}/plan`, {
-          method: 'POST',
-          ...json(token ? { continuationToken: token } : {}),
-        });
-        header = page;
-        mailboxes.push(...page.mailboxes);
-        token = page.continuationToken;
-        output.replaceChildren(...renderPlan(header, mailboxes, token, () => plan(true)).filter(Boolean));
-        if (!token) break;
+      await api(route, { method: 'POST', ...json({}) });
+      let answer = await api(route);
+      while (answer.plan.state === 'Running') {
+        message.textContent = `Planning: ${count(answer.plan.planned)} of ${count(answer.plan.totalMailboxes)} mailbox(es) counted…`;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        answer = await api(route);
       }
-      message.textContent = `Planned ${count(mailboxes.length)} mailbox(es); nothing was written to the target.`;
+      if (answer.plan.state === 'Failed') {
+        message.textContent = `${answer.plan.error.code}: ${answer.plan.error.message}`;
+        return;
+      }
+      const mailboxes = [...answer.mailboxes];
+      for (let page = 2; page <= Math.min(answer.plan.pages, PAGES_SHOWN); page++)
+        mailboxes.push(...(await api(route, { query: { page } })).mailboxes);
+      const cut = answer.plan.pages > PAGES_SHOWN;
+      output.replaceChildren(...renderPlan(answer, mailboxes).filter(Boolean));
+      message.textContent = `Planned ${count(answer.plan.planned)} mailbox(es); nothing was written to the target.${
+        cut ? ` The first ${count(mailboxes.length)} are shown; \`mailferry batch plan\` prints all.` : ''
+      }`;
     } catch (e) {
       message.textContent = e.body?.code ? `${e.body.code}: ${e.message}` : e.message;
     }
@@ -94,7 +98,7 @@ export function planSection(id) {
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: save }, 'Save options'),
-        h('button', { type: 'button', onclick: () => plan(false) }, 'Plan'),
+        h('button', { type: 'button', onclick: plan }, 'Plan'),
       ),
       message,
       output,
@@ -108,7 +112,7 @@ export function planSection(id) {
   };
 }
 
-function renderPlan(page, mailboxes, more, planMore) {
+function renderPlan(page, mailboxes) {
   const rows = mailboxes.flatMap((m) =>
     m.ok
       ? m.folders.map((f) => ({
@@ -132,8 +136,8 @@ function renderPlan(page, mailboxes, more, planMore) {
         ],
   );
   const window = [
-    page.window.since && `since ${time(page.window.since)}`,
-    page.window.before && `before ${time(page.window.before)}`,
+    page.window?.since && `since ${time(page.window.since)}`,
+    page.window?.before && `before ${time(page.window.before)}`,
   ]
     .filter(Boolean)
     .join(', ');
@@ -143,7 +147,7 @@ function renderPlan(page, mailboxes, more, planMore) {
       'p',
       {},
       `Date window: ${window || 'all mail'}. Mirror deletions: ${page.mirrorDeletions ? 'on' : 'off'}. `,
-      `Rate ${bytes(page.rate.bytesPerMinute)}/min (${page.rate.source}); about ${duration(minutes * 60_000)} of copying one mailbox at a time.`,
+      `Rate ${bytes(page.rate?.bytesPerMinute)}/min (${page.rate?.source ?? 'none'}); about ${duration(minutes * 60_000)} of copying one mailbox at a time.`,
     ),
     dataTable('Plan of the next pass, per folder', PLAN_COLUMNS, rows, 'plan'),
     h(
@@ -161,6 +165,5 @@ function renderPlan(page, mailboxes, more, planMore) {
           ...m.renames.map((r) => h('li', {}, `${m.email}: ${r.source} → ${r.target} (${r.reason})`)),
         ]),
     ),
-    more && h('button', { type: 'button', onclick: planMore }, 'Plan more mailboxes'),
   ];
 }

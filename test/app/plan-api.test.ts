@@ -30,7 +30,10 @@ async function targetSnapshot(): Promise<string> {
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
   source.addUser('alice@example.com', 'x');
-  source.addUser('bob@example.com', 'x');
+  for (const u of ['bob', 'bob2', 'bob3', 'bob4', 'bob5', 'bob6']) {
+    source.addUser(`${u}@example.com`, 'x');
+    target.addUser(`${u}@example.com`, 'x');
+  }
   target.addUser('alice@example.com', 'x');
   const alice = await imapAs(source, 'alice@example.com');
   const msg = (n: string, body = 'x'): string =>
@@ -53,6 +56,24 @@ afterAll(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
 });
 
+/** Starts a plan (202), waits for the service to finish it, and answers every mailbox it planned. */
+async function planOf(id: string, body: object = {}): Promise<any> {
+  const started = await api('POST', `batches/${id}/plan`, body);
+  expect(started.status).toBe(202);
+  expect(started.json.plan).toMatchObject({ state: 'Running', planned: 0 });
+  let answer = await api('GET', `batches/${id}/plan`);
+  for (let i = 0; answer.json.plan.state === 'Running' && i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    answer = await api('GET', `batches/${id}/plan`);
+  }
+  expect(answer.status).toBe(200);
+  expect(answer.json.plan.state).toBe('Completed');
+  const mailboxes = [...answer.json.mailboxes];
+  for (let page = 2; page <= answer.json.plan.pages; page++)
+    mailboxes.push(...(await api('GET', `batches/${id}/plan?page=${page}`)).json.mailboxes);
+  return { ...answer.json, mailboxes };
+}
+
 async function createBatch(name: string, options: object, email = 'alice@example.com'): Promise<any> {
   const res = await api('POST', 'batches', {
     name,
@@ -72,9 +93,7 @@ test('a plan maps, counts and estimates per folder and leaves the target untouch
     folderMap: { 'INBOX/Old': 'Archive/Old' },
     excludeFolders: ['Junk'],
   });
-  const res = await api('POST', `batches/${batch.id}/plan`, {});
-  expect(res.status).toBe(200);
-  const plan = res.json;
+  const plan = await planOf(batch.id);
   expect(Date.parse(plan.window.before)).toBeGreaterThan(Date.now() - 91 * DAY);
   expect(Date.parse(plan.window.before)).toBeLessThan(Date.now() - 89 * DAY);
   expect(plan.rate.source).toBe('default');
@@ -113,9 +132,9 @@ test('a plan maps, counts and estimates per folder and leaves the target untouch
   expect(mb.estimatedMinutes).toBeGreaterThan(0);
 
   // A slower rate gives a longer estimate.
-  const slow = await api('POST', `batches/${batch.id}/plan`, { bytesPerMinute: 60 });
-  expect(slow.json.rate).toEqual({ bytesPerMinute: 60, source: 'requested' });
-  expect(slow.json.mailboxes[0].estimatedMinutes).toBeGreaterThan(mb.estimatedMinutes);
+  const slow = await planOf(batch.id, { bytesPerMinute: 60 });
+  expect(slow.rate).toEqual({ bytesPerMinute: 60, source: 'requested' });
+  expect(slow.mailboxes[0].estimatedMinutes).toBeGreaterThan(mb.estimatedMinutes);
 
   // Nothing was created or appended on the target.
   expect(await targetSnapshot()).toBe(before);
@@ -125,25 +144,37 @@ test('a plan maps, counts and estimates per folder and leaves the target untouch
   expect(patched.status).toBe(200);
   expect(patched.json.batch.options.before).toBeUndefined();
   expect(patched.json.batch.options.folderMap).toEqual({ 'INBOX/Old': 'Archive/Old' });
-  const after = await api('POST', `batches/${batch.id}/plan`, {});
-  expect(after.json.mailboxes[0].totals).toMatchObject({ toCopy: 4, filteredByDate: 0 });
+  const after = await planOf(batch.id);
+  expect(after.mailboxes[0].totals).toMatchObject({ toCopy: 4, filteredByDate: 0 });
 }, 60000);
 
-test('a mailbox that cannot log in is reported in the plan with its code, not as a failed request', async () => {
-  const batch = await createBatch('plan-2', {}, 'bob@example.com\r\nnobody@example.com');
-  const res = await api('POST', `batches/${batch.id}/plan`, { pageSize: 1 });
-  expect(res.status).toBe(200);
-  expect(res.json.mailboxes).toHaveLength(1);
-  expect(res.json.continuationToken).toEqual(expect.any(String));
-  const next = await api('POST', `batches/${batch.id}/plan`, {
-    pageSize: 1,
-    continuationToken: res.json.continuationToken,
-  });
-  const all = [...res.json.mailboxes, ...next.json.mailboxes];
+test('a batch is planned page by page in the service; a mailbox that cannot log in is a row with its code; one plan at a time', async () => {
+  // 7 mailboxes: two pages of the plan run (5 a page).
+  const users = ['bob', 'bob2', 'bob3', 'bob4', 'bob5', 'bob6'].map((u) => `${u}@example.com`);
+  const batch = await createBatch('plan-2', {}, [...users, 'nobody@example.com'].join('\r\n'));
+  const started = await api('POST', `batches/${batch.id}/plan`, {});
+  expect(started.status).toBe(202);
+  const again = await api('POST', `batches/${batch.id}/plan`, {});
+  expect(again.status).toBe(409);
+  expect(again.json).toMatchObject({ code: 'PLAN_RUNNING' });
+  let answer = await api('GET', `batches/${batch.id}/plan`);
+  for (let i = 0; answer.json.plan.state === 'Running' && i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    answer = await api('GET', `batches/${batch.id}/plan`);
+  }
+  expect(answer.json.plan).toMatchObject({ state: 'Completed', pages: 2, planned: 7, totalMailboxes: 7 });
+  expect(answer.json.nextPage).toBe(2);
+  const second = await api('GET', `batches/${batch.id}/plan?page=2`);
+  expect(second.json.nextPage).toBeUndefined();
+  const all = [...answer.json.mailboxes, ...second.json.mailboxes];
+  expect(all.map((m: any) => m.email).sort()).toEqual([...users, 'nobody@example.com'].sort());
+  expect(all.filter((m: any) => m.ok)).toHaveLength(6);
   const failed = all.find((m: any) => m.email === 'nobody@example.com');
   expect(failed).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^[A-Z_]+$/) } });
   expect(failed.error.message).toMatch(/nobody@example\.com/);
-}, 60000);
+  // Past the last page: the status, no mailboxes.
+  expect((await api('GET', `batches/${batch.id}/plan?page=3`)).json.mailboxes).toEqual([]);
+}, 90000);
 
 test('refusals are coded: no key 401, bad input 400 naming the field, unknown batch 404, closed batch 409', async () => {
   const batch = await createBatch('plan-3', {}, 'carol@example.com');
@@ -155,9 +186,15 @@ test('refusals are coded: no key 401, bad input 400 naming the field, unknown ba
   });
   expect(noKeyPatch.status).toBe(401);
 
-  const badPage = await api('POST', `batches/${batch.id}/plan`, { pageSize: 500 });
-  expect(badPage.status).toBe(400);
-  expect(badPage.json).toMatchObject({ code: 'REQUEST_INVALID', field: 'pageSize' });
+  const badRate = await api('POST', `batches/${batch.id}/plan`, { bytesPerMinute: -1 });
+  expect(badRate.status).toBe(400);
+  expect(badRate.json).toMatchObject({ code: 'REQUEST_INVALID', field: 'bytesPerMinute' });
+  const badPage = await api('GET', `batches/${batch.id}/plan?page=0`);
+  expect(badPage.json).toMatchObject({ code: 'REQUEST_INVALID', field: 'page' });
+  const noPlan = await api('GET', `batches/${batch.id}/plan`);
+  expect(noPlan.status).toBe(404);
+  expect(noPlan.json).toMatchObject({ code: 'PLAN_NOT_FOUND' });
+  expect((await fetch(`${host.url}/api/batches/${batch.id}/plan`)).status).toBe(401);
   const badAge = await api('PATCH', `batches/${batch.id}/options`, { before: '90 days' });
   expect(badAge.status).toBe(400);
   expect(badAge.json).toMatchObject({ code: 'BATCH_INVALID', field: 'options.before' });

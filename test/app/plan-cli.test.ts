@@ -46,9 +46,13 @@ const side = (server: RunningDovecot) => ({
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'mailferry-plan-cli-'));
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  for (const user of ['dave@example.com', 'erin@example.com']) {
+  const users = ['dave@example.com', 'erin@example.com'];
+  // Every user first, then the logins: a login between two additions can miss the second one.
+  for (const user of users) {
     source.addUser(user, 'x');
     target.addUser(user, 'x');
+  }
+  for (const user of users) {
     const c = await imapAs(source, user);
     await c.append('INBOX', `From: a@example.org\r\nSubject: old\r\n\r\nold\r\n`, [], old);
     await c.append('INBOX', `From: a@example.org\r\nSubject: new\r\n\r\nnew\r\n`);
