@@ -3,6 +3,7 @@ import type { Services } from '../app/services';
 import { CodedError } from '../domain/errors';
 import type { BatchStatus } from '../domain/statuses';
 import type { OrchestrationPort } from '../workflow/port';
+import { batchInstanceId } from '../workflow/names';
 import { PLAN_ORCHESTRATION, type PlanPageResult, type PlanRunInput } from '../workflow/plan-names';
 import { planBatchPage } from './batch-plan';
 import { DEFAULT_PLAN_PAGE } from './limits';
@@ -51,7 +52,8 @@ export async function startPlan(
   const status: PlanStatus = {
     planId,
     batchId: batch.id,
-    instanceId: `plan-${batch.id}-${planId}`,
+    // Under the batch's instance id: removing the batch purges this run's history with its runs'.
+    instanceId: `${batchInstanceId(batch.id)}:plan-${planId}`,
     state: 'Running',
     startedAt: new Date().toISOString(),
     pages: [],

@@ -3,8 +3,8 @@ import type { BatchPlanPage } from './batch-plan';
 
 /**
  * Where a batch's dry run is kept while it runs and after: blob container `plans`, one folder per
- * batch holding `status.json` and one `page-NNNNN.json` per planned page of mailboxes. A new plan
- * replaces the last one. Each page is written whole under its own number, so a retried activity
+ * batch (`<batchId>/`, as the batch's other files, so removing the batch removes them) holding
+ * `status.json` and one `page-NNNNN.json` per planned page of mailboxes. A new plan replaces the last one. Each page is written whole under its own number, so a retried activity
  * overwrites its page instead of adding to the counts.
  */
 export const PLANS_CONTAINER = 'plans';
@@ -27,9 +27,9 @@ export interface PlanStatus {
   error?: { code: string; message: string };
 }
 
-const statusName = (batchId: string): string => `${encodeURIComponent(batchId)}/status.json`;
+const statusName = (batchId: string): string => `${batchId}/status.json`;
 const pageName = (batchId: string, page: number): string =>
-  `${encodeURIComponent(batchId)}/page-${String(page).padStart(5, '0')}.json`;
+  `${batchId}/page-${String(page).padStart(5, '0')}.json`;
 
 export class PlanStore {
   constructor(private readonly blobs: BlobServiceClient) {}
@@ -79,7 +79,7 @@ export class PlanStore {
   async clear(batchId: string): Promise<void> {
     const container = this.container();
     if (!(await container.exists())) return;
-    for await (const b of container.listBlobsFlat({ prefix: `${encodeURIComponent(batchId)}/` }))
+    for await (const b of container.listBlobsFlat({ prefix: `${batchId}/` }))
       await container.deleteBlob(b.name, { deleteSnapshots: 'include' }).catch(() => undefined);
   }
 }

@@ -2,7 +2,8 @@
 import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, imapAs, startApp } from '../../testing/jest/app';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { addImapEndpoints, apiFor, batchGone, imapAs, startApp } from '../../testing/jest/app';
 
 /**
  * The dry run and option changes through the real app, between two real Dovecots: what a pass would
@@ -146,6 +147,20 @@ test('a plan maps, counts and estimates per folder and leaves the target untouch
   expect(patched.json.batch.options.folderMap).toEqual({ 'INBOX/Old': 'Archive/Old' });
   const after = await planOf(batch.id);
   expect(after.mailboxes[0].totals).toMatchObject({ toCopy: 4, filteredByDate: 0 });
+
+  // Removing the batch removes its plan too.
+  const plans = BlobServiceClient.fromConnectionString(host.storage.connectionString).getContainerClient(
+    'plans',
+  );
+  const planFiles = async (): Promise<string[]> => {
+    const names: string[] = [];
+    for await (const b of plans.listBlobsFlat({ prefix: `${batch.id}/` })) names.push(b.name);
+    return names;
+  };
+  expect(await planFiles()).toEqual([`${batch.id}/page-00001.json`, `${batch.id}/status.json`]);
+  expect((await api('DELETE', `batches/${batch.id}`)).status).toBe(202);
+  expect(await batchGone(api, batch.id)).toBe(true);
+  expect(await planFiles()).toEqual([]);
 }, 60000);
 
 test('a batch is planned page by page in the service; a mailbox that cannot log in is a row with its code; one plan at a time', async () => {
