@@ -1,7 +1,6 @@
 /** Limits of batch planning (dry runs) and of the batch options that shape a pass. */
 
-/** Mailboxes one plan request looks at; the caller pages through the rest with the continuation token. */
-export const MAX_PLAN_PAGE = 10;
+/** Mailboxes one activity call of a plan run looks at (and one stored page of the plan holds). */
 export const DEFAULT_PLAN_PAGE = 5;
 /** Mailboxes of one page planned at the same time (each holds one source and one target login). */
 export const PLAN_CONCURRENCY = 3;
