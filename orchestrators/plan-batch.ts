@@ -1,5 +1,6 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
+import { ACTIVITIES } from '../shared/workflow/names';
 import {
   PLAN_ORCHESTRATION,
   PLAN_PAGE_ACTIVITY,
@@ -14,6 +15,19 @@ import {
  */
 export function* planBatch(context: OrchestrationContext): Generator<Task, void, unknown> {
   const input = context.df.getInput() as PlanRunInput;
+  if (input.page === 1) {
+    // CSV passwords are sealed at upload and stored by a batch's first run; a plan before that run
+    // stores them the same way (idempotent), or a mailbox with its own password could not log in.
+    for (let from = 0; ;) {
+      const stored = (yield context.df.callActivityWithRetry(
+        ACTIVITIES.storeStagedSecrets,
+        new df.RetryOptions(5_000, 3),
+        { batchId: input.batchId, from },
+      )) as { next: number; done: boolean };
+      if (stored.done) break;
+      from = stored.next;
+    }
+  }
   const result = (yield context.df.callActivityWithRetry(
     PLAN_PAGE_ACTIVITY,
     new df.RetryOptions(5_000, 3),
