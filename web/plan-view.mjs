@@ -31,6 +31,7 @@ export function planSection(id) {
   const message = h('p', { role: 'status', class: 'note' });
   const output = h('div', { class: 'scroll' });
   let loaded = false;
+  let planning = false; // a plan asked for on this page wins over the last one being drawn
 
   async function save() {
     let chosen;
@@ -59,7 +60,32 @@ export function planSection(id) {
     }
   }
 
+  /** Draws a finished plan (its first pages) and says what it covers. */
+  async function show(answer, prefix = '') {
+    const route = `batches/${encodeURIComponent(id)}/plan`;
+    if (answer.plan.state === 'Failed') {
+      message.textContent = `${answer.plan.error.code}: ${answer.plan.error.message}`;
+      return;
+    }
+    const mailboxes = [...answer.mailboxes];
+    for (let page = 2; page <= Math.min(answer.plan.pages, PAGES_SHOWN); page++)
+      mailboxes.push(...(await api(route, { query: { page } })).mailboxes);
+    const cut = answer.plan.pages > PAGES_SHOWN;
+    output.replaceChildren(...renderPlan(answer, mailboxes).filter(Boolean));
+    message.textContent = `${prefix}Planned ${count(answer.plan.planned)} mailbox(es); nothing was written to the target.${
+      cut ? ` The first ${count(mailboxes.length)} are shown; \`mailferry batch plan\` prints all.` : ''
+    }`;
+  }
+
+  /** The batch's last finished plan, if any, when the page opens: no new logins needed to see it. */
+  async function showLast() {
+    const answer = await api(`batches/${encodeURIComponent(id)}/plan`).catch(() => undefined);
+    if (answer?.plan?.state === 'Completed' && !planning)
+      await show(answer, `Last plan (${time(answer.plan.startedAt)}): `).catch(() => undefined);
+  }
+
   async function plan() {
+    planning = true;
     const route = `batches/${encodeURIComponent(id)}/plan`;
     message.textContent = 'Planning: logging in to both sides and counting…';
     output.replaceChildren();
@@ -71,18 +97,7 @@ export function planSection(id) {
         await new Promise((r) => setTimeout(r, POLL_MS));
         answer = await api(route);
       }
-      if (answer.plan.state === 'Failed') {
-        message.textContent = `${answer.plan.error.code}: ${answer.plan.error.message}`;
-        return;
-      }
-      const mailboxes = [...answer.mailboxes];
-      for (let page = 2; page <= Math.min(answer.plan.pages, PAGES_SHOWN); page++)
-        mailboxes.push(...(await api(route, { query: { page } })).mailboxes);
-      const cut = answer.plan.pages > PAGES_SHOWN;
-      output.replaceChildren(...renderPlan(answer, mailboxes).filter(Boolean));
-      message.textContent = `Planned ${count(answer.plan.planned)} mailbox(es); nothing was written to the target.${
-        cut ? ` The first ${count(mailboxes.length)} are shown; \`mailferry batch plan\` prints all.` : ''
-      }`;
+      await show(answer);
     } catch (e) {
       message.textContent = e.body?.code ? `${e.body.code}: ${e.message}` : e.message;
     }
@@ -108,6 +123,7 @@ export function planSection(id) {
       if (loaded || !batch) return;
       loaded = true;
       fields.set(batch.options);
+      void showLast();
     },
   };
 }

@@ -131,6 +131,11 @@ test('a batch is created with a window, a mapping and confirmed mirroring, plann
   expect(await section.innerText()).not.toMatch(/undefined|NaN/);
   expect(await section.innerText()).toMatch(/INBOX\/Old → Archive\/Old \(folder map of the batch\)/);
   await shoot('plan-table');
+
+  // Opened again later, the page shows the last plan without planning again.
+  await page.reload();
+  await section.getByText(/^Last plan \(.*\): Planned 1 mailbox\(es\)/).waitFor();
+  expect(await planRow(/Archive\/Old/)).toMatch(/INBOX\/Old\s+Archive\/Old\s+1\s/);
   expect(await targetSnapshot()).toBe(untouched);
 
   // A bad window is refused with its code and field; nothing changes.
