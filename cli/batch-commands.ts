@@ -16,12 +16,14 @@ import { clientFor, resolveBatchId, withExit } from './command-context';
 import { badInput, type ExitCode } from './exit-codes';
 import { printJson, table } from './format';
 import { DEFAULT_POLL_MS, watchBatch } from './watch';
+import { passOptions, passQuery, withPassFlags, type PassFlags } from './pass-options';
+import { fetchPlan, formatPlan } from './plan-view';
 
 /**
  * `mailferry batch new|list|show|start|stop|complete|sync|remove|report` and `mailferry watch`.
  * A batch is named by id or name. `report` and `watch` exit 1 when any mailbox failed.
  */
-interface NewOptions {
+interface NewOptions extends PassFlags {
   name?: string;
   source?: string;
   target?: string;
@@ -39,10 +41,15 @@ const positiveInt = (value: string): number => {
 };
 
 export function batchCommand(): Command {
-  const batch = new Command('batch').description('create, run and inspect migration batches');
+  const batch = new Command('batch').description('create, plan, run and inspect migration batches');
+  for (const add of [addNew, addList, addShow, addPlan, addOptions, addActions, addRemove, addReport])
+    add(batch);
+  return batch;
+}
 
-  batch
-    .command('new <csv>')
+/** `batch new <csv>`: create a batch from a CSV sent as the body, options in the query string. */
+function addNew(batch: Command): void {
+  withPassFlags(batch.command('new <csv>'))
     .description('create a batch from a CSV (EmailAddress,Password,ForceChangePassword or the IMAP form)')
     .option('--name <name>', 'batch name (default: the CSV file name)')
     .option('--source <endpoint>', 'source endpoint name (default: source)')
@@ -65,6 +72,7 @@ export function batchCommand(): Command {
             allowUnknownColumns: opts.allowUnknownColumns ? true : undefined,
             maxConcurrentMigrations: opts.maxConcurrent,
             notificationEmails: opts.notify,
+            ...passQuery(opts),
           },
           raw: { body: csv, contentType: 'text/csv' },
         });
@@ -85,7 +93,62 @@ export function batchCommand(): Command {
         console.log(`  next: ${created.allowedActions.join(', ') || 'nothing'}`);
       }),
     );
+}
 
+/** `batch plan <batch>`: the dry run, a table per folder; nothing is written to the target. */
+function addPlan(batch: Command): void {
+  batch
+    .command('plan <batch>')
+    .description('dry run: per mailbox and folder, where it lands, messages, sizes, what is left out, time')
+    .option('--rate <bytesPerMinute>', 'estimate at this rate instead of the measured one', positiveInt)
+    .option('--json', 'print the plan as JSON')
+    .action(
+      withExit(async (ref: string, opts: { rate?: number; json?: boolean }, cmd: Command) => {
+        const client = clientFor(cmd);
+        const plan = await fetchPlan(client, await resolveBatchId(client, ref), opts.rate);
+        if (opts.json) return printJson(plan);
+        console.log(formatPlan(plan));
+      }),
+    );
+}
+
+/** `batch options <batch>`: change the options that shape the next pass (e.g. drop --before for the final one). */
+function addOptions(batch: Command): void {
+  withPassFlags(batch.command('options <batch>'))
+    .description("change a batch's date window, folder mapping or deletion mirroring for its next pass")
+    .option('--no-mirror-deletions', 'stop mirroring deletions')
+    .option('--clear <options>', 'comma-separated options to remove, e.g. before,since,folderMap')
+    .option('--json', 'print the changed batch as JSON')
+    .action(
+      withExit(async (ref: string, opts: PassFlags & { clear?: string; json?: boolean }, cmd: Command) => {
+        const client = clientFor(cmd);
+        const id = await resolveBatchId(client, ref);
+        const cleared = (opts.clear ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const answer = await client.request<BatchAnswer>(
+          'PATCH',
+          `batches/${encodeURIComponent(id)}/options`,
+          {
+            json: { ...passOptions(opts), ...Object.fromEntries(cleared.map((k) => [k, null])) },
+          },
+        );
+        if (opts.json) return printJson(answer);
+        const o = answer.batch.options;
+        console.log(`batch ${answer.batch.name}: options changed`);
+        console.log(
+          `  since ${o.since ?? '-'}, before ${o.before ?? '-'}, mirror deletions ${o.mirrorDeletions ? 'ON' : 'off'}`,
+        );
+        const mapped = Object.entries(o.folderMap ?? {});
+        for (const [from, to] of mapped) console.log(`  folder ${from} -> ${to}`);
+        for (const r of o.folderRules ?? []) console.log(`  rule ${r.match} -> ${r.to}`);
+      }),
+    );
+}
+
+/** `batch list`. */
+function addList(batch: Command): void {
   batch
     .command('list')
     .description('list batches with their status and mailbox counts')
@@ -109,7 +172,10 @@ export function batchCommand(): Command {
         );
       }),
     );
+}
 
+/** `batch show <batch>`. */
+function addShow(batch: Command): void {
   batch
     .command('show <batch>')
     .description('show a batch: status, counts, allowed actions, CSV problems')
@@ -122,7 +188,10 @@ export function batchCommand(): Command {
         printBatch(answer);
       }),
     );
+}
 
+/** `batch start|stop|complete|sync <batch>`. */
+function addActions(batch: Command): void {
   for (const [action, what] of [
     ['start', 'start the initial copy (also retries failed and stopped mailboxes)'],
     ['stop', 'stop scheduling mailboxes; running ones finish their step'],
@@ -150,7 +219,10 @@ export function batchCommand(): Command {
         }),
       );
   }
+}
 
+/** `batch remove <batch>`. */
+function addRemove(batch: Command): void {
   batch
     .command('remove <batch>')
     .description('remove a batch and its state (not the mail already copied)')
@@ -162,7 +234,10 @@ export function batchCommand(): Command {
         console.log(opts.wait ? `batch ${ref} removed` : `batch ${ref} is being removed`);
       }),
     );
+}
 
+/** `batch report <batch>`. */
+function addReport(batch: Command): void {
   batch
     .command('report <batch>')
     .description('per-mailbox statistics: status, items synced and skipped, bytes, rate, last sync, error')
@@ -183,8 +258,6 @@ export function batchCommand(): Command {
         return exitFor(b, mailboxes);
       }),
     );
-
-  return batch;
 }
 
 export function watchCommand(): Command {

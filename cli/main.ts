@@ -49,7 +49,8 @@ program
     'data folder to keep state in (rerun with it for an incremental sync); default a temp folder',
   )
   .option('--json', 'progress on stderr, the final report as JSON on stdout')
-  .action(async (opts: { config: string; csv: string; data?: string; json?: boolean }) => {
+  .option('--dry-run', 'log in to both sides and print what the run would copy, without copying; exit 0')
+  .action(async (opts: { config: string; csv: string; data?: string; json?: boolean; dryRun?: boolean }) => {
     process.exitCode = await (await import('./run/run')).runOnce(opts);
   });
 

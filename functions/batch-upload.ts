@@ -43,9 +43,19 @@ const BOOLEAN_OPTIONS = [
   'setForwarding',
   'restoreForwarding',
   'applyConversionLdap',
+  'mirrorDeletions',
 ] as const;
 const NUMBER_OPTIONS = ['maxConcurrentMigrations', 'incrementalSyncIntervalHours'] as const;
-const TEXT_OPTIONS = ['startAfter', 'completeAfter', 'directory', 'forwardingDomain'] as const;
+const TEXT_OPTIONS = [
+  'startAfter',
+  'completeAfter',
+  'directory',
+  'forwardingDomain',
+  'since',
+  'before',
+] as const;
+/** Options whose value is JSON text: a form or query string has no other way to hold an object. */
+const JSON_OPTIONS = ['folderMap', 'folderRules'] as const;
 const LIST_OPTIONS = ['notificationEmails', 'includeFolders', 'excludeFolders'] as const;
 
 const invalid = (field: string, message: string): CodedError =>
@@ -131,6 +141,10 @@ function fromFields(get: (key: string) => string | undefined): IngestRequest {
     const v = get(key);
     if (v !== undefined) options[key] = v;
   }
+  for (const key of JSON_OPTIONS) {
+    const v = get(key);
+    if (v !== undefined) options[key] = jsonField(key, v);
+  }
   for (const key of LIST_OPTIONS) {
     const v = get(key);
     if (v !== undefined)
@@ -140,4 +154,12 @@ function fromFields(get: (key: string) => string | undefined): IngestRequest {
         .filter(Boolean);
   }
   return { name, sourceEndpoint: get('sourceEndpoint'), target: get('target'), options };
+}
+
+function jsonField(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid(key, 'is not valid JSON; write it like {"Inbox/Old": "Archive/Old"}');
+  }
 }

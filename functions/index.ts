@@ -5,6 +5,9 @@
 import './health';
 import './dashboard';
 import './batches-api';
+import './batch-plan-api';
+import '../orchestrators/plan-batch';
+import '../activities/plan-batch-page';
 import './reports-api';
 import './endpoints-api';
 import './batch-drop';

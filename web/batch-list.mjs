@@ -2,6 +2,7 @@
 import { api } from './api.mjs';
 import { dataTable, h, renderIfChanged, statusBadge } from './dom.mjs';
 import { count, duration, eta, progress, time } from './format.mjs';
+import { passOptionFields } from './pass-options.mjs';
 
 /** The batch list (status and progress of each) and the form that creates a batch from a CSV. */
 export function batchListView() {
@@ -77,6 +78,7 @@ function uploadForm() {
   // Cutover (optional): the ldap endpoint whose users get targetAddress once their mailbox is ready.
   const directory = h('input', { id: 'csv-directory', name: 'directory', maxlength: 64 });
   const result = h('div', { 'aria-live': 'polite' });
+  const pass = passOptionFields('csv');
   file.addEventListener('change', () => {
     const chosen = file.files?.[0];
     if (chosen && !name.value) name.value = chosen.name.replace(/\.csv$/i, '');
@@ -89,6 +91,7 @@ function uploadForm() {
     if (!csv) return;
     result.replaceChildren(h('p', {}, 'Uploading…'));
     try {
+      const chosen = pass.values();
       const { batch } = await api('batches', {
         method: 'POST',
         body: csv,
@@ -99,6 +102,10 @@ function uploadForm() {
           target: data.get('target'),
           autoStart: data.get('autoStart') ? 'true' : 'false',
           directory: data.get('directory')?.trim(),
+          since: chosen.since,
+          before: chosen.before,
+          folderMap: Object.keys(chosen.folderMap).length ? JSON.stringify(chosen.folderMap) : undefined,
+          mirrorDeletions: chosen.mirrorDeletions ? 'true' : undefined,
         },
       });
       form.reset();
@@ -124,6 +131,7 @@ function uploadForm() {
       field('Source endpoint', source),
       field('Target endpoint', target),
       field('Source directory (optional, for forwarding)', directory),
+      pass.elements,
       h(
         'label',
         { class: 'check' },

@@ -5,6 +5,7 @@ import { bytes, count, duration, eta, progress, time } from './format.mjs';
 import { progressBar, validationTable } from './batch-list.mjs';
 import { reportsSection } from './reports.mjs';
 import { loadCutover, renderCutover } from './cutover.mjs';
+import { planSection } from './plan-view.mjs';
 
 /** One batch: its actions, figures, CSV problems, mailboxes (a page at a time) and one mailbox's details. */
 const PAGE_SIZE = 100;
@@ -30,6 +31,7 @@ export function batchView(id) {
   const detail = h('div');
   const pager = h('div', { class: 'pager' });
   const reports = reportsSection(id);
+  const nextPass = planSection(id);
   const buttons = ACTIONS.map(({ action, label }) =>
     h('button', { type: 'button', disabled: true, 'data-action': action, onclick: () => act(action) }, label),
   );
@@ -100,6 +102,7 @@ export function batchView(id) {
       mailboxes,
       pager,
       detail,
+      nextPass.element,
       reports.element,
     ),
     async refresh() {
@@ -142,6 +145,7 @@ export function batchView(id) {
         b.textContent = labelOf(action);
       }
       renderIfChanged(summary, batch, renderSummary);
+      nextPass.setBatch(batch);
       renderIfChanged(problems, shown.validationErrors, (errors) => validationTable(errors) ?? []);
       const checkDns = () =>
         loadCutover(id, true).then(

@@ -29,6 +29,7 @@ import {
   loadRunConfig,
 } from './config';
 import { ensureEndpoint } from './endpoints';
+import { printDryRun } from '../plan-view';
 
 /**
  * `mailferry run`: one batch, start to end, through the embedded runtime in this process. The
@@ -41,6 +42,8 @@ export interface RunOptions {
   csv: string;
   data?: string;
   json?: boolean;
+  /** Plan only (cli/plan-view.ts): the batch is created without starting, nothing is copied. */
+  dryRun?: boolean;
 }
 
 /** A batch run is short; this bounds only the wait for the report step after the batch settles. */
@@ -109,6 +112,15 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     const existing = (await listBatches(client)).find(
       (b) => b.name.toLowerCase() === batchName.toLowerCase(),
     );
+    if (options.dryRun) {
+      const planned =
+        existing ??
+        (await createBatch(client, batchName, csv, {
+          ...cutoverOptions(config, DIRECTORY),
+          autoStart: false,
+        }));
+      return await printDryRun(client, planned.id, options.json);
+    }
     let batch: Batch;
     if (!existing || (existing.status === 'Failed' && existing.validationErrorCount > 0)) {
       // First run, or a CSV that was refused before: (re)create the batch from this CSV.

@@ -32,8 +32,8 @@ var roles = {
 }
 var appRoles = [roles.blobDataOwner, roles.queueDataContributor, roles.tableDataContributor]
 
-// Incoming CSVs, the reports, and the app package. migration-batches is watched via Event Grid.
-var containers = [deploymentContainerName, 'migration-batches', 'reports']
+// Incoming CSVs, the reports, the batches' dry-run plans, and the app package. migration-batches is watched via Event Grid.
+var containers = [deploymentContainerName, 'migration-batches', 'reports', 'plans']
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name

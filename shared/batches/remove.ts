@@ -6,6 +6,7 @@ import { batchInstanceId } from '../workflow/names';
 import { BATCH_FILES_CONTAINER } from './containers';
 import { REPORTS_CONTAINER } from '../report';
 import { removeCopyState } from './remove-copy-state';
+import { PLANS_CONTAINER } from '../plan/plan-store';
 import { restoreForwardingOnRemove } from '../cutover/remove';
 
 /**
@@ -28,7 +29,7 @@ export async function removeBatchData(
     for (const mailbox of page.items) await removeCopyState(svc.storage, mailboxKey(batchId, mailbox.email));
     continuationToken = page.continuationToken;
   } while (continuationToken);
-  for (const container of [BATCH_FILES_CONTAINER, REPORTS_CONTAINER]) {
+  for (const container of [BATCH_FILES_CONTAINER, REPORTS_CONTAINER, PLANS_CONTAINER]) {
     const client = svc.blobs.getContainerClient(container);
     if (!(await client.exists())) continue;
     for await (const blob of client.listBlobsFlat({ prefix: `${batchId}/` }))

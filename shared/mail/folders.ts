@@ -1,6 +1,7 @@
 import { MAX_FOLDER_SEGMENT } from './limits';
 import { DEFAULT_ROLE_NAMES } from './roles';
 import type { FolderMatcher } from './filters';
+import type { FolderMapper } from './folder-map';
 import type { FolderRole, TargetCapabilities, TargetFolder } from './target';
 
 /**
@@ -57,6 +58,7 @@ export function mapFolders(
   targetFolders: TargetFolder[],
   caps: TargetCapabilities,
   include: FolderMatcher,
+  folderMap?: FolderMapper,
 ): FolderMapResult {
   const result: FolderMapResult = { folders: [], renames: [], excluded: [] };
   const byPath = new Map(source.map((f) => [f.path, f]));
@@ -67,13 +69,30 @@ export function mapFolders(
   const usedRoles = new Set<FolderRole>();
   const key = (p: string): string => (p.toUpperCase() === 'INBOX' ? 'INBOX' : p);
 
+  /** `base`, or `base (2)`, `base (3)`... when another folder already took it. */
+  const uniqueTarget = (base: string): string => {
+    let target = base;
+    let n = 2;
+    while (taken.has(key(target))) target = `${base} (${n++})`;
+    return target;
+  };
+
   const targetOf = (f: SourceFolder): string => {
     const done = mapped.get(f.path);
     if (done !== undefined) return done;
     const segments = f.delimiter ? f.path.split(f.delimiter) : [f.path];
     const own = segments[segments.length - 1] ?? f.path;
     let target: string;
-    if (f.role && !usedRoles.has(f.role)) {
+    const explicit = folderMap?.(displayPath(f));
+    if (explicit !== undefined) {
+      target = uniqueTarget(
+        explicit
+          .split('/')
+          .map((s) => sanitizeSegment(s, caps))
+          .join(caps.delimiter),
+      );
+      result.renames.push({ source: displayPath(f), target, reason: 'folder map of the batch' });
+    } else if (f.role && !usedRoles.has(f.role)) {
       usedRoles.add(f.role);
       target = targetRole.get(f.role) ?? DEFAULT_ROLE_NAMES[f.role];
     } else {
@@ -83,10 +102,8 @@ export function mapFolders(
         : '';
       const clean = sanitizeSegment(own, caps);
       const name = caps.reservedFolderName?.(clean, parent) ?? clean;
-      target = parent ? `${parent}${caps.delimiter}${name}` : name;
-      let n = 2;
-      const base = target;
-      while (taken.has(key(target))) target = `${base} (${n++})`;
+      const base = parent ? `${parent}${caps.delimiter}${name}` : name;
+      target = uniqueTarget(base);
       if (name !== own || target !== base) {
         result.renames.push({
           source: displayPath(f),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { folderMatcher } from './filters';
+import { folderMapper } from './folder-map';
 import { displayPath, mapFolders, type FolderRename } from './folders';
 import { openSession, type MailSession } from './session';
 import type { MailContext } from './settings';
@@ -68,6 +69,7 @@ async function plan(s: MailSession): Promise<FolderPlan> {
     targetFolders,
     s.target.capabilities,
     folderMatcher(s.options.include, s.options.exclude),
+    folderMapper(s.options.folderMap, s.options.folderRules),
   );
   const bySource = new Map(sourceFolders.map((f) => [f.path, f]));
   const vanished = [...states.values()].filter((st) => !bySource.has(st.source));

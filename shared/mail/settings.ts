@@ -8,6 +8,7 @@ import {
 } from './limits';
 import { MailError, MailErrorCode } from './errors';
 import type { MailTarget } from './target';
+import { folderMapSchema, folderRulesSchema } from './folder-map';
 
 /**
  * Settings the engine accepts, validated at its boundary. Secrets (passwords, the token provider)
@@ -86,6 +87,9 @@ export const CopyOptionsSchema = z.object({
   /** Folders to copy (glob with * and ?, or /regex/flags) matched against the source path with `/`. */
   include: z.array(pattern).default([]),
   exclude: z.array(pattern).default([]),
+  /** Explicit folder mapping and mapping rules (folder-map.ts), beside include/exclude. */
+  folderMap: folderMapSchema.default({}),
+  folderRules: folderRulesSchema.default([]),
   /** Only messages whose INTERNALDATE is on or after `since` / before `before` (ISO dates). */
   since: z.coerce.date().optional(),
   before: z.coerce.date().optional(),

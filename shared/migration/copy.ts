@@ -15,6 +15,7 @@ import { microsoft365Target } from './microsoft365';
 import { imapOAuthLogin, microsoft365ImapTarget, microsoft365SettingsOf } from './microsoft365-endpoint';
 import { countNotCarried, mergeNotCarried } from './fidelity';
 import { mailboxKey } from './skipped';
+import { resolveDateWindow } from '../plan/date-window';
 
 /**
  * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`:
@@ -135,7 +136,7 @@ function planEntry(f: FolderState): FolderPlanEntry {
 }
 
 /** Everything the engine needs for one call; secrets are read now and dropped with the call. */
-async function mailContext(
+export async function mailContext(
   svc: Services,
   batchId: string,
   email: string,
@@ -176,6 +177,14 @@ async function mailContext(
               },
             },
     storage: svc.storage,
-    options: { include: batch.options.includeFolders, exclude: batch.options.excludeFolders },
+    options: {
+      include: batch.options.includeFolders,
+      exclude: batch.options.excludeFolders,
+      folderMap: batch.options.folderMap,
+      folderRules: batch.options.folderRules,
+      mirrorDeletions: batch.options.mirrorDeletions,
+      // Ages (`90d`) count back from the start of this pass, the same moment for all its calls.
+      ...resolveDateWindow(batch.options, new Date(mailbox.syncStartedAt ?? Date.now())),
+    },
   };
 }

@@ -9,6 +9,8 @@ import {
 } from './limits';
 import { isSecretRef } from '../secrets/refs';
 import { isoTimestamp } from './codec';
+import { dateOrAgeSchema, resolveDateOrAge } from '../plan/date-window';
+import { folderMapSchema, folderRulesSchema } from '../mail/folder-map';
 
 /**
  * The domain records the repositories store and return. Input schemas (`...InputSchema`) are what an
@@ -163,12 +165,56 @@ export const batchOptionsSchema = z.object({
   restoreForwarding: z.boolean().default(false),
   /** POST /api/batches/{id}/cloud-mailboxes (the exported CSV) writes the conversion's LDAP half; never deletes a mailbox. */
   applyConversionLdap: z.boolean().default(false),
-  /** Incremental passes also remove from the target what was deleted on the source (contacts, events). */
+  /**
+   * Incremental passes also remove from the target what was deleted on the source: mail, contacts
+   * and events. Off by default: the dashboard asks for a confirmation before turning it on.
+   */
   mirrorDeletions: z.boolean().default(false),
+  /**
+   * Mail received on or after `since` / before `before` only: a date, a timestamp or an age (`90d`,
+   * `12w`) counted back from the start of each pass. `before: "90d"` pre-stages everything older
+   * than 90 days; dropping it for the final pass copies the rest.
+   */
+  since: dateOrAgeSchema.optional(),
+  before: dateOrAgeSchema.optional(),
+  /** Explicit folder mapping `{"Inbox/Old": "Archive/Old"}` and ordered `{match, to}` rules (shared/mail/folder-map.ts). */
+  folderMap: folderMapSchema.default({}),
+  folderRules: folderRulesSchema.default([]),
 });
 export type BatchOptions = z.output<typeof batchOptionsSchema>;
+/**
+ * A window that holds no moment is refused when options are set (not when a stored row is read: an
+ * age moves with time, so a stored window is never re-judged).
+ */
+function windowNotEmpty(o: BatchOptions, ctx: z.RefinementCtx): void {
+  const now = new Date();
+  if (o.since && o.before && resolveDateOrAge(o.since, now) >= resolveDateOrAge(o.before, now)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['before'],
+      message: `must be later than since (${o.since}): with since ${o.since} and before ${o.before} no message would be copied`,
+    });
+  }
+}
+
 /** Options as an API caller sends them: everything optional, unknown keys rejected. */
-export const batchOptionsInputSchema = batchOptionsSchema.strict();
+export const batchOptionsInputSchema = batchOptionsSchema.strict().superRefine(windowNotEmpty);
+/**
+ * A change to an existing batch's options (PATCH): only the fields sent change; `null` clears one
+ * (the final pass drops `before`). The merged options are parsed with batchOptionsInputSchema, so a
+ * bad or unknown field is named exactly as on create.
+ */
+export function mergeBatchOptions(
+  current: BatchOptions,
+  patch: Record<string, unknown>,
+): z.ZodSafeParseResult<BatchOptions> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return batchOptionsInputSchema.safeParse(merged);
+}
 export type BatchOptionsInput = z.input<typeof batchOptionsSchema>;
 
 export type MailboxCounts = Record<MailboxStatus, number>;
