@@ -29,6 +29,7 @@ import {
   loadRunConfig,
 } from './config';
 import { ensureEndpoint } from './endpoints';
+import { RunTimings } from './timings';
 
 /**
  * `mailferry run`: one batch, start to end, through the embedded runtime in this process. The
@@ -54,6 +55,8 @@ const UNDER_WAY = new Set(['Starting', 'Syncing', 'IncrementalSyncing', 'Complet
 const NEEDS_START = new Set(['Created', 'Stopped', 'Failed']);
 
 export async function runOnce(options: RunOptions): Promise<ExitCode> {
+  const timings = new RunTimings();
+  timings.mark('load');
   // Everything a user can get wrong is checked before the runtime starts.
   const config = loadRunConfig(options.config);
   const csv = readInput(options.csv);
@@ -91,6 +94,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
           process.stderr.write(`${level} ${fn}: ${message}\n`);
       },
     });
+    timings.mark('start');
     // Ctrl-C stops the host cleanly; with --data, the next run resumes where this one stopped.
     const running = host;
     process.once('SIGINT', () => {
@@ -109,6 +113,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     const existing = (await listBatches(client)).find(
       (b) => b.name.toLowerCase() === batchName.toLowerCase(),
     );
+    timings.mark('setup');
     let batch: Batch;
     if (!existing || (existing.status === 'Failed' && existing.validationErrorCount > 0)) {
       // First run, or a CSV that was refused before: (re)create the batch from this CSV.
@@ -146,6 +151,8 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
       await client.post(`batches/${batch.id}/sync`);
       batch = await settle(host, client, batch.id, progress);
     }
+    // The engine part: from the batch's first request to its orchestration's end.
+    timings.mark('copy');
     const mailboxes = await listMailboxes(client, batch.id);
     if (options.json) printJson(runReport(batch, mailboxes));
     else {
@@ -154,8 +161,12 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     }
     return mailboxes.every(isSyncedMailbox) ? EXIT.ok : EXIT.mailboxesFailed;
   } finally {
+    timings.mark('report');
     await host?.stop();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    timings.mark('stop');
+    const line = timings.line();
+    if (line) process.stderr.write(`${line}\n`);
   }
 }
 
