@@ -80,10 +80,20 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     : mkdtempSync(path.join(tmpdir(), 'mailferry-run-'));
   mkdirSync(dataDir, { recursive: true });
   const apiKey = randomBytes(24).toString('base64url');
-  const { startHost } = await import('../../local/host');
+  // Azurite starts first (its own process) and comes up while this one loads the runtime and the
+  // app; the data folder is locked before, as the host would.
+  const { lockDataDir } = await import('../../local/data-lock');
+  const { hostStorageLocation, startAzurite } = await import('../../local/azurite');
+  lockDataDir(dataDir);
+  const storage = startAzurite({ location: hostStorageLocation(dataDir) });
   let host: Host | undefined;
   try {
+    const { startHost } = await import('../../local/host').catch(async (e: unknown) => {
+      await (await storage.catch(() => undefined))?.stop();
+      throw e;
+    });
     host = await startHost({
+      storage,
       appRoot: appRoot(),
       dataDir,
       port: 0,
