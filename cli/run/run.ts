@@ -28,7 +28,7 @@ import {
   graphHostSettings,
   loadRunConfig,
 } from './config';
-import { ensureEndpoint } from './endpoints';
+import { ensureEndpoints } from './endpoints';
 import { RunTimings } from './timings';
 
 /**
@@ -115,14 +115,17 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
       });
     });
     const client = new ApiClient({ url: host.url, key: apiKey });
-    await ensureEndpoint(client, endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations));
-    await ensureEndpoint(client, endpointRequest(TARGET, config.target, undefined));
     const directory = directoryRequest(DIRECTORY, config);
-    if (directory) await ensureEndpoint(client, directory);
-
-    const existing = (await listBatches(client)).find(
-      (b) => b.name.toLowerCase() === batchName.toLowerCase(),
-    );
+    // The endpoints and the batch list at once: none depends on another.
+    const [, batches] = await Promise.all([
+      ensureEndpoints(client, [
+        endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations),
+        endpointRequest(TARGET, config.target, undefined),
+        ...(directory ? [directory] : []),
+      ]),
+      listBatches(client),
+    ]);
+    const existing = batches.find((b) => b.name.toLowerCase() === batchName.toLowerCase());
     timings.mark('setup');
     let batch: Batch;
     if (!existing || (existing.status === 'Failed' && existing.validationErrorCount > 0)) {
