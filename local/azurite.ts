@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * The account name Azurite serves (path-style URLs need one). Its key is not Azurite's published
@@ -12,6 +13,11 @@ export const DEV_ACCOUNT = 'devstoreaccount1';
 export interface AzuriteOptions {
   /** Folder for on-disk persistence; omitted means in memory (tests). */
   location?: string;
+}
+
+/** Where a host keeps its storage: `<dataDir>/storage`, or in memory without a data folder. */
+export function hostStorageLocation(dataDir: string | undefined): string | undefined {
+  return dataDir ? path.join(dataDir, 'storage') : undefined;
 }
 
 export interface RunningAzurite {

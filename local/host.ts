@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { startAzurite, type RunningAzurite } from './azurite';
+import { hostStorageLocation, startAzurite, type RunningAzurite } from './azurite';
 import { BlobWatcher } from './blob-watcher';
 import { systemClock, type Clock } from './clock';
 import { installFunctionsCore } from './core/functions-core';
@@ -39,6 +39,12 @@ export interface HostOptions {
   hostOverrides?: Partial<HostSettings>;
   blobPollMs?: number;
   log?: LogSink;
+  /**
+   * Azurite already starting, at `hostStorageLocation(dataDir)` and with the data folder locked
+   * (lockDataDir) first: a caller that starts it before loading this module overlaps Azurite's
+   * start-up with module loading. The host stops it with itself, also when its start fails.
+   */
+  storage?: Promise<RunningAzurite>;
 }
 
 export interface Host {
@@ -57,18 +63,26 @@ export interface Host {
 export async function startHost(options: HostOptions): Promise<Host> {
   const settings = { ...readHostJson(options.appRoot), ...options.hostOverrides };
   const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => undefined;
-  const storage = await startAzurite({
-    location: options.dataDir ? path.join(options.dataDir, 'storage') : undefined,
-  });
+  // Azurite starts in its child process while this one loads the app: on two cores the two
+  // start-ups overlap instead of adding up.
+  const starting = options.storage ?? startAzurite({ location: hostStorageLocation(options.dataDir) });
+  // A start that fails after Azurite came up still stops it.
+  const stopStorage = async (): Promise<void> => {
+    const running = await starting.catch(() => undefined);
+    await running?.stop();
+  };
   const clock = options.clock ?? systemClock;
-  const cleanups: Array<() => Promise<void> | void> = [unlock, () => storage.stop()];
+  const cleanups: Array<() => Promise<void> | void> = [unlock, stopStorage];
   try {
-    // The app reads its storage the way it does on Azure: from AzureWebJobsStorage.
-    Object.assign(process.env, options.settings ?? {}, { AzureWebJobsStorage: storage.connectionString });
-
+    Object.assign(process.env, options.settings ?? {});
     const core = installFunctionsCore();
+    // The app registers its functions when it loads; it reads its storage settings only when a
+    // function runs, after AzureWebJobsStorage is set below.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(options.appModule ?? path.resolve(options.appRoot, appMain(options.appRoot)));
+    const storage = await starting;
+    // The app reads its storage the way it does on Azure: from AzureWebJobsStorage.
+    process.env.AzureWebJobsStorage = storage.connectionString;
     const registry = core.registry;
     const invoker = new Invoker(options.log);
 

@@ -1,35 +1,50 @@
 import type { Endpoint } from '../../shared/state';
-import { errorFor, isProblem, type ApiClient } from '../api-client';
+import { errorFor, type ApiClient } from '../api-client';
 import { badInput } from '../exit-codes';
 import type { EndpointRequest } from './config';
 
 /**
- * Makes the service's endpoint `req.name` match the config. The API has no update: an existing
- * endpoint with other settings is removed and created again, which the service refuses while a
- * batch uses it (then the config and the data folder disagree: bad input). An existing endpoint
- * with the same settings is kept as it is, password included (a password cannot be read back).
+ * Makes the service's endpoints match the config: one listing, then each endpoint is created,
+ * kept or replaced, all at once (a rerun with an unchanged config costs the listing only). The
+ * API has no update: an existing endpoint with other settings is removed and created again, which
+ * the service refuses while a batch uses it (then the config and the data folder disagree: bad
+ * input). An existing endpoint with the same settings is kept as it is, password included (a
+ * password cannot be read back).
  */
-export async function ensureEndpoint(
+export async function ensureEndpoints(
+  client: ApiClient,
+  reqs: EndpointRequest[],
+): Promise<Array<'created' | 'kept' | 'replaced'>> {
+  const { endpoints } = await client.get<{ endpoints: Endpoint[] }>('endpoints');
+  return Promise.all(
+    reqs.map((req) =>
+      ensureEndpoint(
+        client,
+        req,
+        endpoints.find((e) => e.name.toLowerCase() === req.name.toLowerCase()),
+      ),
+    ),
+  );
+}
+
+async function ensureEndpoint(
   client: ApiClient,
   req: EndpointRequest,
+  existing: Endpoint | undefined,
 ): Promise<'created' | 'kept' | 'replaced'> {
-  const first = await client.send('POST', 'endpoints', { json: req });
-  if (first.status === 201) return 'created';
-  if (!isProblem(first.body) || first.body.code !== 'ENDPOINT_NAME_TAKEN')
-    throw endpointError(req.name, first);
-  const { endpoints } = await client.get<{ endpoints: Endpoint[] }>('endpoints');
-  const existing = endpoints.find((e) => e.name.toLowerCase() === req.name.toLowerCase());
   if (existing && sameEndpoint(existing, req)) return 'kept';
-  const removed = await client.send('DELETE', `endpoints/${encodeURIComponent(req.name)}`);
-  if (removed.status === 409)
-    throw badInput(
-      'ENDPOINT_IN_USE',
-      `The "${req.name}" endpoint in this --data folder has other settings than the config, and a batch uses it, so it cannot be changed; run with a new --data folder.`,
-    );
-  if (removed.status >= 300 && removed.status !== 404) throw endpointError(req.name, removed);
-  const again = await client.send('POST', 'endpoints', { json: req });
-  if (again.status !== 201) throw endpointError(req.name, again);
-  return 'replaced';
+  if (existing) {
+    const removed = await client.send('DELETE', `endpoints/${encodeURIComponent(req.name)}`);
+    if (removed.status === 409)
+      throw badInput(
+        'ENDPOINT_IN_USE',
+        `The "${req.name}" endpoint in this --data folder has other settings than the config, and a batch uses it, so it cannot be changed; run with a new --data folder.`,
+      );
+    if (removed.status >= 300 && removed.status !== 404) throw endpointError(req.name, removed);
+  }
+  const created = await client.send('POST', 'endpoints', { json: req });
+  if (created.status !== 201) throw endpointError(req.name, created);
+  return existing ? 'replaced' : 'created';
 }
 
 function endpointError(name: string, answer: { status: number; body: unknown }): Error {

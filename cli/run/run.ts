@@ -28,8 +28,9 @@ import {
   graphHostSettings,
   loadRunConfig,
 } from './config';
-import { ensureEndpoint } from './endpoints';
+import { ensureEndpoints } from './endpoints';
 import { printDryRun } from '../plan-view';
+import { RunTimings } from './timings';
 
 /**
  * `mailferry run`: one batch, start to end, through the embedded runtime in this process. The
@@ -57,6 +58,8 @@ const UNDER_WAY = new Set(['Starting', 'Syncing', 'IncrementalSyncing', 'Complet
 const NEEDS_START = new Set(['Created', 'Stopped', 'Failed']);
 
 export async function runOnce(options: RunOptions): Promise<ExitCode> {
+  const timings = new RunTimings();
+  timings.mark('load');
   // Everything a user can get wrong is checked before the runtime starts.
   const config = loadRunConfig(options.config);
   const csv = readInput(options.csv);
@@ -80,10 +83,20 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     : mkdtempSync(path.join(tmpdir(), 'mailferry-run-'));
   mkdirSync(dataDir, { recursive: true });
   const apiKey = randomBytes(24).toString('base64url');
-  const { startHost } = await import('../../local/host');
+  // Azurite starts first (its own process) and comes up while this one loads the runtime and the
+  // app; the data folder is locked before, as the host would.
+  const { lockDataDir } = await import('../../local/data-lock');
+  const { hostStorageLocation, startAzurite } = await import('../../local/azurite');
+  lockDataDir(dataDir);
+  const storage = startAzurite({ location: hostStorageLocation(dataDir) });
   let host: Host | undefined;
   try {
+    const { startHost } = await import('../../local/host').catch(async (e: unknown) => {
+      await (await storage.catch(() => undefined))?.stop();
+      throw e;
+    });
     host = await startHost({
+      storage,
       appRoot: appRoot(),
       dataDir,
       port: 0,
@@ -94,6 +107,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
           process.stderr.write(`${level} ${fn}: ${message}\n`);
       },
     });
+    timings.mark('start');
     // Ctrl-C stops the host cleanly; with --data, the next run resumes where this one stopped.
     const running = host;
     process.once('SIGINT', () => {
@@ -104,14 +118,18 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
       });
     });
     const client = new ApiClient({ url: host.url, key: apiKey });
-    await ensureEndpoint(client, endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations));
-    await ensureEndpoint(client, endpointRequest(TARGET, config.target, undefined));
     const directory = directoryRequest(DIRECTORY, config);
-    if (directory) await ensureEndpoint(client, directory);
-
-    const existing = (await listBatches(client)).find(
-      (b) => b.name.toLowerCase() === batchName.toLowerCase(),
-    );
+    // The endpoints and the batch list at once: none depends on another.
+    const [, batches] = await Promise.all([
+      ensureEndpoints(client, [
+        endpointRequest(SOURCE, config.source, config.maxConcurrentMigrations),
+        endpointRequest(TARGET, config.target, undefined),
+        ...(directory ? [directory] : []),
+      ]),
+      listBatches(client),
+    ]);
+    const existing = batches.find((b) => b.name.toLowerCase() === batchName.toLowerCase());
+    timings.mark('setup');
     if (options.dryRun) {
       const planned =
         existing ??
@@ -158,6 +176,8 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
       await client.post(`batches/${batch.id}/sync`);
       batch = await settle(host, client, batch.id, progress);
     }
+    // The engine part: from the batch's first request to its orchestration's end.
+    timings.mark('copy');
     const mailboxes = await listMailboxes(client, batch.id);
     if (options.json) printJson(runReport(batch, mailboxes));
     else {
@@ -166,8 +186,12 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     }
     return mailboxes.every(isSyncedMailbox) ? EXIT.ok : EXIT.mailboxesFailed;
   } finally {
+    timings.mark('report');
     await host?.stop();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    timings.mark('stop');
+    const line = timings.line();
+    if (line) process.stderr.write(`${line}\n`);
   }
 }
 

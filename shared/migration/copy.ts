@@ -1,13 +1,5 @@
 import type { Services } from '../app/services';
-import {
-  copyChunk,
-  MailState,
-  parseEndpoint,
-  planMailbox,
-  type FolderPlanEntry,
-  type FolderState,
-  type MailContext,
-} from '../mail';
+import { copyChunk, parseEndpoint, type FolderPlanEntry, type MailboxStats, type MailContext } from '../mail';
 import { classifyError } from '../mail/transient';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
@@ -16,14 +8,18 @@ import { imapOAuthLogin, microsoft365ImapTarget, microsoft365SettingsOf } from '
 import { countNotCarried, mergeNotCarried } from './fidelity';
 import { mailboxKey } from './skipped';
 import { resolveDateWindow } from '../plan/date-window';
+import { copyQueuedFolders } from './copy-lanes';
+import { COPY_CALL_BUDGET_MS, FOLDERS_AT_ONCE } from './limits';
 
 /**
- * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`:
- * the first call plans the folders (and creates them on the target); each later call copies one
- * chunk of the first folder still queued. The engine keeps the plan and the checkpoints in Table
- * Storage (each folder's row says whether it is still to copy), so a retried call neither
- * duplicates nor loses a message, and the cursor that travels through the orchestration's history
- * is a constant few bytes however many folders the mailbox has.
+ * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`. The
+ * first call plans the folders (one STATUS each; creates them on the target): an unchanged mailbox
+ * ends there. Then, in that call and the next ones, the queued folders are copied a few at once
+ * (copy-lanes.ts), chunk after chunk, until all are done or the call's time (COPY_CALL_BUDGET_MS)
+ * is spent. The engine keeps the plan and the checkpoints in Table Storage (each folder's row
+ * says whether it is still to copy), so a retried call neither duplicates nor loses a message, and
+ * the cursor that travels through the orchestration's history is a constant few bytes however
+ * many folders the mailbox has.
  */
 type Cursor = { planned: true } | LegacyCursor;
 /** Written by earlier versions (the whole plan in the cursor); still followed to its end. */
@@ -43,73 +39,30 @@ export type TransientFailure = {
 export async function copyMailboxChunk(
   svc: Services,
   input: ChunkInput,
+  budgetMs = COPY_CALL_BUDGET_MS,
 ): Promise<StepResult<ChunkOutcome> | TransientFailure> {
   try {
     // What Graph could not carry for the messages of this call, by kind (none over IMAP).
     const notCarried: Record<string, number> = {};
     const ctx = await mailContext(svc, input.batchId, input.email, notCarried);
     const cursor = input.cursor as Cursor | undefined;
-    if (!cursor) {
-      const plan = await planMailbox(ctx);
-      // A folder whose STATUS shows no change needs no further call: an unchanged mailbox costs the plan only.
-      const folders = plan.folders.filter((f) => f.selectable && !f.upToDate);
-      return {
-        ok: true,
-        done: folders.length === 0,
-        cursor: { planned: true },
-        itemsSynced: 0,
-        itemsSkipped: 0,
-        bytesSynced: 0,
-      };
-    }
-    const legacy = 'folders' in cursor ? cursor : undefined;
-    let folder: FolderPlanEntry | undefined;
-    let queued = 0;
-    if (legacy) folder = legacy.folders[legacy.index];
-    else {
-      const store = new MailState(ctx.storage, ctx.mailboxKey);
-      await store.ready();
-      const todo = [...(await store.listFolders()).values()]
-        .filter((f) => f.queued)
-        .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-      queued = todo.length;
-      const next = todo[0];
-      if (next) folder = planEntry(next);
-    }
-    if (!folder) return { ok: true, done: true, itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
-    const result = await copyChunk(ctx, folder);
-    if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
-    const index = legacy ? (result.done ? legacy.index + 1 : legacy.index) : 0;
-    // Progress shows while a mailbox copies. The row takes the engine's own totals (every folder's
-    // checkpointed statistics), not this call's increments: a call that crashed after copying, or
-    // whose result was lost, leaves nothing uncounted or counted twice, so the row says what the
-    // target holds. Contacts and events (counted by their own step) stay added on top.
-    const stats = result.mailboxStats;
-    await svc.state.mailboxes.update(input.batchId, input.email, (m) => {
-      const itemsSynced = stats.itemsSynced + (m.contactsSynced ?? 0) + (m.eventsSynced ?? 0);
-      const itemsSkipped = stats.itemsSkipped + (m.pimSkipped ?? 0);
-      const lost = Object.keys(notCarried).length > 0;
-      return m.itemsSynced === itemsSynced &&
-        m.itemsSkipped === itemsSkipped &&
-        m.bytesSynced === stats.bytesSynced &&
-        !lost
-        ? undefined
-        : {
-            itemsSynced,
-            itemsSkipped,
-            bytesSynced: stats.bytesSynced,
-            ...(lost ? { notCarried: mergeNotCarried(m.notCarried, notCarried) } : {}),
-          };
+    if (cursor && 'folders' in cursor) return await legacyStep(svc, input, ctx, cursor, notCarried);
+    const run = await copyQueuedFolders(ctx, {
+      plan: !cursor,
+      lanes: foldersAtOnce(ctx),
+      deadline: Date.now() + budgetMs,
+      onChunk: (r) => recordProgress(svc, input, r.mailboxStats, notCarried),
     });
+    if (run.error) return { ok: false, error: { code: run.error.code, message: run.error.message } };
     return {
       ok: true,
-      done: legacy ? index >= legacy.folders.length : result.done && queued <= 1,
-      cursor: legacy ? { folders: legacy.folders, index } : cursor,
-      itemsSynced: result.copied,
-      itemsSkipped: result.skipped,
-      bytesSynced: result.bytes,
+      done: run.done,
+      cursor: { planned: true },
+      itemsSynced: run.copied,
+      itemsSkipped: run.skipped,
+      bytesSynced: run.bytes,
       // Throttled for longer than a call should sleep: the orchestrator waits on a durable timer.
-      ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}),
+      ...(run.retryAfterMs ? { retryAfterMs: run.retryAfterMs } : {}),
     };
   } catch (e) {
     // Transient (connection refused/reset/lost, throttling, 5xx, a temporary NO, a lost answer):
@@ -121,18 +74,68 @@ export async function copyMailboxChunk(
   }
 }
 
-/** What copyChunk needs of a queued folder (its row holds the rest). */
-function planEntry(f: FolderState): FolderPlanEntry {
+/** Folders at once: FOLDERS_AT_ONCE, or as many as an IMAP target's `connections` setting allows. */
+function foldersAtOnce(ctx: MailContext): number {
+  const connections = 'endpoint' in ctx.target ? ctx.target.endpoint.connections : undefined;
+  return Math.max(FOLDERS_AT_ONCE, typeof connections === 'number' ? connections : 0);
+}
+
+/** A cursor of an earlier version: one chunk of the folder at `index`, as those versions did. */
+async function legacyStep(
+  svc: Services,
+  input: ChunkInput,
+  ctx: MailContext,
+  legacy: LegacyCursor,
+  notCarried: Record<string, number>,
+): Promise<StepResult<ChunkOutcome>> {
+  const folder = legacy.folders[legacy.index];
+  if (!folder) return { ok: true, done: true, itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
+  const result = await copyChunk(ctx, folder);
+  if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
+  await recordProgress(svc, input, result.mailboxStats, notCarried);
+  const index = result.done ? legacy.index + 1 : legacy.index;
   return {
-    source: f.source,
-    target: f.target,
-    selectable: true,
-    messages: f.messages,
-    uidValidity: f.uidValidity,
-    uidNext: f.uidNext,
-    highestModseq: f.modseq,
-    upToDate: false,
+    ok: true,
+    done: index >= legacy.folders.length,
+    cursor: { folders: legacy.folders, index },
+    itemsSynced: result.copied,
+    itemsSkipped: result.skipped,
+    bytesSynced: result.bytes,
+    ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}),
   };
+}
+
+/**
+ * Progress shows while a mailbox copies. The row takes the engine's own totals (every folder's
+ * checkpointed statistics), not this call's increments: a call that crashed after copying, or
+ * whose result was lost, leaves nothing uncounted or counted twice, so the row says what the
+ * target holds. Contacts and events (counted by their own step) stay added on top.
+ */
+async function recordProgress(
+  svc: Services,
+  input: ChunkInput,
+  stats: MailboxStats,
+  notCarried: Record<string, number>,
+): Promise<void> {
+  // What this call's chunks could not carry since the last write: each kind is added to the row once.
+  const delta = { ...notCarried };
+  for (const kind of Object.keys(notCarried)) delete notCarried[kind];
+  await svc.state.mailboxes.update(input.batchId, input.email, (m) => {
+    const itemsSynced = stats.itemsSynced + (m.contactsSynced ?? 0) + (m.eventsSynced ?? 0);
+    const itemsSkipped = stats.itemsSkipped + (m.pimSkipped ?? 0);
+    const lost = Object.keys(delta).length > 0;
+    return m.itemsSynced === itemsSynced &&
+      m.itemsSkipped === itemsSkipped &&
+      m.bytesSynced === stats.bytesSynced &&
+      !lost
+      ? undefined
+      : {
+          itemsSynced,
+          itemsSkipped,
+          bytesSynced: stats.bytesSynced,
+          ...(lost ? { notCarried: mergeNotCarried(m.notCarried, delta) } : {}),
+        };
+  });
 }
 
 /** Everything the engine needs for one call; secrets are read now and dropped with the call. */
