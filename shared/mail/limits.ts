@@ -80,3 +80,12 @@ export const MAX_FOLDER_SEGMENT = 255;
 
 /** syncMailbox: folders copied at once, each on its own source and target connections. */
 export const SYNC_FOLDER_CONCURRENCY = 2;
+
+/**
+ * Pipelined appends (LITERAL+): message bytes sent and not yet answered on one append connection.
+ * Enough to keep a loopback or LAN link busy while the server stores the previous messages; small
+ * enough that a cut connection leaves few appends whose outcome must be looked up.
+ */
+export const PIPELINE_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
+/** ...and appends sent and not yet answered (many small messages). */
+export const PIPELINE_COMMANDS_IN_FLIGHT = 64;
