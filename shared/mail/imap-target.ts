@@ -33,6 +33,7 @@ export class ImapTarget implements MailTarget {
   private readonly waiting: Array<(c: ImapFlow) => void> = [];
   /** Pipelined appends on a connection of its own, when the server takes LITERAL+ (or LITERAL-). */
   private readonly writer: AppendWriter | undefined;
+  private readonly multiAppend: boolean;
 
   private constructor(
     private readonly endpoint: ImapEndpoint,
@@ -46,12 +47,15 @@ export class ImapTarget implements MailTarget {
       delimiter,
       maxMessageBytes: typeof appendLimit === 'number' ? Math.min(appendLimit, configured) : configured,
       appendConcurrency: endpoint.connections,
-      appendBatch: first.capabilities.has('MULTIAPPEND') ? APPEND_BATCH_MESSAGES : 1,
+      // Many per call with MULTIAPPEND, or pipelined one by one by the append writer (LITERAL+).
+      appendBatch:
+        first.capabilities.has('MULTIAPPEND') || literalMode(first.capabilities) ? APPEND_BATCH_MESSAGES : 1,
       returnsIds: first.capabilities.has('UIDPLUS'),
       // eslint-disable-next-line no-control-regex
       illegalNameChars: /[\u0000-\u001f\u007f*%]/g,
     };
     this.free.push(first);
+    this.multiAppend = first.capabilities.has('MULTIAPPEND');
     const mode = literalMode(first.capabilities);
     this.writer = mode ? new AppendWriter(endpoint, login, mode) : undefined;
   }
@@ -186,7 +190,7 @@ export class ImapTarget implements MailTarget {
 
   private async appendOnce(folder: string, messages: TargetMessage[]): Promise<AppendResult[]> {
     if (this.writer?.canCarry(messages)) return this.appendPipelined(this.writer, folder, messages);
-    if (messages.length > 1 && this.capabilities.appendBatch > 1) {
+    if (messages.length > 1 && this.multiAppend) {
       try {
         const ids = await this.run('APPEND', (c) => multiAppend(c, folder, messages), true);
         return messages.map((_, i) => ({ ok: true, id: ids[i] }));
@@ -246,7 +250,7 @@ export class ImapTarget implements MailTarget {
       }
     };
     const noReconnect = async (): Promise<void> => undefined;
-    if (messages.length > 1 && this.capabilities.appendBatch > 1) {
+    if (messages.length > 1 && this.multiAppend) {
       try {
         const ids = await withRetry(
           'APPEND',
