@@ -355,6 +355,19 @@ export class ImapTarget implements MailTarget {
     });
   }
 
+  /** Every connection idle and logged in (the session pool returns only such a target). */
+  get usable(): boolean {
+    return this.waiting.length === 0 && this.free.length === this.opened && this.free.every((c) => c.usable);
+  }
+
+  /** The session pool's check before reuse: NOOP answered on every connection, the writer's too. */
+  async healthy(): Promise<boolean> {
+    if (!this.usable) return false;
+    for (const c of this.free) await c.noop();
+    if (!(await (this.writer?.healthy() ?? true))) return false;
+    return this.usable;
+  }
+
   async close(): Promise<void> {
     const all = this.free.splice(0);
     await Promise.all([...all.map((c) => closeImap(c)), this.writer?.close()]);

@@ -89,3 +89,11 @@ export const SYNC_FOLDER_CONCURRENCY = 2;
 export const PIPELINE_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** ...and appends sent and not yet answered (many small messages). */
 export const PIPELINE_COMMANDS_IN_FLIGHT = 64;
+
+/**
+ * Session pool (per process): an idle IMAP session (a mailbox's source or target connections) is
+ * kept this long for the mailbox's next chunk activity, which then needs no new login...
+ */
+export const SESSION_POOL_IDLE_MS = 30_000;
+/** ...and at most this many idle sessions are kept (the oldest closes first). */
+export const SESSION_POOL_MAX_IDLE = 32;

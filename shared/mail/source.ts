@@ -69,6 +69,13 @@ export class ImapSource {
     return this.client.usable;
   }
 
+  /** The session pool's check before reuse: NOOP answered on a connection still logged in. */
+  async healthy(): Promise<boolean> {
+    if (!this.client.usable) return false;
+    await this.client.noop();
+    return this.client.usable;
+  }
+
   /** LIST + STATUS of every folder (LIST-STATUS when offered: one round trip). */
   async listFolders(): Promise<SourceFolderStatus[]> {
     const sizes = this.client.capabilities.has('STATUS=SIZE');

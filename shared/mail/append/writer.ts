@@ -104,6 +104,14 @@ export class AppendWriter {
     return out;
   }
 
+  /** NOOP on an open connection; true without one (it opens on first use). */
+  async healthy(): Promise<boolean> {
+    if (!this.wire) return true;
+    if (!this.wire.usable) return false;
+    await this.wire.command(['NOOP']);
+    return this.wire.usable;
+  }
+
   async close(): Promise<void> {
     const wire = this.wire;
     this.wire = undefined;
