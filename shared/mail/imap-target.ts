@@ -40,6 +40,7 @@ export class ImapTarget implements MailTarget {
     private readonly login: MailboxLogin,
     first: ImapFlow,
     delimiter: string,
+    pipeline = true,
   ) {
     const appendLimit = first.capabilities.get('APPENDLIMIT');
     const configured = endpoint.maxMessageSizeMB * 1024 * 1024;
@@ -49,22 +50,29 @@ export class ImapTarget implements MailTarget {
       appendConcurrency: endpoint.connections,
       // Many per call with MULTIAPPEND, or pipelined one by one by the append writer (LITERAL+).
       appendBatch:
-        first.capabilities.has('MULTIAPPEND') || literalMode(first.capabilities) ? APPEND_BATCH_MESSAGES : 1,
+        first.capabilities.has('MULTIAPPEND') || (pipeline && literalMode(first.capabilities))
+          ? APPEND_BATCH_MESSAGES
+          : 1,
       returnsIds: first.capabilities.has('UIDPLUS'),
       // eslint-disable-next-line no-control-regex
       illegalNameChars: /[\u0000-\u001f\u007f*%]/g,
     };
     this.free.push(first);
     this.multiAppend = first.capabilities.has('MULTIAPPEND');
-    const mode = literalMode(first.capabilities);
+    const mode = pipeline ? literalMode(first.capabilities) : undefined;
     this.writer = mode ? new AppendWriter(endpoint, login, mode) : undefined;
   }
 
-  static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ImapTarget> {
+  /** `options.pipeline: false` keeps imapflow's APPEND path (the benchmark's comparison). */
+  static async open(
+    endpoint: ImapEndpoint,
+    login: MailboxLogin,
+    options: { pipeline?: boolean } = {},
+  ): Promise<ImapTarget> {
     const first = await openImap(endpoint, login, 'target');
     const root = await first.list({ statusQuery: undefined }).catch(() => []);
     const delimiter = root.find((f) => f.delimiter)?.delimiter ?? '/';
-    const target = new ImapTarget(endpoint, login, first, delimiter);
+    const target = new ImapTarget(endpoint, login, first, delimiter, options.pipeline ?? true);
     // Further connections open on demand up to `connections`.
     return target;
   }
