@@ -97,3 +97,11 @@ export const PIPELINE_COMMANDS_IN_FLIGHT = 64;
 export const SESSION_POOL_IDLE_MS = 30_000;
 /** ...and at most this many idle sessions are kept (the oldest closes first). */
 export const SESSION_POOL_MAX_IDLE = 32;
+
+/**
+ * A source message larger than this is read on its own in chunks into one buffer of its exact size
+ * (a FETCH of the whole message holds it twice while imapflow joins its chunks)...
+ */
+export const LARGE_BODY_BYTES = 8 * 1024 * 1024;
+/** ...this many bytes per partial FETCH. */
+export const LARGE_BODY_CHUNK_BYTES = 1024 * 1024;
