@@ -52,7 +52,10 @@ export class ExchangeOnlineTarget implements MailTarget {
   }
 
   static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ExchangeOnlineTarget> {
-    return new ExchangeOnlineTarget(await ImapTarget.open(endpoint, login));
+    // No pipelined appends: Exchange answers a throttled command with a back-off and counts every
+    // command that arrives during it as an error (about ten close the connection); appends already
+    // on the wire would all arrive in the back-off. One APPEND at a time waits as told.
+    return new ExchangeOnlineTarget(await ImapTarget.open(endpoint, login, { pipeline: false }));
   }
 
   listFolders(): Promise<TargetFolder[]> {

@@ -7,9 +7,11 @@ import {
   isMissingFolder,
   isTemporaryRefusal,
   serverText,
+  throttleDelayMs,
 } from './errors';
 import { closeImap, openImap } from './login';
 import { withRetry } from './retry';
+import { AppendWriter, literalMode } from './append/writer';
 import { roleOf } from './roles';
 import type { ImapEndpoint, MailboxLogin } from './settings';
 import type {
@@ -29,12 +31,16 @@ export class ImapTarget implements MailTarget {
   readonly capabilities: TargetCapabilities;
   private readonly free: ImapFlow[] = [];
   private readonly waiting: Array<(c: ImapFlow) => void> = [];
+  /** Pipelined appends on a connection of its own, when the server takes LITERAL+ (or LITERAL-). */
+  private readonly writer: AppendWriter | undefined;
+  private readonly multiAppend: boolean;
 
   private constructor(
     private readonly endpoint: ImapEndpoint,
     private readonly login: MailboxLogin,
     first: ImapFlow,
     delimiter: string,
+    pipeline = true,
   ) {
     const appendLimit = first.capabilities.get('APPENDLIMIT');
     const configured = endpoint.maxMessageSizeMB * 1024 * 1024;
@@ -42,19 +48,31 @@ export class ImapTarget implements MailTarget {
       delimiter,
       maxMessageBytes: typeof appendLimit === 'number' ? Math.min(appendLimit, configured) : configured,
       appendConcurrency: endpoint.connections,
-      appendBatch: first.capabilities.has('MULTIAPPEND') ? APPEND_BATCH_MESSAGES : 1,
+      // Many per call with MULTIAPPEND, or pipelined one by one by the append writer (LITERAL+).
+      appendBatch:
+        first.capabilities.has('MULTIAPPEND') || (pipeline && literalMode(first.capabilities))
+          ? APPEND_BATCH_MESSAGES
+          : 1,
       returnsIds: first.capabilities.has('UIDPLUS'),
       // eslint-disable-next-line no-control-regex
       illegalNameChars: /[\u0000-\u001f\u007f*%]/g,
     };
     this.free.push(first);
+    this.multiAppend = first.capabilities.has('MULTIAPPEND');
+    const mode = pipeline ? literalMode(first.capabilities) : undefined;
+    this.writer = mode ? new AppendWriter(endpoint, login, mode) : undefined;
   }
 
-  static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ImapTarget> {
+  /** `options.pipeline: false` keeps imapflow's APPEND path (the benchmark's comparison). */
+  static async open(
+    endpoint: ImapEndpoint,
+    login: MailboxLogin,
+    options: { pipeline?: boolean } = {},
+  ): Promise<ImapTarget> {
     const first = await openImap(endpoint, login, 'target');
     const root = await first.list({ statusQuery: undefined }).catch(() => []);
     const delimiter = root.find((f) => f.delimiter)?.delimiter ?? '/';
-    const target = new ImapTarget(endpoint, login, first, delimiter);
+    const target = new ImapTarget(endpoint, login, first, delimiter, options.pipeline ?? true);
     // Further connections open on demand up to `connections`.
     return target;
   }
@@ -179,7 +197,8 @@ export class ImapTarget implements MailTarget {
   }
 
   private async appendOnce(folder: string, messages: TargetMessage[]): Promise<AppendResult[]> {
-    if (messages.length > 1 && this.capabilities.appendBatch > 1) {
+    if (this.writer?.canCarry(messages)) return this.appendPipelined(this.writer, folder, messages);
+    if (messages.length > 1 && this.multiAppend) {
       try {
         const ids = await this.run('APPEND', (c) => multiAppend(c, folder, messages), true);
         return messages.map((_, i) => ({ ok: true, id: ids[i] }));
@@ -213,6 +232,78 @@ export class ImapTarget implements MailTarget {
       }
     }
     return out;
+  }
+
+  /**
+   * The writer's path: the same outcomes as the imapflow path below. MULTIAPPEND first (all or
+   * nothing; a refusal sends them one by one to find the culprit), else single APPENDs pipelined.
+   * A drop with appends unanswered is MAIL_APPEND_OUTCOME_UNKNOWN for the call, never a resend;
+   * throttled appends (a NO: nothing stored) wait as the server says and go again.
+   */
+  private async appendPipelined(
+    writer: AppendWriter,
+    folder: string,
+    messages: TargetMessage[],
+  ): Promise<AppendResult[]> {
+    const once = async <T>(op: () => Promise<T>): Promise<T> => {
+      try {
+        return await op();
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        throw new MailError(
+          MailErrorCode.appendUnknown,
+          `APPEND: the connection dropped before the server answered (${serverText(e)}); whether it stored the messages is unknown`,
+          { retryAfterMs: 0 },
+        );
+      }
+    };
+    const noReconnect = async (): Promise<void> => undefined;
+    if (messages.length > 1 && this.multiAppend) {
+      try {
+        const ids = await withRetry(
+          'APPEND',
+          () => once(() => writer.multiAppend(folder, messages)),
+          noReconnect,
+        );
+        return messages.map((_, i) => ({ ok: true, id: ids[i] }));
+      } catch (e) {
+        if (!isRefusal(e) || isMissingFolder(e)) throw e;
+      }
+    }
+    const out = new Array<AppendResult | undefined>(messages.length);
+    let todo = messages.map((_, i) => i);
+    // Throttled appends go again (withRetry waits and gives up as it does for the imapflow path).
+    await withRetry(
+      'APPEND',
+      async () => {
+        const outcomes = await once(() =>
+          writer.appendEach(
+            folder,
+            todo.map((i) => messages[i] as TargetMessage),
+          ),
+        );
+        const throttled: number[] = [];
+        let throttle: unknown;
+        outcomes.forEach((o, k) => {
+          const i = todo[k] as number;
+          if (o.ok) out[i] = { ok: true, id: o.uid };
+          else if (isMissingFolder(o.error)) throw o.error;
+          else if (throttleDelayMs(o.error) !== undefined) {
+            throttled.push(i);
+            throttle = o.error;
+          } else
+            out[i] = {
+              ok: false,
+              reason: serverText(o.error),
+              ...(isTemporaryRefusal(o.error) ? { temporary: true } : {}),
+            };
+        });
+        todo = throttled;
+        if (throttle) throw throttle;
+      },
+      noReconnect,
+    );
+    return out.map((r) => r ?? { ok: false, reason: 'the target refused the message' });
   }
 
   async findExisting(folder: string, items: Fingerprint[]): Promise<Map<string, string[]>> {
@@ -272,9 +363,22 @@ export class ImapTarget implements MailTarget {
     });
   }
 
+  /** Every connection idle and logged in (the session pool returns only such a target). */
+  get usable(): boolean {
+    return this.waiting.length === 0 && this.free.length === this.opened && this.free.every((c) => c.usable);
+  }
+
+  /** The session pool's check before reuse: NOOP answered on every connection, the writer's too. */
+  async healthy(): Promise<boolean> {
+    if (!this.usable) return false;
+    for (const c of this.free) await c.noop();
+    if (!(await (this.writer?.healthy() ?? true))) return false;
+    return this.usable;
+  }
+
   async close(): Promise<void> {
     const all = this.free.splice(0);
-    await Promise.all(all.map((c) => closeImap(c)));
+    await Promise.all([...all.map((c) => closeImap(c)), this.writer?.close()]);
   }
 }
 

@@ -80,3 +80,28 @@ export const MAX_FOLDER_SEGMENT = 255;
 
 /** syncMailbox: folders copied at once, each on its own source and target connections. */
 export const SYNC_FOLDER_CONCURRENCY = 2;
+
+/**
+ * Pipelined appends (LITERAL+): message bytes sent and not yet answered on one append connection.
+ * Enough to keep a loopback or LAN link busy while the server stores the previous messages; small
+ * enough that a cut connection leaves few appends whose outcome must be looked up.
+ */
+export const PIPELINE_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
+/** ...and appends sent and not yet answered (many small messages). */
+export const PIPELINE_COMMANDS_IN_FLIGHT = 64;
+
+/**
+ * Session pool (per process): an idle IMAP session (a mailbox's source or target connections) is
+ * kept this long for the mailbox's next chunk activity, which then needs no new login...
+ */
+export const SESSION_POOL_IDLE_MS = 30_000;
+/** ...and at most this many idle sessions are kept (the oldest closes first). */
+export const SESSION_POOL_MAX_IDLE = 32;
+
+/**
+ * A source message larger than this is read on its own in chunks into one buffer of its exact size
+ * (a FETCH of the whole message holds it twice while imapflow joins its chunks)...
+ */
+export const LARGE_BODY_BYTES = 8 * 1024 * 1024;
+/** ...this many bytes per partial FETCH. */
+export const LARGE_BODY_CHUNK_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { ImapFlow } from 'imapflow';
 import { CONNECT_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from './limits';
 import { MailError, MailErrorCode, isAuthError, serverText } from './errors';
 import { tlsFailure } from './tls-errors';
@@ -27,14 +27,31 @@ export function loginName(endpoint: ImapEndpoint, login: MailboxLogin): string {
   );
 }
 
-const DEFAULT_PORTS = { tls: 993, starttls: 143, none: 143 } as const;
+export const DEFAULT_PORTS = { tls: 993, starttls: 143, none: 143 } as const;
 
 export async function openImap(
   endpoint: ImapEndpoint,
   login: MailboxLogin,
   side: 'source' | 'target',
 ): Promise<ImapFlow> {
-  if (endpoint.auth !== 'xoauth2') return connect(endpoint, login, side, passwordAuth(endpoint, login, side));
+  return withLoginCredentials(endpoint, login, side, (auth) => connect(endpoint, login, side, auth));
+}
+
+/** What a connection logs in with: a password (LOGIN / AUTHENTICATE PLAIN) or an XOAUTH2 token. */
+export type LoginCredentials = { user: string; pass: string } | { user: string; accessToken: string };
+
+/**
+ * Logs in with the endpoint's credentials through `connectWith` (imapflow, or the append writer's
+ * own connection), so both follow one set of rules: the admin proxy login format, and for XOAUTH2
+ * one fresh token after the server refused a token as expired. `connectWith` throws MailErrors.
+ */
+export async function withLoginCredentials<T>(
+  endpoint: ImapEndpoint,
+  login: MailboxLogin,
+  side: 'source' | 'target',
+  connectWith: (auth: LoginCredentials) => Promise<T>,
+): Promise<T> {
+  if (endpoint.auth !== 'xoauth2') return connectWith(passwordAuth(endpoint, login, side));
   const getToken = login.getAccessToken;
   if (!getToken) {
     throw new MailError(
@@ -46,7 +63,7 @@ export async function openImap(
   // SASL XOAUTH2 as the mailbox itself: an app-only token opens any mailbox the app may access.
   const user = login.userName ?? login.email;
   try {
-    return await connect(endpoint, login, side, { user, accessToken: await getToken() });
+    return await connectWith({ user, accessToken: await getToken() });
   } catch (e) {
     // A token the server calls expired (clock skew, a token cached to its last second) gets one
     // fresh try: the provider is asked past its cache. Any other refusal stays a refusal.
@@ -54,7 +71,7 @@ export async function openImap(
     const fresh = await getToken({ forceRefresh: true });
     // A refusal again is the answer; a second attempt that fails otherwise (a server closing on a
     // client it just refused) does not hide the refusal.
-    return connect(endpoint, login, side, { user, accessToken: fresh }).catch((again: unknown) => {
+    return connectWith({ user, accessToken: fresh }).catch((again: unknown) => {
       throw again instanceof MailError && again.code === MailErrorCode.authFailed ? again : e;
     });
   }
@@ -64,7 +81,7 @@ function passwordAuth(
   endpoint: ImapEndpoint,
   login: MailboxLogin,
   side: 'source' | 'target',
-): ImapFlowOptions['auth'] {
+): LoginCredentials {
   if (!login.password) {
     throw new MailError(
       MailErrorCode.badSettings,
@@ -82,18 +99,14 @@ async function connect(
   endpoint: ImapEndpoint,
   login: MailboxLogin,
   side: 'source' | 'target',
-  auth: ImapFlowOptions['auth'],
+  auth: LoginCredentials,
 ): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: endpoint.host,
     port: endpoint.port ?? DEFAULT_PORTS[endpoint.security],
     secure: endpoint.security === 'tls',
     doSTARTTLS: endpoint.security === 'starttls' ? true : endpoint.security === 'none' ? false : undefined,
-    tls: {
-      rejectUnauthorized: !endpoint.allowInvalidCertificates,
-      // The endpoint's own CA is trusted besides the system roots (and NODE_EXTRA_CA_CERTS).
-      ...(endpoint.tlsCa ? { ca: [...defaultCas(), endpoint.tlsCa] } : {}),
-    },
+    tls: tlsOptions(endpoint),
     auth,
     logger: false,
     disableAutoIdle: true,
@@ -106,23 +119,43 @@ async function connect(
   try {
     await client.connect();
   } catch (e) {
-    const where = { side, host: endpoint.host, email: login.email };
-    const untrusted = tlsFailure(e, side, endpoint.host);
-    if (untrusted) throw untrusted;
-    if (isAuthError(e)) {
-      throw new MailError(
-        MailErrorCode.authFailed,
-        `${side}: login refused for ${login.email}: ${serverText(e)}`,
-        where,
-      );
-    }
-    throw new MailError(
-      MailErrorCode.connectFailed,
-      `${side}: cannot connect to ${endpoint.host}: ${serverText(e)}`,
+    throw loginFailure(e, endpoint, login, side);
+  }
+  return client;
+}
+
+/** A failed connect or login as the error users see: untrusted certificate, refused login, or no connection. */
+export function loginFailure(
+  e: unknown,
+  endpoint: ImapEndpoint,
+  login: MailboxLogin,
+  side: 'source' | 'target',
+): MailError {
+  if (e instanceof MailError) return e;
+  const where = { side, host: endpoint.host, email: login.email };
+  const untrusted = tlsFailure(e, side, endpoint.host);
+  if (untrusted) return untrusted;
+  if (isAuthError(e)) {
+    return new MailError(
+      MailErrorCode.authFailed,
+      `${side}: login refused for ${login.email}: ${serverText(e)}`,
       where,
     );
   }
-  return client;
+  return new MailError(
+    MailErrorCode.connectFailed,
+    `${side}: cannot connect to ${endpoint.host}: ${serverText(e)}`,
+    where,
+  );
+}
+
+/** Certificate checks for an endpoint: the same for imapflow's connections and the append writer's. */
+export function tlsOptions(endpoint: ImapEndpoint): { rejectUnauthorized: boolean; ca?: string[] } {
+  return {
+    rejectUnauthorized: !endpoint.allowInvalidCertificates,
+    // The endpoint's own CA is trusted besides the system roots (and NODE_EXTRA_CA_CERTS).
+    ...(endpoint.tlsCa ? { ca: [...defaultCas(), endpoint.tlsCa] } : {}),
+  };
 }
 
 /** The CAs Node trusts by default: its bundle and NODE_EXTRA_CA_CERTS (Node 22.15+), else the bundle. */

@@ -1,5 +1,6 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { closeImap, openImap } from './login';
+import { LARGE_BODY_BYTES, LARGE_BODY_CHUNK_BYTES } from './limits';
 import { roleOf } from './roles';
 import type { SourceFolder } from './folders';
 import type { ImapEndpoint, MailboxLogin } from './settings';
@@ -66,6 +67,13 @@ export class ImapSource {
   }
 
   get usable(): boolean {
+    return this.client.usable;
+  }
+
+  /** The session pool's check before reuse: NOOP answered on a connection still logged in. */
+  async healthy(): Promise<boolean> {
+    if (!this.client.usable) return false;
+    await this.client.noop();
     return this.client.usable;
   }
 
@@ -157,6 +165,9 @@ export class ImapSource {
     onMessage: (uid: number, content: Buffer, flags: string[]) => Promise<void>,
   ): Promise<void> {
     if (!uids.length) return;
+    // A message larger than the group byte bound comes alone: read it in chunks into one buffer of
+    // its exact size, instead of the FETCH parser's chunks joined into a second copy at the end.
+    if (uids.length === 1 && (await this.largeBody(uids[0] as number, onMessage))) return;
     for await (const m of this.client.fetch(
       uidSet(uids),
       { uid: true, source: true, flags: true },
@@ -165,6 +176,34 @@ export class ImapSource {
       if (!m.source) continue;
       await onMessage(m.uid, m.source, flagList(m.flags));
     }
+  }
+
+  /** Reads one message over LARGE_BODY_BYTES via imapflow's chunked download; false when it is smaller. */
+  private async largeBody(
+    uid: number,
+    onMessage: (uid: number, content: Buffer, flags: string[]) => Promise<void>,
+  ): Promise<boolean> {
+    const head = await this.client.fetchOne(
+      String(uid),
+      { uid: true, size: true, flags: true },
+      { uid: true },
+    );
+    if (!head || !head.size || head.size <= LARGE_BODY_BYTES) return false;
+    const { content } = await this.client.download(String(uid), undefined, {
+      uid: true,
+      chunkSize: LARGE_BODY_CHUNK_BYTES,
+    });
+    if (!content) return false;
+    const body = Buffer.allocUnsafe(head.size);
+    let at = 0;
+    for await (const chunk of content as AsyncIterable<Buffer>) {
+      if (at + chunk.length > body.length) throw new Error(`message ${uid} grew while it was read`);
+      chunk.copy(body, at);
+      at += chunk.length;
+    }
+    if (at !== body.length) throw new Error(`message ${uid}: ${at} of ${body.length} bytes read`);
+    await onMessage(uid, body, flagList(head.flags));
+    return true;
   }
 
   async close(): Promise<void> {

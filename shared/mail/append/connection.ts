@@ -1,0 +1,259 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { CONNECT_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from '../limits';
+import { DEFAULT_PORTS, tlsOptions } from '../login';
+import type { ImapEndpoint } from '../settings';
+import { ResponseReader, type ServerResponse } from './responses';
+
+/**
+ * One IMAP connection of the append writer (node:net / node:tls, no imapflow): greeting, STARTTLS
+ * or implicit TLS with the endpoint's certificate rules, CAPABILITY, and tagged commands that may be
+ * PIPELINED: `send` writes a command at once and returns a promise for its own tagged answer, so
+ * many commands can be on the wire together. Answers are matched by tag.
+ *
+ * Errors are shaped as the engine's classifiers (shared/mail/errors.ts) read imapflow's: a NO/BAD
+ * carries `responseStatus`, `responseText` and `serverResponseCode`; a lost connection has code
+ * `EConnectionClosed` (or the socket's own ECONNRESET, ETIMEDOUT...).
+ */
+
+export interface ImapCommandError extends Error {
+  responseStatus: string;
+  responseText: string;
+  serverResponseCode?: string;
+}
+
+/** A piece of a command on the wire: text, message bytes, or message bytes streamed as they come. */
+export type CommandPart = string | Buffer | { stream: AsyncIterable<Buffer> };
+
+interface Pending {
+  resolve(r: ServerResponse): void;
+  reject(e: Error): void;
+}
+
+export class ImapWire {
+  readonly capabilities = new Set<string>();
+  private readonly pending = new Map<string, Pending>();
+  private continuation: ((r: ServerResponse) => void) | undefined;
+  private greeted: ((r: ServerResponse) => void) | undefined;
+  private lost: Error | undefined;
+  private tags = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private socket: net.Socket;
+  private reader: ResponseReader;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    this.reader = new ResponseReader((r) => this.dispatch(r));
+    this.attach(socket);
+  }
+
+  /** Connects, reads the greeting, upgrades with STARTTLS where configured, reads CAPABILITY. */
+  static async connect(endpoint: ImapEndpoint): Promise<ImapWire> {
+    const port = endpoint.port ?? DEFAULT_PORTS[endpoint.security];
+    const servername = net.isIP(endpoint.host) ? undefined : endpoint.host;
+    const socket =
+      endpoint.security === 'tls'
+        ? tls.connect({ host: endpoint.host, port, servername, ...tlsOptions(endpoint) })
+        : net.connect({ host: endpoint.host, port });
+    const wire = new ImapWire(socket);
+    const timer = setTimeout(
+      () => wire.fail(Object.assign(new Error('connection timeout'), { code: 'ETIMEDOUT' })),
+      CONNECT_TIMEOUT_MS,
+    );
+    try {
+      const greeting = await wire.waitGreeting();
+      if (greeting.status === 'BYE') throw wire.commandError(greeting);
+      await wire.refreshCapabilities(greeting);
+      if (endpoint.security === 'starttls') {
+        await wire.command(['STARTTLS']);
+        await wire.upgrade(servername, endpoint);
+        await wire.refreshCapabilities();
+      }
+    } catch (e) {
+      wire.close();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    return wire;
+  }
+
+  get usable(): boolean {
+    return !this.lost;
+  }
+
+  nextTag(): string {
+    return `W${++this.tags}`;
+  }
+
+  /**
+   * Writes `tag parts...\r\n` now (after commands already queued) and answers with its tagged OK.
+   * Parts are written back to back: the caller has made every literal non-synchronizing, or uses
+   * `continued` for a command that must wait for the server's `+`.
+   */
+  send(tag: string, parts: CommandPart[]): Promise<ServerResponse> {
+    if (this.lost) return Promise.reject(this.lost);
+    const answer = new Promise<ServerResponse>((resolve, reject) =>
+      this.pending.set(tag, { resolve, reject }),
+    );
+    this.enqueue([`${tag} `, ...parts, '\r\n']).catch((e: unknown) => this.fail(asError(e)));
+    return answer;
+  }
+
+  /** One command, not pipelined. */
+  command(parts: CommandPart[]): Promise<ServerResponse> {
+    return this.send(this.nextTag(), parts);
+  }
+
+  /** Resolves at the next `+` continuation (AUTHENTICATE exchanges). */
+  nextContinuation(): Promise<ServerResponse> {
+    return new Promise((resolve) => (this.continuation = resolve));
+  }
+
+  /** Writes raw bytes after what is queued (an AUTHENTICATE answer). */
+  writeLine(line: string): Promise<void> {
+    return this.enqueue([line, '\r\n']);
+  }
+
+  async logout(): Promise<void> {
+    if (this.lost) return;
+    await Promise.race([
+      this.command(['LOGOUT']).catch(() => undefined),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+    this.close();
+  }
+
+  close(): void {
+    this.fail(Object.assign(new Error('Connection closed'), { code: 'EConnectionClosed' }));
+  }
+
+  async refreshCapabilities(from?: ServerResponse): Promise<void> {
+    if (from?.code === 'CAPABILITY') return this.setCapabilities(from.codeArgs);
+    await this.command(['CAPABILITY']);
+  }
+
+  commandError(r: ServerResponse): ImapCommandError {
+    return Object.assign(new Error(r.text || `${r.status} without text`), {
+      responseStatus: r.status,
+      responseText: r.text,
+      ...(r.code ? { serverResponseCode: r.code } : {}),
+    });
+  }
+
+  private setCapabilities(list: string[]): void {
+    this.capabilities.clear();
+    for (const c of list) this.capabilities.add(c.toUpperCase());
+  }
+
+  private waitGreeting(): Promise<ServerResponse> {
+    return new Promise((resolve, reject) => {
+      this.greeted = resolve;
+      this.pending.set('', { resolve, reject });
+    });
+  }
+
+  private dispatch(r: ServerResponse): void {
+    if (this.greeted) {
+      const greeted = this.greeted;
+      this.greeted = undefined;
+      this.pending.delete('');
+      greeted(r);
+      return;
+    }
+    if (r.tag === '+') {
+      const next = this.continuation;
+      this.continuation = undefined;
+      next?.(r);
+      return;
+    }
+    if (r.tag === '*') {
+      if (r.status === 'CAPABILITY') this.setCapabilities(r.text.split(/\s+/).filter(Boolean));
+      else if (r.code === 'CAPABILITY') this.setCapabilities(r.codeArgs);
+      // BYE: the server closes; pending commands fail when the socket does.
+      return;
+    }
+    const waiting = this.pending.get(r.tag);
+    if (!waiting) return;
+    this.pending.delete(r.tag);
+    if (r.code === 'CAPABILITY') this.setCapabilities(r.codeArgs);
+    if (r.status === 'OK') waiting.resolve(r);
+    else waiting.reject(this.commandError(r));
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.setTimeout(SOCKET_TIMEOUT_MS);
+    socket.on('timeout', () => this.fail(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' })));
+    socket.on('data', this.onData);
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () =>
+      this.fail(Object.assign(new Error('Connection closed'), { code: 'EConnectionClosed' })),
+    );
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    try {
+      this.reader.push(chunk);
+    } catch (e) {
+      this.fail(asError(e));
+    }
+  };
+
+  /** STARTTLS succeeded: the same TCP connection continues under TLS. */
+  private async upgrade(servername: string | undefined, endpoint: ImapEndpoint): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('timeout');
+    plain.removeAllListeners('error');
+    plain.removeAllListeners('close');
+    const secure = tls.connect({ socket: plain, servername, ...tlsOptions(endpoint) });
+    this.socket = secure;
+    this.attach(secure);
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+  }
+
+  private enqueue(parts: CommandPart[]): Promise<void> {
+    const done = this.writing.then(() => this.writeParts(parts));
+    this.writing = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Writes with the socket's backpressure: a large message never piles up in memory here. */
+  private async writeParts(parts: CommandPart[]): Promise<void> {
+    for (const part of parts) {
+      if (typeof part === 'string' || Buffer.isBuffer(part)) await this.writeChunk(part);
+      else for await (const chunk of part.stream) await this.writeChunk(chunk);
+    }
+  }
+
+  private async writeChunk(chunk: string | Buffer): Promise<void> {
+    if (this.lost) throw this.lost;
+    if (this.socket.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** The connection is gone: every command without an answer fails with why. */
+  private fail(e: Error): void {
+    if (!this.lost) this.lost = e;
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    this.greeted = undefined;
+    for (const p of all) p.reject(this.lost);
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -1,0 +1,169 @@
+import { PIPELINE_BYTES_IN_FLIGHT, PIPELINE_COMMANDS_IN_FLIGHT } from '../limits';
+import type { ImapEndpoint, MailboxLogin } from '../settings';
+import type { TargetMessage } from '../target';
+import { openWire } from './auth';
+import type { CommandPart, ImapCommandError, ImapWire } from './connection';
+import type { ServerResponse } from './responses';
+import {
+  LITERAL_MINUS_MAX,
+  encodeMailboxUtf7,
+  expandUidSet,
+  flagList,
+  formatInternalDate,
+  literalPrefix,
+  quoted,
+} from './wire';
+
+/**
+ * The append writer: APPENDs without waiting for the server's `+` before each message literal,
+ * where the server allows it (LITERAL+ for any size, LITERAL- up to 4096 bytes; RFC 7888).
+ * imapflow waits one round trip per message over 4 KB; here a whole MULTIAPPEND goes out in one
+ * write, or, without MULTIAPPEND (Exchange), single APPENDs follow one another on the wire while
+ * the server answers the earlier ones, bounded by PIPELINE_BYTES_IN_FLIGHT.
+ *
+ * It has its own connection, opened on first use and again after a drop. It never sends an APPEND
+ * twice: a connection lost with appends unanswered throws the connection's error, and the caller
+ * makes that MAIL_APPEND_OUTCOME_UNKNOWN (answered appends of that call are then found on the target).
+ */
+export type LiteralMode = 'plus' | 'minus';
+
+/** One single APPEND's answer: stored (with its UID under UIDPLUS) or the server's NO/BAD. */
+export type PipelinedOutcome = { ok: true; uid?: string } | { ok: false; error: ImapCommandError };
+
+export function literalMode(capabilities: { has(name: string): boolean }): LiteralMode | undefined {
+  if (capabilities.has('LITERAL+')) return 'plus';
+  if (capabilities.has('LITERAL-')) return 'minus';
+  return undefined;
+}
+
+export class AppendWriter {
+  private wire: ImapWire | undefined;
+  private opening: Promise<ImapWire> | undefined;
+  private bytesInFlight = 0;
+  private commandsInFlight = 0;
+  private readonly roomWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly endpoint: ImapEndpoint,
+    private readonly login: MailboxLogin,
+    readonly mode: LiteralMode,
+  ) {}
+
+  /** Whether every message can go without waiting for `+` (LITERAL- caps literal size). */
+  canCarry(messages: TargetMessage[]): boolean {
+    return this.mode === 'plus' || messages.every((m) => m.content.length <= LITERAL_MINUS_MAX);
+  }
+
+  /**
+   * MULTIAPPEND (RFC 3502) in one write: all messages are stored, in order, or none. Answers the
+   * new UIDs when the server has UIDPLUS. A NO/BAD throws the server's refusal; a drop throws the
+   * connection's error.
+   */
+  async multiAppend(folder: string, messages: TargetMessage[]): Promise<Array<string | undefined>> {
+    const wire = await this.connection();
+    const parts: CommandPart[] = [`APPEND ${this.mailbox(folder)}`];
+    let bytes = 0;
+    for (const m of messages) {
+      parts.push(' ', ...this.messageParts(wire, m));
+      bytes += m.content.length;
+    }
+    const answer = await this.sendBounded(wire, parts, bytes);
+    const uids = appendUids(answer);
+    return uids.length === messages.length ? uids : messages.map(() => undefined);
+  }
+
+  /**
+   * One APPEND per message, pipelined: answers in order, one per message. Throws the connection's
+   * error when the connection dropped before every append was answered.
+   */
+  async appendEach(folder: string, messages: TargetMessage[]): Promise<PipelinedOutcome[]> {
+    const wire = await this.connection();
+    const answers: Array<Promise<ServerResponse>> = [];
+    for (const m of messages) {
+      if (!wire.usable) break;
+      const parts = [`APPEND ${this.mailbox(folder)} `, ...this.messageParts(wire, m)];
+      const answer = this.sendBounded(wire, parts, m.content.length);
+      // Settled below; a rejection must not count as unhandled while later appends are written.
+      answer.catch(() => undefined);
+      answers.push(answer);
+    }
+    const settled = await Promise.allSettled(answers);
+    const out: PipelinedOutcome[] = [];
+    for (const s of settled) {
+      if (s.status === 'fulfilled') {
+        out.push({ ok: true, uid: appendUids(s.value)[0] });
+        continue;
+      }
+      const error = s.reason as ImapCommandError;
+      if (!error.responseStatus) throw s.reason;
+      out.push({ ok: false, error });
+    }
+    // Not every append was sent (the connection went away between two of them).
+    if (out.length < messages.length)
+      throw Object.assign(new Error('Connection closed'), { code: 'EConnectionClosed' });
+    return out;
+  }
+
+  /** NOOP on an open connection; true without one (it opens on first use). */
+  async healthy(): Promise<boolean> {
+    if (!this.wire) return true;
+    if (!this.wire.usable) return false;
+    await this.wire.command(['NOOP']);
+    return this.wire.usable;
+  }
+
+  async close(): Promise<void> {
+    const wire = this.wire;
+    this.wire = undefined;
+    await wire?.logout();
+  }
+
+  private async connection(): Promise<ImapWire> {
+    if (this.wire?.usable) return this.wire;
+    this.wire = undefined;
+    this.opening ??= openWire(this.endpoint, this.login).finally(() => (this.opening = undefined));
+    this.wire = await this.opening;
+    return this.wire;
+  }
+
+  /** Sends once the bytes and commands in flight leave room (always when nothing is in flight). */
+  private async sendBounded(wire: ImapWire, parts: CommandPart[], bytes: number): Promise<ServerResponse> {
+    while (
+      this.commandsInFlight > 0 &&
+      (this.bytesInFlight + bytes > PIPELINE_BYTES_IN_FLIGHT ||
+        this.commandsInFlight >= PIPELINE_COMMANDS_IN_FLIGHT)
+    ) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    this.bytesInFlight += bytes;
+    this.commandsInFlight++;
+    try {
+      return await wire.send(wire.nextTag(), parts);
+    } finally {
+      this.bytesInFlight -= bytes;
+      this.commandsInFlight--;
+      for (const wake of this.roomWaiters.splice(0)) wake();
+    }
+  }
+
+  private mailbox(folder: string): string {
+    const encoded = encodeMailboxUtf7(folder);
+    return quoted(encoded) ?? `"${encoded}"`;
+  }
+
+  /** `(flags) "date" {n+}\r\n<bytes>`: flags, INTERNALDATE and the message as a non-sync literal. */
+  private messageParts(wire: ImapWire, m: TargetMessage): CommandPart[] {
+    const binary = wire.capabilities.has('BINARY') && m.content.includes(0);
+    return [
+      `${flagList(m.flags)} ${formatInternalDate(m.internalDate)} `,
+      literalPrefix(m.content.length, true, binary),
+      m.content,
+    ];
+  }
+}
+
+/** `[APPENDUID uidvalidity uid-set]` → the new UIDs in order (none without UIDPLUS). */
+function appendUids(answer: ServerResponse): string[] {
+  if (answer.code !== 'APPENDUID') return [];
+  return expandUidSet(answer.codeArgs[1] ?? '').map(String);
+}
