@@ -31,7 +31,10 @@ export class ImapTarget implements MailTarget {
   readonly capabilities: TargetCapabilities;
   private readonly free: ImapFlow[] = [];
   private readonly waiting: Array<(c: ImapFlow) => void> = [];
-  /** Pipelined appends on a connection of its own, when the server takes LITERAL+ (or LITERAL-). */
+  /**
+   * Appends go out on a connection of their own, pipelined (non-synchronizing literals where the
+   * server takes LITERAL+ or LITERAL-); none with `pipeline: false` (imapflow's own APPEND).
+   */
   private readonly writer: AppendWriter | undefined;
   private readonly multiAppend: boolean;
 
@@ -48,19 +51,15 @@ export class ImapTarget implements MailTarget {
       delimiter,
       maxMessageBytes: typeof appendLimit === 'number' ? Math.min(appendLimit, configured) : configured,
       appendConcurrency: endpoint.connections,
-      // Many per call with MULTIAPPEND, or pipelined one by one by the append writer (LITERAL+).
-      appendBatch:
-        first.capabilities.has('MULTIAPPEND') || (pipeline && literalMode(first.capabilities))
-          ? APPEND_BATCH_MESSAGES
-          : 1,
+      // Many per call: in one MULTIAPPEND, or pipelined one by one by the append writer.
+      appendBatch: pipeline ? APPEND_BATCH_MESSAGES : 1,
       returnsIds: first.capabilities.has('UIDPLUS'),
       // eslint-disable-next-line no-control-regex
       illegalNameChars: /[\u0000-\u001f\u007f*%]/g,
     };
     this.free.push(first);
     this.multiAppend = first.capabilities.has('MULTIAPPEND');
-    const mode = pipeline ? literalMode(first.capabilities) : undefined;
-    this.writer = mode ? new AppendWriter(endpoint, login, mode) : undefined;
+    this.writer = pipeline ? new AppendWriter(endpoint, login, literalMode(first.capabilities)) : undefined;
   }
 
   /** `options.pipeline: false` keeps imapflow's APPEND path (the benchmark's comparison). */
@@ -197,16 +196,8 @@ export class ImapTarget implements MailTarget {
   }
 
   private async appendOnce(folder: string, messages: TargetMessage[]): Promise<AppendResult[]> {
-    if (this.writer?.canCarry(messages)) return this.appendPipelined(this.writer, folder, messages);
-    if (messages.length > 1 && this.multiAppend) {
-      try {
-        const ids = await this.run('APPEND', (c) => multiAppend(c, folder, messages), true);
-        return messages.map((_, i) => ({ ok: true, id: ids[i] }));
-      } catch (e) {
-        // MULTIAPPEND is all or nothing: a refusal means none was stored; find the culprit one by one.
-        if (!isRefusal(e) || isMissingFolder(e)) throw e;
-      }
-    }
+    if (this.writer) return this.appendPipelined(this.writer, folder, messages);
+    // imapflow's public APPEND, one message per command (appendBatch is 1 on this path).
     const out: AppendResult[] = [];
     for (const m of messages) {
       try {
@@ -399,64 +390,4 @@ function isRefusal(e: unknown): boolean {
   return (
     err?.responseStatus === 'NO' || err?.responseStatus === 'BAD' || err?.serverResponseCode === 'APPENDLIMIT'
   );
-}
-
-// imapflow's own helpers (exported as `imapflow/lib/*`): the path encoding (modified UTF-7 unless
-// UTF8=ACCEPT) and date format its APPEND uses.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const tools = require('imapflow/lib/tools.js') as {
-  encodePath(c: ImapFlow, path: string): string;
-  normalizePath(c: ImapFlow, path: string): string;
-  formatDateTime(d: Date): string;
-};
-
-interface ExecResult {
-  response: { attributes?: Array<{ section?: Array<{ value?: unknown }> }> };
-  next(): void;
-}
-
-/**
- * MULTIAPPEND (RFC 3502): many messages in one APPEND command, stored atomically. imapflow sends
- * one APPEND per command and waits for each; Dovecot commits a MULTIAPPEND in one transaction, about
- * six times faster. Built with imapflow's command compiler (its `exec`, the call its own APPEND
- * makes), so literals, continuations and path encoding are imapflow's.
- */
-async function multiAppend(
-  c: ImapFlow,
-  folder: string,
-  messages: TargetMessage[],
-): Promise<Array<string | undefined>> {
-  const attributes: unknown[] = [
-    { type: 'ATOM', value: tools.encodePath(c, tools.normalizePath(c, folder)) },
-  ];
-  for (const m of messages) {
-    attributes.push(appendFlags(m.flags).map((f) => ({ type: 'ATOM', value: f })));
-    attributes.push({ type: 'STRING', value: tools.formatDateTime(m.internalDate) });
-    attributes.push({
-      type: 'LITERAL',
-      value: m.content,
-      isLiteral8: c.capabilities.has('BINARY') && m.content.indexOf(0) >= 0,
-    });
-  }
-  const exec = (
-    c as unknown as { exec(cmd: string, attrs: unknown[], opts: object): Promise<ExecResult> }
-  ).exec.bind(c);
-  const res = await exec('APPEND', attributes, {});
-  res.next();
-  // [APPENDUID uidvalidity uid-set]: the set lists the new UIDs in order.
-  const section = res.response.attributes?.[0]?.section ?? [];
-  if (String(section[0]?.value ?? '').toUpperCase() !== 'APPENDUID') return messages.map(() => undefined);
-  const uids = expandUidSet(String(section[2]?.value ?? ''));
-  return uids.length === messages.length ? uids.map(String) : messages.map(() => undefined);
-}
-
-function expandUidSet(set: string): number[] {
-  const out: number[] = [];
-  for (const part of set.split(',')) {
-    const [a, b] = part.split(':').map(Number);
-    if (!a) continue;
-    const end = b ?? a;
-    for (let u = Math.min(a, end); u <= Math.max(a, end); u++) out.push(u);
-  }
-  return out;
 }

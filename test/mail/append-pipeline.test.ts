@@ -16,9 +16,17 @@ import type { TargetMessage } from '../../shared/mail/target';
  */
 const full = useDovecot();
 const exchangeLike = useDovecot({ extraConfig: [`imap_capability = ${EXCHANGE_ONLINE_CAPABILITIES}`] });
+// Servers that take only synchronizing literals (no LITERAL+ or LITERAL-): each literal waits for
+// its `+`; with MULTIAPPEND (older Courier or Cyrus) and without (Exchange 2007 SP1's list).
+const syncMulti = useDovecot({
+  extraConfig: ['imap_capability = IMAP4rev1 SASL-IR ID ENABLE IDLE NAMESPACE UIDPLUS MULTIAPPEND'],
+});
+const syncSingle = useDovecot({
+  extraConfig: ['imap_capability = IMAP4 IMAP4rev1 AUTH=PLAIN UIDPLUS IDLE NAMESPACE CHILDREN'],
+});
 
 beforeAll(() => {
-  for (const d of [full(), exchangeLike()])
+  for (const d of [full(), exchangeLike(), syncMulti(), syncSingle()])
     for (let i = 1; i <= 4; i++) d.addUser(`p${i}@example.test`, 'pw');
 });
 
@@ -219,6 +227,58 @@ it('a message the server refuses in the middle of a pipeline is refused alone; t
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(results[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/zero byte/i) });
     const onServer = await stored(exchangeLike().port, 'p4@example.test', 'INBOX');
+    expect([...onServer.values()].map((m) => m.sha256).sort()).toEqual(
+      good.map((m) => expected(m).sha256).sort(),
+    );
+  } finally {
+    await target.close();
+  }
+}, 30000);
+
+it.each([
+  ['MULTIAPPEND with synchronizing literals', syncMulti],
+  ['single APPENDs with synchronizing literals', syncSingle],
+])(
+  '%s (no LITERAL+): each literal waits for its `+`, and every message arrives byte for byte',
+  async (_how, server) => {
+    const relay = await relayTo(server().port);
+    const target = await ImapTarget.open(endpoint(relay.port), {
+      email: 'p1@example.test',
+      password: 'adminpw',
+    });
+    const folder = 'Archiv/Übersicht';
+    const messages = Array.from({ length: 12 }, (_, i) => message(300 + i, i % 2 ? 7000 : 300));
+    try {
+      await target.ensureFolder(folder);
+      const results = await target.append(folder, messages);
+      expect(results.every((r) => r.ok)).toBe(true);
+      const onServer = await stored(server().port, 'p1@example.test', folder);
+      expect(onServer.size).toBe(messages.length);
+      results.forEach((r, i) => {
+        expect(onServer.get((r.ok ? r.id : undefined) as string)).toEqual(
+          expected(messages[i] as TargetMessage),
+        );
+      });
+    } finally {
+      await target.close();
+    }
+    // A server without LITERAL+ gets no non-synchronizing literal: one `+` for every message.
+    expect(relay.continuations).toBe(messages.length);
+  },
+  30000,
+);
+
+it('with synchronizing literals, a message refused in the middle is refused alone', async () => {
+  const target = await ImapTarget.open(endpoint(syncSingle().port), {
+    email: 'p2@example.test',
+    password: 'adminpw',
+  });
+  try {
+    const good = [message(400, 6000), message(401, 6000)];
+    const empty: TargetMessage = { ...message(402, 10), content: Buffer.alloc(0), size: 0 };
+    const results = await target.append('INBOX', [good[0] as TargetMessage, empty, good[1] as TargetMessage]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    const onServer = await stored(syncSingle().port, 'p2@example.test', 'INBOX');
     expect([...onServer.values()].map((m) => m.sha256).sort()).toEqual(
       good.map((m) => expected(m).sha256).sort(),
     );

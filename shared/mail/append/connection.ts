@@ -22,8 +22,12 @@ export interface ImapCommandError extends Error {
   serverResponseCode?: string;
 }
 
-/** A piece of a command on the wire: text, message bytes, or message bytes streamed as they come. */
-export type CommandPart = string | Buffer | { stream: AsyncIterable<Buffer> };
+/**
+ * A piece of a command on the wire: text, message bytes, message bytes streamed as they come, or
+ * CONTINUE: wait for the server's `+` before writing on (after a synchronizing literal's `{n}`).
+ */
+export type CommandPart = string | Buffer | { stream: AsyncIterable<Buffer> } | typeof CONTINUE;
+export const CONTINUE = Object.freeze({ continue: true as const });
 
 interface Pending {
   resolve(r: ServerResponse): void;
@@ -88,15 +92,15 @@ export class ImapWire {
 
   /**
    * Writes `tag parts...\r\n` now (after commands already queued) and answers with its tagged OK.
-   * Parts are written back to back: the caller has made every literal non-synchronizing, or uses
-   * `continued` for a command that must wait for the server's `+`.
+   * Parts are written back to back, except that a CONTINUE waits for the server's `+`; when the
+   * server answers the command instead (a NO before the literal), the rest is not written.
    */
   send(tag: string, parts: CommandPart[]): Promise<ServerResponse> {
     if (this.lost) return Promise.reject(this.lost);
     const answer = new Promise<ServerResponse>((resolve, reject) =>
       this.pending.set(tag, { resolve, reject }),
     );
-    this.enqueue([`${tag} `, ...parts, '\r\n']).catch((e: unknown) => this.fail(asError(e)));
+    this.enqueue([`${tag} `, ...parts, '\r\n'], answer).catch((e: unknown) => this.fail(asError(e)));
     return answer;
   }
 
@@ -215,18 +219,35 @@ export class ImapWire {
     });
   }
 
-  private enqueue(parts: CommandPart[]): Promise<void> {
-    const done = this.writing.then(() => this.writeParts(parts));
+  private enqueue(parts: CommandPart[], answer?: Promise<ServerResponse>): Promise<void> {
+    const done = this.writing.then(() => this.writeParts(parts, answer));
     this.writing = done.catch(() => undefined);
     return done;
   }
 
   /** Writes with the socket's backpressure: a large message never piles up in memory here. */
-  private async writeParts(parts: CommandPart[]): Promise<void> {
+  private async writeParts(parts: CommandPart[], answer?: Promise<ServerResponse>): Promise<void> {
     for (const part of parts) {
       if (typeof part === 'string' || Buffer.isBuffer(part)) await this.writeChunk(part);
-      else for await (const chunk of part.stream) await this.writeChunk(chunk);
+      else if ('stream' in part) for await (const chunk of part.stream) await this.writeChunk(chunk);
+      else if (!(await this.continued(answer))) return;
     }
+  }
+
+  /**
+   * True at the server's `+`; false when the command was answered first (refused before its
+   * literal: nothing more of it may be written). Writes are serialized, so the `+` is this command's.
+   */
+  private async continued(answer: Promise<ServerResponse> | undefined): Promise<boolean> {
+    const plus = this.nextContinuation().then(() => true);
+    if (!answer) return plus;
+    return Promise.race([
+      plus,
+      answer.then(
+        () => false,
+        () => false,
+      ),
+    ]);
   }
 
   private async writeChunk(chunk: string | Buffer): Promise<void> {

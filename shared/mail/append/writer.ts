@@ -2,7 +2,7 @@ import { PIPELINE_BYTES_IN_FLIGHT, PIPELINE_COMMANDS_IN_FLIGHT } from '../limits
 import type { ImapEndpoint, MailboxLogin } from '../settings';
 import type { TargetMessage } from '../target';
 import { openWire } from './auth';
-import type { CommandPart, ImapCommandError, ImapWire } from './connection';
+import { CONTINUE, type CommandPart, type ImapCommandError, type ImapWire } from './connection';
 import type { ServerResponse } from './responses';
 import {
   LITERAL_MINUS_MAX,
@@ -19,21 +19,23 @@ import {
  * where the server allows it (LITERAL+ for any size, LITERAL- up to 4096 bytes; RFC 7888).
  * imapflow waits one round trip per message over 4 KB; here a whole MULTIAPPEND goes out in one
  * write, or, without MULTIAPPEND (Exchange), single APPENDs follow one another on the wire while
- * the server answers the earlier ones, bounded by PIPELINE_BYTES_IN_FLIGHT.
+ * the server answers the earlier ones, bounded by PIPELINE_BYTES_IN_FLIGHT. A server with neither
+ * extension gets synchronizing literals (`sync`): each waits for its `+`, but the next APPEND still
+ * goes out before the previous one is answered.
  *
  * It has its own connection, opened on first use and again after a drop. It never sends an APPEND
  * twice: a connection lost with appends unanswered throws the connection's error, and the caller
  * makes that MAIL_APPEND_OUTCOME_UNKNOWN (answered appends of that call are then found on the target).
  */
-export type LiteralMode = 'plus' | 'minus';
+export type LiteralMode = 'plus' | 'minus' | 'sync';
 
 /** One single APPEND's answer: stored (with its UID under UIDPLUS) or the server's NO/BAD. */
 export type PipelinedOutcome = { ok: true; uid?: string } | { ok: false; error: ImapCommandError };
 
-export function literalMode(capabilities: { has(name: string): boolean }): LiteralMode | undefined {
+export function literalMode(capabilities: { has(name: string): boolean }): LiteralMode {
   if (capabilities.has('LITERAL+')) return 'plus';
   if (capabilities.has('LITERAL-')) return 'minus';
-  return undefined;
+  return 'sync';
 }
 
 export class AppendWriter {
@@ -48,11 +50,6 @@ export class AppendWriter {
     private readonly login: MailboxLogin,
     readonly mode: LiteralMode,
   ) {}
-
-  /** Whether every message can go without waiting for `+` (LITERAL- caps literal size). */
-  canCarry(messages: TargetMessage[]): boolean {
-    return this.mode === 'plus' || messages.every((m) => m.content.length <= LITERAL_MINUS_MAX);
-  }
 
   /**
    * MULTIAPPEND (RFC 3502) in one write: all messages are stored, in order, or none. Answers the
@@ -151,12 +148,17 @@ export class AppendWriter {
     return quoted(encoded) ?? `"${encoded}"`;
   }
 
-  /** `(flags) "date" {n+}\r\n<bytes>`: flags, INTERNALDATE and the message as a non-sync literal. */
+  /**
+   * `(flags) "date" {n+}\r\n<bytes>`: flags, INTERNALDATE and the message as a literal, non-sync
+   * where the server allows it, else `{n}` and the server's `+` before the bytes.
+   */
   private messageParts(wire: ImapWire, m: TargetMessage): CommandPart[] {
     const binary = wire.capabilities.has('BINARY') && m.content.includes(0);
+    const nonSync = this.mode === 'plus' || (this.mode === 'minus' && m.content.length <= LITERAL_MINUS_MAX);
     return [
       `${flagList(m.flags)} ${formatInternalDate(m.internalDate)} `,
-      literalPrefix(m.content.length, true, binary),
+      literalPrefix(m.content.length, nonSync, binary),
+      ...(nonSync ? [] : [CONTINUE]),
       m.content,
     ];
   }
