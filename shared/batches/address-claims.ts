@@ -63,27 +63,48 @@ export async function claimAddresses(
   const byPartition = new Map<string, BatchRow[]>();
   for (const row of rows) {
     const pk = partitionOf(mailboxRowKey(row.emailAddress));
-    byPartition.set(pk, [...(byPartition.get(pk) ?? []), row]);
+    const list = byPartition.get(pk);
+    if (list) list.push(row);
+    else byPartition.set(pk, [row]);
   }
   const problems: ProblemDetail[] = [];
+  const claimed = new Map<string, string[]>();
   const partitions = [...byPartition];
   for (let i = 0; i < partitions.length; i += CLAIM_SHARDS_AT_ONCE) {
     await Promise.all(
       partitions.slice(i, i + CLAIM_SHARDS_AT_ONCE).map(async ([pk, inPartition]) => {
+        const ours: string[] = [];
+        claimed.set(pk, ours);
         for (let j = 0; j < inPartition.length; j += CLAIM_TRANSACTION_ROWS) {
           const slice = inPartition.slice(j, j + CLAIM_TRANSACTION_ROWS);
-          problems.push(...(await claimSlice(svc, table, pk, slice, claim)));
+          problems.push(...(await claimSlice(svc, table, pk, slice, claim, ours)));
         }
       }),
     );
   }
-  if (problems.length)
-    await releaseAddresses(
-      svc,
-      batch.id,
-      rows.map((r) => r.emailAddress),
-    );
+  // Given back in transactions: only the rows this call claimed (or an earlier attempt of this upload).
+  if (problems.length) for (const [pk, keys] of claimed) await deleteClaims(table, pk, keys);
   return problems.sort((a, b) => Number(a.row) - Number(b.row));
+}
+
+async function deleteClaims(
+  table: TableClient,
+  partitionKey: string,
+  rowKeys: readonly string[],
+): Promise<void> {
+  for (let i = 0; i < rowKeys.length; i += CLAIM_TRANSACTION_ROWS) {
+    const slice = rowKeys.slice(i, i + CLAIM_TRANSACTION_ROWS);
+    try {
+      await table.submitTransaction(slice.map((rowKey) => ['delete', { partitionKey, rowKey }]));
+    } catch (e) {
+      if (httpStatusOf(e) !== 404) throw e;
+      // One of them is gone already: the rest one by one.
+      for (const rowKey of slice)
+        await table.deleteEntity(partitionKey, rowKey).catch((err: unknown) => {
+          if (httpStatusOf(err) !== 404) throw err;
+        });
+    }
+  }
 }
 
 /** One transaction for the slice; when a row of it exists, row by row to find which. */
@@ -93,19 +114,21 @@ async function claimSlice(
   partitionKey: string,
   slice: readonly BatchRow[],
   claim: ClaimEntity,
+  ours: string[],
 ): Promise<ProblemDetail[]> {
+  const keys = slice.map((row) => mailboxRowKey(row.emailAddress));
   try {
-    await table.submitTransaction(
-      slice.map((row) => ['create', { partitionKey, rowKey: mailboxRowKey(row.emailAddress), ...claim }]),
-    );
+    await table.submitTransaction(keys.map((rowKey) => ['create', { partitionKey, rowKey, ...claim }]));
+    ours.push(...keys);
     return [];
   } catch (e) {
     if (httpStatusOf(e) !== 409) throw e;
   }
   const problems: ProblemDetail[] = [];
-  for (const row of slice) {
+  for (const [i, row] of slice.entries()) {
     const problem = await claimOne(svc, table, partitionKey, row, claim);
     if (problem) problems.push(problem);
+    else ours.push(keys[i]!);
   }
   return problems;
 }
