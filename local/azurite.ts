@@ -13,6 +13,10 @@ export const DEV_ACCOUNT = 'devstoreaccount1';
 export interface AzuriteOptions {
   /** Folder for on-disk persistence; omitted means in memory (tests). */
   location?: string;
+  /** Fixed loopback ports (a restart on the same ports, as in a fault test); omitted means free ones. */
+  ports?: { blob: number; queue: number; table: number };
+  /** The account key to serve (a restart with the same key); omitted means a new random one. */
+  accountKey?: string;
 }
 
 /** Where a host keeps its storage: `<dataDir>/storage`, or in memory without a data folder. */
@@ -81,15 +85,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--blobHost',
     '127.0.0.1',
     '--blobPort',
-    '0',
+    String(options.ports?.blob ?? 0),
     '--queueHost',
     '127.0.0.1',
     '--queuePort',
-    '0',
+    String(options.ports?.queue ?? 0),
     '--tableHost',
     '127.0.0.1',
     '--tablePort',
-    '0',
+    String(options.ports?.table ?? 0),
     '--disableTelemetry',
     '--skipApiVersionCheck',
     '--loose',
@@ -102,7 +106,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     args.push('--inMemoryPersistence', '--extentMemoryLimit', '1024');
   }
   // `azurite` stands in for argv[1], which Azurite's argument parser skips like a script path.
-  const accountKey = randomBytes(64).toString('base64');
+  const accountKey = options.accountKey ?? randomBytes(64).toString('base64');
   const child = spawn(process.execPath, ['-e', childMain(), '--', 'azurite', ...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, AZURITE_ACCOUNTS: `${DEV_ACCOUNT}:${accountKey}` },

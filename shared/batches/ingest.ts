@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { Services } from '../app/services';
 import { parseBatchCsv, redactPasswords, type BatchRow } from '../csv';
 import { CodedError, type ProblemDetail } from '../domain/errors';
-import type { BatchStatus } from '../domain/statuses';
 import { batchMailboxSecretName, batchSecretPrefix, secretRef } from '../secrets/refs';
 import { batchOptionsInputSchema, type Batch } from '../state';
 import { mailboxRowKey } from '../state/keys';
 import { BATCH_FILES_CONTAINER, DEFAULT_SOURCE_ENDPOINT, DEFAULT_TARGET_ENDPOINT } from './containers';
 import { sealStagedSecrets } from './staged-secrets';
+import { claimAddresses, INACTIVE_BATCH_STATUSES, releaseAddressKeys } from './address-claims';
 
 /**
  * Turns a batch CSV into a batch: validates it (every problem at once, including addresses already in
@@ -33,14 +33,6 @@ export interface IngestResult {
   /** Validation problems; empty when the batch was created for migration. */
   problems: ProblemDetail[];
 }
-
-/** Batches whose mailboxes may still be copied: an address in one of them cannot join another batch. */
-const INACTIVE: ReadonlySet<BatchStatus> = new Set([
-  'Completed',
-  'CompletedWithErrors',
-  'Failed',
-  'Removing',
-]);
 
 export async function ingestBatch(svc: Services, csv: Buffer, request: IngestRequest): Promise<IngestResult> {
   const parsedRequest = ingestRequestSchema.safeParse(request);
@@ -69,6 +61,10 @@ export async function ingestBatch(svc: Services, csv: Buffer, request: IngestReq
   });
   const problems = parsed.ok ? await addressesInActiveBatches(svc, parsed.rows) : parsed.errors;
   if (!parsed.ok || problems.length) return failedBatch(svc, id, req, problems);
+  // The scan above names the batches made before address claims existed; the claims close the
+  // race between two uploads of the same address running at once.
+  const claimed = await claimAddresses(svc, { id, name: req.name }, parsed.rows);
+  if (claimed.length) return failedBatch(svc, id, req, claimed);
 
   // Everything but the batch row first: mailbox rows under the new id (no batch points at them
   // yet), the password-free copy of the file and the sealed passwords. The batch row and its name
@@ -144,6 +140,9 @@ async function settleRace(svc: Services, id: string, error: unknown): Promise<In
   const made = await svc.state.batches.find(id);
   if (made) return { batch: made, problems: await svc.state.batches.getValidationErrors(id) };
   if ((error as { code?: string }).code === 'BATCH_NAME_TAKEN') {
+    const keys: string[] = [];
+    for await (const key of svc.state.mailboxes.addressKeys(id)) keys.push(key);
+    await releaseAddressKeys(svc, id, keys);
     await svc.state.mailboxes.deleteAll(id);
     await svc.secrets.deletePrefix(batchSecretPrefix(id));
     const container = svc.blobs.getContainerClient(BATCH_FILES_CONTAINER);
@@ -158,7 +157,7 @@ async function settleRace(svc: Services, id: string, error: unknown): Promise<In
  * batches at once would copy it twice. Each active batch's addresses are read once (keys only).
  */
 async function addressesInActiveBatches(svc: Services, rows: readonly BatchRow[]): Promise<ProblemDetail[]> {
-  const active = (await svc.state.batches.list()).filter((b) => !INACTIVE.has(b.status));
+  const active = (await svc.state.batches.list()).filter((b) => !INACTIVE_BATCH_STATUSES.has(b.status));
   if (!active.length) return [];
   const wanted = new Map(rows.map((r) => [mailboxRowKey(r.emailAddress), r]));
   const problems: ProblemDetail[] = [];

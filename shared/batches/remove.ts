@@ -7,11 +7,12 @@ import { BATCH_FILES_CONTAINER } from './containers';
 import { REPORTS_CONTAINER } from '../report';
 import { removeCopyState } from './remove-copy-state';
 import { PLANS_CONTAINER } from '../plan/plan-store';
+import { releaseAddresses } from './address-claims';
 import { restoreForwardingOnRemove } from '../cutover/remove';
 
 /**
  * Deletes what a batch left behind: secrets first (they matter most), then the copy engine's rows
- * of each mailbox (checkpoints, item index, skipped items), its files and reports, the history of
+ * of each mailbox (checkpoints, item index, skipped items) and its address claims, its files and reports, the history of
  * its orchestrations, then its state (mailbox rows and counts before the batch row, so a retry can
  * always find it). Every step is idempotent, so a retried call finishes the job.
  */
@@ -27,6 +28,11 @@ export async function removeBatchData(
   do {
     const page = await svc.state.mailboxes.list(batchId, { continuationToken });
     for (const mailbox of page.items) await removeCopyState(svc.storage, mailboxKey(batchId, mailbox.email));
+    await releaseAddresses(
+      svc,
+      batchId,
+      page.items.map((m) => m.email),
+    );
     continuationToken = page.continuationToken;
   } while (continuationToken);
   for (const container of [BATCH_FILES_CONTAINER, REPORTS_CONTAINER, PLANS_CONTAINER]) {

@@ -81,30 +81,12 @@ async function convertOne(
   const user: DirectoryUser = await directory.findUser(email);
   const changes: Change[] = [];
   const described: string[] = [];
-  const has = (p: string) => user.proxyAddresses.some((a) => a.toLowerCase() === p.toLowerCase());
-  const x500 = [row.LegacyExchangeDN, user.legacyExchangeDN]
-    .filter((dn): dn is string => !!dn)
-    .map((dn) => `X500:${dn}`)
-    .filter((p, i, all) => !has(p) && all.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i);
-  if (x500.length) {
-    changes.push(
-      new Change({ operation: 'add', modification: new Attribute({ type: 'proxyAddresses', values: x500 }) }),
-    );
-    described.push(...x500.map((p) => `proxyAddresses += ${p}`));
-  }
-  const guid = guidToBytes(row.ExchangeGuid);
-  if (!user.msExchMailboxGuid?.equals(guid)) {
-    changes.push(
-      new Change({
-        operation: 'replace',
-        modification: new Attribute({ type: 'msExchMailboxGuid', values: [guid] }),
-      }),
-    );
-    described.push(`msExchMailboxGuid = ${row.ExchangeGuid}`);
-  }
+  identityChanges(user, row, changes, described);
   const wanted = targetAddressValue(row.RoutingAddress);
   const current = user.targetAddress;
-  if (current?.toLowerCase() !== wanted.toLowerCase()) {
+  const routing = current?.toLowerCase() !== wanted.toLowerCase();
+  if (routing) {
+    // The address the user routed to before is recorded once, before it is overwritten.
     const before = await store.get(batchId, email);
     if (!before?.previousKnown)
       await store.put({
@@ -116,24 +98,13 @@ async function convertOne(
         wanted,
         state: 'pending',
       });
-    if (current !== undefined)
-      changes.push(
-        new Change({
-          operation: 'delete',
-          modification: new Attribute({ type: 'targetAddress', values: [current] }),
-        }),
-      );
-    changes.push(
-      new Change({
-        operation: 'add',
-        modification: new Attribute({ type: 'targetAddress', values: [wanted] }),
-      }),
-    );
+    if (current !== undefined) changes.push(attributeChange('delete', 'targetAddress', [current]));
+    changes.push(attributeChange('add', 'targetAddress', [wanted]));
     described.push(`targetAddress = ${wanted}`);
   }
   if (!changes.length) return { email, outcome: 'unchanged', changes: [] };
   await directory.modify(user.dn, changes, 'write the conversion to');
-  if (described.some((d) => d.startsWith('targetAddress'))) {
+  if (routing) {
     const before = await store.get(batchId, email);
     await store.put({
       ...(before ?? { previousKnown: false }),
@@ -147,4 +118,35 @@ async function convertOne(
     });
   }
   return { email, outcome: 'written', changes: described };
+}
+
+function attributeChange(
+  operation: 'add' | 'delete' | 'replace',
+  type: string,
+  values: string[] | Buffer[],
+): Change {
+  return new Change({ operation, modification: new Attribute({ type, values }) });
+}
+
+/** The X500 addresses (old Exchange DNs, so replies to old mail still arrive) and the mailbox GUID. */
+function identityChanges(
+  user: DirectoryUser,
+  row: CloudMailboxRow,
+  changes: Change[],
+  described: string[],
+): void {
+  const has = (p: string) => user.proxyAddresses.some((a) => a.toLowerCase() === p.toLowerCase());
+  const x500 = [row.LegacyExchangeDN, user.legacyExchangeDN]
+    .filter((dn): dn is string => !!dn)
+    .map((dn) => `X500:${dn}`)
+    .filter((p, i, all) => !has(p) && all.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i);
+  if (x500.length) {
+    changes.push(attributeChange('add', 'proxyAddresses', x500));
+    described.push(...x500.map((p) => `proxyAddresses += ${p}`));
+  }
+  const guid = guidToBytes(row.ExchangeGuid);
+  if (!user.msExchMailboxGuid?.equals(guid)) {
+    changes.push(attributeChange('replace', 'msExchMailboxGuid', [guid]));
+    described.push(`msExchMailboxGuid = ${row.ExchangeGuid}`);
+  }
 }

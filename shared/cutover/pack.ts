@@ -65,7 +65,7 @@ const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
 const md = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/[|`<>]/g, (c) => `\\${c}`);
 
 function checklist(input: PackInput, converted: number): string {
-  const { batch, forwarding, dns } = input;
+  const { batch } = input;
   const total = input.mailboxes.length;
   const left = input.mailboxes.filter((m) => m.status !== 'Completed');
   const lines: string[] = [
@@ -76,18 +76,35 @@ function checklist(input: PackInput, converted: number): string {
     '',
     '## 1. Forwarding',
     '',
+    ...forwardingLines(input.forwarding),
+    ...scriptSteps(batch.id, converted),
+    '',
+    '## 4. DNS',
+    '',
+    ...dnsLines(input.dns),
   ];
-  if (!forwarding.enabled) {
-    lines.push(
-      '- [ ] Forwarding was not set by mailferry (no directory endpoint, or setForwarding false): set targetAddress yourself.',
-    );
-  } else {
-    lines.push(
-      `- [${forwarding.set === forwarding.of ? 'x' : ' '}] targetAddress set for ${forwarding.set} of ${forwarding.of} mailboxes.`,
-    );
-    for (const w of forwarding.warnings) lines.push(`  - ${md(w.email)}: ${w.code}: ${md(w.message)}`);
+  if (left.length) {
+    lines.push('', '## Not in this pack', '');
+    for (const m of left) lines.push(`- ${md(m.email)}: ${m.status}`);
   }
-  lines.push(
+  return lines.join('\n') + '\n';
+}
+
+function forwardingLines(forwarding: PackInput['forwarding']): string[] {
+  if (!forwarding.enabled) {
+    return [
+      '- [ ] Forwarding was not set by mailferry (no directory endpoint, or setForwarding false): set targetAddress yourself.',
+    ];
+  }
+  return [
+    `- [${forwarding.set === forwarding.of ? 'x' : ' '}] targetAddress set for ${forwarding.set} of ${forwarding.of} mailboxes.`,
+    ...forwarding.warnings.map((w) => `  - ${md(w.email)}: ${w.code}: ${md(w.message)}`),
+  ];
+}
+
+/** Steps 2 and 3: the export in Exchange Online, then the conversion on premises (-WhatIf first). */
+function scriptSteps(batchId: string, converted: number): string[] {
+  return [
     '',
     '## 2. Export the cloud mailboxes (Exchange Online PowerShell)',
     '',
@@ -96,22 +113,23 @@ function checklist(input: PackInput, converted: number): string {
     `.\\${EXPORT_SCRIPT}`,
     '```',
     '',
-    `- [ ] ${EXPORT_SCRIPT} printed EXPORTED for ${converted} users and wrote ${cloudCsvName(batch.id)}.`,
+    `- [ ] ${EXPORT_SCRIPT} printed EXPORTED for ${converted} users and wrote ${cloudCsvName(batchId)}.`,
     '',
     '## 3. Convert the on-premises mailboxes (Exchange 2007 Management Shell)',
     '',
     '```powershell',
-    `.\\${CONVERT_SCRIPT} -CsvPath .\\${cloudCsvName(batch.id)} -WhatIf`,
-    `.\\${CONVERT_SCRIPT} -CsvPath .\\${cloudCsvName(batch.id)} -Confirm:$false`,
+    `.\\${CONVERT_SCRIPT} -CsvPath .\\${cloudCsvName(batchId)} -WhatIf`,
+    `.\\${CONVERT_SCRIPT} -CsvPath .\\${cloudCsvName(batchId)} -Confirm:$false`,
     '```',
     '',
     `- [ ] The -WhatIf run printed WHATIF for ${converted} users and nothing else.`,
     `- [ ] The real run printed CONVERTED for ${converted} users; any FAILED line names the user and the step.`,
-    '',
-    '## 4. DNS',
-    '',
-  );
-  if (dns.length === 0) lines.push('- [ ] No domain was checked.');
+  ];
+}
+
+function dnsLines(dns: PackInput['dns']): string[] {
+  if (dns.length === 0) return ['- [ ] No domain was checked.'];
+  const lines: string[] = [];
   for (const d of dns) {
     if ('error' in d) {
       lines.push(`- [ ] ${md(d.domain)}: not checked: ${d.error.code}: ${md(d.error.message)}`);
@@ -128,11 +146,7 @@ function checklist(input: PackInput, converted: number): string {
       lines.push(`- [${box}] ${f.record} of ${md(f.name)}: ${detail}`);
     }
   }
-  if (left.length) {
-    lines.push('', '## Not in this pack', '');
-    for (const m of left) lines.push(`- ${md(m.email)}: ${m.status}`);
-  }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 /** Text inside a code span: a backtick (from a hostile DNS answer) would end it, a line break the item. */

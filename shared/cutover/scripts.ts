@@ -86,6 +86,11 @@ Write-Host "Wrote $($rows.Count) of $($users.Count) users to $($OutputPath)"
 }
 
 export function convertScript(batch: { id: string; name: string }): string {
+  return convertHelp(batch) + convertBody();
+}
+
+/** The comment-based help (Get-Help) of the conversion script. */
+function convertHelp(batch: { id: string; name: string }): string {
   return `<#
 .SYNOPSIS
     Converts the migrated mailboxes of mailferry batch "${psComment(batch.name)}" (${batch.id}) to mail-enabled users.
@@ -102,7 +107,15 @@ export function convertScript(batch: { id: string; name: string }): string {
 .EXAMPLE
     .\\${CONVERT_SCRIPT} -CsvPath .\\${cloudCsvName(batch.id)} -WhatIf
 #>
-[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+`;
+}
+
+/**
+ * Per user: check the routing address is the cloud mailbox's, then Disable-Mailbox,
+ * Enable-MailUser, restore the addresses with X500 proxies and set msExchMailboxGuid.
+ */
+function convertBody(): string {
+  return `[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
 param(
     [Parameter(Mandatory = $true)]
     [string]$CsvPath

@@ -1,7 +1,7 @@
 import type { ProblemDetail } from '../domain/errors';
 import { MailError, MailErrorCode } from './errors';
 import { DEFERRED_RETRY_MS } from './limits';
-import { busy, heldByOther, newOwner, releaseLease } from './lease';
+import { busy, leaseWait, newOwner, releaseLease } from './lease';
 import { copyMessages, copyNewMessages, emptyOutcome, type Checkpoint } from './copy';
 import { mirrorDeletions, syncFlags } from './flags';
 import type { FolderPlanEntry } from './plan';
@@ -60,7 +60,7 @@ export async function copyChunk(
         },
       );
     }
-    const wait = state ? heldByOther(state, owner) : 0;
+    const wait = state ? await leaseWait(ctx.storage, state, owner) : 0;
     if (state && wait > 0) throw busy(state, wait);
     leased = folder.source;
     const result = await run(ctx, s, state, folder, owner);

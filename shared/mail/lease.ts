@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { tableClient, type StorageSettings } from '../storage/clients';
 import { MailError, MailErrorCode } from './errors';
-import { FOLDER_LEASE_MS } from './limits';
+import { FOLDER_LEASE_MS, PROCESS_ALIVE_MS, PROCESS_HEARTBEAT_MS, PROCESS_TABLE } from './limits';
 import type { FolderState, MailState } from './state';
 
 /**
@@ -9,18 +11,57 @@ import type { FolderState, MailState } from './state';
  * lease held by someone else stops with MAIL_STATE_CONFLICT (transient: it is tried again later),
  * so two calls on one folder — an activity delivered twice, a retry while the first still runs —
  * never append the same messages. The holder renews it while it appends and clears it with its
- * checkpoint; a holder that died leaves it to expire after FOLDER_LEASE_MS.
+ * checkpoint.
+ *
+ * A holder that died (kill -9, a lost host) cannot clear it. The owner id names the holder's
+ * process (`<process>.<call>`), and every process that copies writes a heartbeat row
+ * (`mailprocesses`, renewed every PROCESS_HEARTBEAT_MS, good for PROCESS_ALIVE_MS). A lease whose
+ * holder's process has stopped beating is free at once instead of after FOLDER_LEASE_MS; a lease
+ * held by a live process keeps its full protection until it expires.
  */
+const PROCESS_ID = randomUUID();
+
 export function newOwner(): string {
-  return randomUUID();
+  return `${PROCESS_ID}.${randomUUID()}`;
 }
 
-/** Milliseconds the lease stays with another owner (0 when free, expired or ours). */
+/** The last heartbeat read of each other process: its `aliveUntil` (ms since the epoch). */
+const aliveUntilOf = new Map<string, number>();
+
+const processOf = (owner: string): string | undefined => {
+  const dot = owner.indexOf('.');
+  return dot > 0 ? owner.slice(0, dot) : undefined; // owners written before heartbeats have none
+};
+
+/** Milliseconds the lease stays with another owner (0 when free, expired, ours, or its process is gone). */
 export function heldByOther(state: FolderState, owner: string, now = Date.now()): number {
   if (!state.lease) return 0;
-  const [who, until] = state.lease.split('|');
+  const [who = '', until] = state.lease.split('|');
   if (who === owner) return 0;
-  return Math.max(0, Number(until) - now);
+  const left = Math.max(0, Number(until) - now);
+  const holder = processOf(who);
+  if (!holder || holder === PROCESS_ID) return left;
+  const alive = aliveUntilOf.get(holder);
+  return alive === undefined ? left : Math.min(left, Math.max(0, alive - now));
+}
+
+/**
+ * heldByOther, after reading the heartbeat of the holder's process (and making sure this process
+ * beats before it takes any lease). Use it before heldByOther/takeLease in a new call.
+ */
+export async function leaseWait(
+  storage: StorageSettings,
+  state: FolderState,
+  owner: string,
+): Promise<number> {
+  const table = await heartbeat(storage);
+  const [who = '', until] = state.lease.split('|');
+  const holder = processOf(who);
+  // Read afresh whenever the lease itself is still running: the last beat read may be old news.
+  if (holder && holder !== PROCESS_ID && who !== owner && Number(until) > Date.now()) {
+    aliveUntilOf.set(holder, await readAliveUntil(table, holder));
+  }
+  return heldByOther(state, owner);
 }
 
 export function busy(state: FolderState, waitMs: number): MailError {
@@ -54,5 +95,46 @@ export async function releaseLease(store: MailState, source: string, owner: stri
     await store.putFolder(row);
   } catch {
     // It expires by itself.
+  }
+}
+
+const HEARTBEAT_PARTITION = 'process';
+const beating = new Map<string, Promise<TableClient>>();
+
+/**
+ * Starts this process's heartbeat on this storage account, once; resolves after the first beat is
+ * stored, so no lease of this process exists before its heartbeat does.
+ */
+function heartbeat(storage: StorageSettings): Promise<TableClient> {
+  const key = storage.connectionString || JSON.stringify(storage.identity);
+  let started = beating.get(key);
+  if (!started) {
+    const table = tableClient(storage, PROCESS_TABLE);
+    const beat = () =>
+      table.upsertEntity(
+        { partitionKey: HEARTBEAT_PARTITION, rowKey: PROCESS_ID, aliveUntil: Date.now() + PROCESS_ALIVE_MS },
+        'Replace',
+      );
+    started = (async () => {
+      await table.createTable();
+      await beat();
+      // A missed beat is harmless while the next one comes within PROCESS_ALIVE_MS.
+      setInterval(() => void beat().catch(() => undefined), PROCESS_HEARTBEAT_MS).unref();
+      return table;
+    })();
+    started.catch(() => beating.delete(key));
+    beating.set(key, started);
+  }
+  return started;
+}
+
+/** A process with no heartbeat row never took a lease on this account after heartbeats began: gone. */
+async function readAliveUntil(table: TableClient, processId: string): Promise<number> {
+  try {
+    const row = await table.getEntity<{ aliveUntil?: number }>(HEARTBEAT_PARTITION, processId);
+    return Number(row.aliveUntil ?? 0);
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return 0;
+    throw e;
   }
 }

@@ -67,6 +67,13 @@ export const MAX_DEFERRED_PASSES = 5;
  * checkpoint; a call that died leaves it to expire after this long.
  */
 export const FOLDER_LEASE_MS = 2 * 60_000;
+/**
+ * A process that copies writes a heartbeat this often, good for PROCESS_ALIVE_MS: a lease held by a
+ * process whose heartbeat has run out is free at once (see lease.ts). Three beats may be missed.
+ */
+export const PROCESS_HEARTBEAT_MS = 5_000;
+export const PROCESS_ALIVE_MS = 20_000;
+export const PROCESS_TABLE = 'mailprocesses';
 
 /** Flag sync reads flags and index rows this many UIDs at a time (bounded memory on huge folders). */
 export const FLAG_SCAN_PAGE = 5000;

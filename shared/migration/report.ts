@@ -1,18 +1,21 @@
 import type { Services } from '../app/services';
 import {
   FILE_NAMES,
+  REPORT_LIMITS,
   buildReport,
   deliverReport,
   reportsContainer,
   smtpTransport,
+  type BatchReportInput,
   type ReportKind,
   type ReportTransport,
+  type SkippedItemSource,
 } from '../report';
-import type { Mailbox } from '../state';
+import type { Batch, Mailbox } from '../state';
 import type { BatchRunInput, ReportInput } from '../workflow/names';
 import { graphReportTransport } from '../graph';
 import { graphFor } from './microsoft365';
-import { skippedItemsOf } from './skipped';
+import { skippedItemPages } from './skipped';
 import { cutoverForReport } from '../cutover/completion';
 import { pimSkippedOf } from '../pim/skipped';
 
@@ -29,69 +32,28 @@ const KIND_FOR_MODE: Record<BatchRunInput['mode'], ReportKind> = {
 /** Kinds that are kept with the batch (dashboard, API) but not mailed: a daily pass is no news. */
 const NOT_MAILED: ReadonlySet<ReportKind> = new Set(['incremental']);
 
+type SkippedRow = NonNullable<BatchReportInput['skippedItems']>[number];
+
 /** Builds the batch report from state and delivers it: always to blob storage, by mail when configured. */
 export async function writeBatchReport(svc: Services, input: ReportInput): Promise<{ blobs: string[] }> {
   const batch = await svc.state.batches.get(input.batchId);
-  const mailboxes: Mailbox[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await svc.state.mailboxes.list(batch.id, { continuationToken, pageSize: 1000 });
-    mailboxes.push(...page.items);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-
-  const skippedItems = [];
-  for (const m of mailboxes.filter((x) => x.itemsSkipped > 0)) {
-    for (const item of await skippedItemsOf(svc, batch.id, m.email)) {
-      skippedItems.push({
-        emailAddress: m.email,
-        folder: item.folder,
-        date: item.date || undefined,
-        subject: item.subject,
-        kind: item.kind,
-        sizeBytes: item.size,
-        reason: item.reason,
-      });
-    }
-  }
+  const mailboxes = await allMailboxes(svc, batch.id);
   const kind = input.kind ?? KIND_FOR_MODE[input.mode];
   const dashboard = `${svc.settings.report.dashboardUrl}#/batches/${encodeURIComponent(batch.id)}`;
-  // Contacts and calendar items left out (or only partly migrated), each with its reason.
-  for (const m of mailboxes.filter((x) => (x.pimSkipped ?? 0) > 0 || x.contactsSynced || x.eventsSynced)) {
-    for (const item of await pimSkippedOf(svc, batch.id, m.email)) skippedItems.push(item);
-  }
+  // A batch with many skipped items: the report holds the first of them, errors.csv streams them all.
+  const source = skippedSource(svc, batch.id, mailboxes);
+  const skippedItems = source ? await firstItems(source, REPORT_LIMITS.bodyMaxSkippedRows) : [];
+  if (!source) for await (const page of skippedPages(svc, batch.id, mailboxes)) skippedItems.push(...page);
   // Completion carries the cutover pack and DNS findings that writeCutoverPack stored just before;
   // the status mail says where forwarding stands.
   const cutover = await cutoverForReport(svc, batch, kind);
-  const report = buildReport(kind, {
+  const reportInput: BatchReportInput = {
     cutover: cutover?.summary,
     extraFiles: cutover?.files,
-    batch: {
-      id: batch.id,
-      name: batch.name,
-      status: batch.status,
-      createdAt: batch.createdAt,
-      startedAt: batch.startedAt,
-      lastSyncedAt: batch.lastSyncedAt,
-      completedAt: batch.completedAt,
-    },
-    mailboxes: mailboxes.map((m) => ({
-      emailAddress: m.email,
-      status: m.status,
-      itemsSynced: m.itemsSynced,
-      itemsSkipped: m.itemsSkipped,
-      bytesSynced: m.bytesSynced,
-      itemsPerMinute: m.ratePerMinute,
-      bytesPerMinute: m.bytesPerMinute,
-      durationSeconds: Math.round(m.syncDurationMs / 1000),
-      lastSuccessfulSync: m.lastSuccessfulSync,
-      error: m.lastError,
-      notCarried: m.notCarried,
-      contacts: m.contactsSynced,
-      events: m.eventsSynced,
-      pimNote: m.pimNote,
-    })),
+    batch: batchFacts(batch),
+    mailboxes: mailboxes.map(mailboxFacts),
     skippedItems,
+    ...(source ? { skippedItemsTotal: source.total } : {}),
     // Each file opens on the dashboard (which holds the key); the mail may also carry them attached.
     links: svc.settings.report.dashboardUrl
       ? {
@@ -102,14 +64,111 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
           })),
         }
       : { dashboardUrl: null, files: [] },
-  });
+  };
+  const report = buildReport(kind, reportInput, source ? { skipped: source } : {});
+  const recipients = NOT_MAILED.has(kind)
+    ? []
+    : [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
+  const transports = reportTransports(svc);
+  const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
+  return { blobs: result.blobs };
+}
+
+async function allMailboxes(svc: Services, batchId: string): Promise<Mailbox[]> {
+  const mailboxes: Mailbox[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await svc.state.mailboxes.list(batchId, { continuationToken, pageSize: 1000 });
+    mailboxes.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return mailboxes;
+}
+
+/** Over REPORT_LIMITS.streamSkippedAbove skipped items (the mailboxes' counters): read them as a stream. */
+function skippedSource(
+  svc: Services,
+  batchId: string,
+  mailboxes: readonly Mailbox[],
+): SkippedItemSource | undefined {
+  const total = mailboxes.reduce((n, m) => n + m.itemsSkipped + (m.pimSkipped ?? 0), 0);
+  if (total <= REPORT_LIMITS.streamSkippedAbove) return undefined;
+  return { total, pages: () => skippedPages(svc, batchId, mailboxes) };
+}
+
+/**
+ * Every skipped item of the batch, a page at a time: mail items left out (too large, refused), then
+ * contacts and calendar items left out or only partly migrated, each with its reason.
+ */
+async function* skippedPages(
+  svc: Services,
+  batchId: string,
+  mailboxes: readonly Mailbox[],
+): AsyncGenerator<SkippedRow[]> {
+  for (const m of mailboxes.filter((x) => x.itemsSkipped > 0)) {
+    const pages = skippedItemPages(svc, batchId, m.email, REPORT_LIMITS.skippedPageSize);
+    for await (const page of pages) {
+      yield page.map((item) => ({
+        emailAddress: m.email,
+        folder: item.folder,
+        date: item.date || undefined,
+        subject: item.subject,
+        kind: item.kind,
+        sizeBytes: item.size,
+        reason: item.reason,
+      }));
+    }
+  }
+  for (const m of mailboxes.filter((x) => (x.pimSkipped ?? 0) > 0 || x.contactsSynced || x.eventsSynced)) {
+    const items = await pimSkippedOf(svc, batchId, m.email);
+    if (items.length) yield items;
+  }
+}
+
+async function firstItems(source: SkippedItemSource, n: number): Promise<SkippedRow[]> {
+  const out: SkippedRow[] = [];
+  for await (const page of source.pages()) {
+    out.push(...(page as SkippedRow[]).slice(0, n - out.length));
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
+function batchFacts(batch: Batch): BatchReportInput['batch'] {
+  return {
+    id: batch.id,
+    name: batch.name,
+    status: batch.status,
+    createdAt: batch.createdAt,
+    startedAt: batch.startedAt,
+    lastSyncedAt: batch.lastSyncedAt,
+    completedAt: batch.completedAt,
+  };
+}
+
+function mailboxFacts(m: Mailbox): BatchReportInput['mailboxes'][number] {
+  return {
+    emailAddress: m.email,
+    status: m.status,
+    itemsSynced: m.itemsSynced,
+    itemsSkipped: m.itemsSkipped,
+    bytesSynced: m.bytesSynced,
+    itemsPerMinute: m.ratePerMinute,
+    bytesPerMinute: m.bytesPerMinute,
+    durationSeconds: Math.round(m.syncDurationMs / 1000),
+    lastSuccessfulSync: m.lastSuccessfulSync,
+    error: m.lastError,
+    notCarried: m.notCarried,
+    contacts: m.contactsSynced,
+    events: m.eventsSynced,
+    pimNote: m.pimNote,
+  };
+}
+
+function reportTransports(svc: Services): ReportTransport[] {
   const transports: ReportTransport[] = [];
   const sender = svc.settings.report.sender;
   if (sender && svc.settings.m365) transports.push(graphReportTransport(graphFor(svc), sender));
   if (sender && svc.settings.smtp) transports.push(smtpTransport({ ...svc.settings.smtp, from: sender }));
-  const recipients = NOT_MAILED.has(kind)
-    ? []
-    : [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
-  const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
-  return { blobs: result.blobs };
+  return transports;
 }

@@ -56,108 +56,126 @@ export async function copyPimChunk(
   try {
     if (!cursor) {
       const collections = await source.collections();
-      return {
-        done: collections.length === 0,
-        cursor: { pass, collections, index: 0 },
-        events: 0,
-        contacts: 0,
-        skipped: 0,
-        deleted: 0,
-      };
+      return { ...NOTHING, done: collections.length === 0, cursor: { pass, collections, index: 0 } };
     }
     const collection = cursor.collections[cursor.index];
-    const next = (): PimCursor => ({ ...cursor, index: cursor.index + 1 });
-    if (!collection) return { done: true, cursor, events: 0, contacts: 0, skipped: 0, deleted: 0 };
+    if (!collection) return { ...NOTHING, done: true, cursor };
     const writer = await ctx.openWriter();
-    let known = await state.getCollection(collection.id);
-    if (!known) {
-      known = {
-        sourceId: collection.id,
-        kind: collection.kind,
-        name: collection.displayName,
-        targetId: await writer.containerFor(collection),
-      };
-      await state.putCollection(known);
-    }
+    const known = await knownCollection(state, writer, collection);
     const refs = await source.list(collection);
     const index = await state.listItems(collection.id);
     const todo = refs
       .filter((r) => needsWork(r, index.get(r.id), cursor.pass))
       .slice(0, PIM_LIMITS.itemsPerChunk);
     if (todo.length === 0) {
-      let deleted = 0;
-      if (ctx.mirrorDeletions) {
-        const present = new Set(refs.map((r) => r.id));
-        const gone = [...index.values()].filter((row) => !present.has(row.sid));
-        if (gone.length) {
-          await writer.remove(
-            collection,
-            gone.flatMap((g) => g.t),
-          );
-          await state.deleteItems(
-            collection.id,
-            gone.map((g) => g.sid),
-          );
-          deleted = gone.filter((g) => g.k !== 'skip').length;
-        }
-      }
-      const c = next();
-      return {
-        done: c.index >= c.collections.length,
-        cursor: c,
-        events: 0,
-        contacts: 0,
-        skipped: 0,
-        deleted,
-      };
+      const deleted = ctx.mirrorDeletions ? await mirrorGone(state, writer, collection, refs, index) : 0;
+      const c: PimCursor = { ...cursor, index: cursor.index + 1 };
+      return { ...NOTHING, done: c.index >= c.collections.length, cursor: c, deleted };
     }
-    const fetched = await source.fetch(collection, todo);
-    // Before anything goes out: a brand-new item is pending, so a lost answer is looked up, not repeated.
-    const fresh = fetched.filter((f) => !index.has(f.ref.id));
-    await state.putItems(
-      collection.id,
-      fresh.map((f) => ({
-        sid: f.ref.id,
-        v: '',
-        s: 'p',
-        k: f.item.kind === 'contact' ? 'contact' : 'event',
-        t: [],
-      })),
-    );
-    // Fresh items had no request out before this call: nothing to look up (a retry of this call finds them pending).
-    const work: WriteWork[] = fetched.map((f) => ({ fetched: f, existing: index.get(f.ref.id) }));
-    for (const w of work)
-      if (w.existing && !fresh.includes(w.fetched))
-        await state.clearSkipped(collection.displayName, w.fetched.ref.id);
-    const outcome = await writer.write(collection, known.targetId, work);
-    const byId = new Map(fetched.map((f) => [f.ref.id, f.ref.version]));
-    await state.putItems(
-      collection.id,
-      outcome.rows.map((r) =>
-        r.s === 'p' ? { ...r, v: failedVersion(cursor.pass, byId.get(r.sid) ?? '') } : r,
-      ),
-    );
-    await state.putSkipped(outcome.skipped);
-    // Listed but not fetched (gone meanwhile): marked so this pass does not ask for them again.
-    const missing = todo.filter((r) => !byId.has(r.id));
-    if (missing.length) {
-      await state.putItems(
-        collection.id,
-        missing.map((r) => ({
-          ...(index.get(r.id) ?? { sid: r.id, s: 'p' as const, k: 'skip' as const, t: [] }),
-          v: failedVersion(cursor.pass, r.version),
-        })),
-      );
-    }
-    return {
-      done: false,
-      cursor,
-      events: outcome.events,
-      contacts: outcome.contacts,
-      skipped: outcome.itemsSkipped,
-      deleted: 0,
+    const step: CollectionStep = {
+      state,
+      writer,
+      collection,
+      targetId: known.targetId,
+      index,
+      pass: cursor.pass,
     };
+    const outcome = await writePage(step, source, todo);
+    return { ...NOTHING, done: false, cursor, ...outcome };
   } finally {
     await source.close();
   }
+}
+
+const NOTHING = { events: 0, contacts: 0, skipped: 0, deleted: 0 } as const;
+
+interface CollectionStep {
+  state: PimState;
+  writer: GraphPimWriter;
+  collection: PimCollection;
+  targetId: string;
+  index: Map<string, PimItemRow>;
+  pass: string;
+}
+
+/** The collection's row, made (with its target container) the first time it is met. */
+async function knownCollection(state: PimState, writer: GraphPimWriter, collection: PimCollection) {
+  const known = await state.getCollection(collection.id);
+  if (known) return known;
+  const made = {
+    sourceId: collection.id,
+    kind: collection.kind,
+    name: collection.displayName,
+    targetId: await writer.containerFor(collection),
+  };
+  await state.putCollection(made);
+  return made;
+}
+
+/** mirrorDeletions: removes from the target what the source no longer has; returns how many items. */
+async function mirrorGone(
+  state: PimState,
+  writer: GraphPimWriter,
+  collection: PimCollection,
+  refs: readonly PimItemRef[],
+  index: Map<string, PimItemRow>,
+): Promise<number> {
+  const present = new Set(refs.map((r) => r.id));
+  const gone = [...index.values()].filter((row) => !present.has(row.sid));
+  if (!gone.length) return 0;
+  await writer.remove(
+    collection,
+    gone.flatMap((g) => g.t),
+  );
+  await state.deleteItems(
+    collection.id,
+    gone.map((g) => g.sid),
+  );
+  return gone.filter((g) => g.k !== 'skip').length;
+}
+
+/** Fetches one page of new or changed items, writes them and records what happened to each. */
+async function writePage(
+  step: CollectionStep,
+  source: PimSource,
+  todo: readonly PimItemRef[],
+): Promise<Pick<PimChunkResult, 'events' | 'contacts' | 'skipped'>> {
+  const { state, collection, index, pass } = step;
+  const fetched = await source.fetch(collection, [...todo]);
+  // Before anything goes out: a brand-new item is pending, so a lost answer is looked up, not repeated.
+  const fresh = fetched.filter((f) => !index.has(f.ref.id));
+  await state.putItems(
+    collection.id,
+    fresh.map((f) => ({
+      sid: f.ref.id,
+      v: '',
+      s: 'p',
+      k: f.item.kind === 'contact' ? 'contact' : 'event',
+      t: [],
+    })),
+  );
+  // Fresh items had no request out before this call: nothing to look up (a retry of this call finds them pending).
+  const work: WriteWork[] = fetched.map((f) => ({ fetched: f, existing: index.get(f.ref.id) }));
+  for (const w of work)
+    if (w.existing && !fresh.includes(w.fetched))
+      await state.clearSkipped(collection.displayName, w.fetched.ref.id);
+  const outcome = await step.writer.write(collection, step.targetId, work);
+  const byId = new Map(fetched.map((f) => [f.ref.id, f.ref.version]));
+  await state.putItems(
+    collection.id,
+    outcome.rows.map((r) => (r.s === 'p' ? { ...r, v: failedVersion(pass, byId.get(r.sid) ?? '') } : r)),
+  );
+  await state.putSkipped(outcome.skipped);
+  // Listed but not fetched (gone meanwhile): marked so this pass does not ask for them again.
+  const missing = todo.filter((r) => !byId.has(r.id));
+  if (missing.length) {
+    await state.putItems(
+      collection.id,
+      missing.map((r) => ({
+        ...(index.get(r.id) ?? { sid: r.id, s: 'p' as const, k: 'skip' as const, t: [] }),
+        v: failedVersion(pass, r.version),
+      })),
+    );
+  }
+  return { events: outcome.events, contacts: outcome.contacts, skipped: outcome.itemsSkipped };
 }

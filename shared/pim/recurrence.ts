@@ -91,6 +91,23 @@ function weekdayOrdinal(date: string): { n: number; last: boolean } {
   return { n: Math.ceil(d / 7), last: d + 7 > daysInMonth };
 }
 
+/** The parts of a rule the pattern builders read, parsed once. */
+interface Rule {
+  p: Map<string, string>;
+  interval: number;
+  start: string;
+  s: { y: number; m: number; d: number; dow: number };
+  startDay: string;
+  byDay: string[];
+  byMonthDay: string[];
+  byMonth: string[];
+  wkst: GraphDay;
+  plainDays: boolean;
+}
+
+/** A Graph pattern, or why the rule has none. */
+type PatternOrReason = GraphRecurrencePattern | string;
+
 export function toGraphRecurrence(
   event: Pick<PimEvent, 'rrule' | 'rdates' | 'start' | 'isAllDay'>,
 ): RecurrenceMapping {
@@ -101,106 +118,138 @@ export function toGraphRecurrence(
   if (!zone) return { ok: false, reason: `unknown time zone ${event.start.timeZone}` };
   const problem = ruleProblem(event.rrule, event.isAllDay);
   if (problem) return { ok: false, reason: `not a valid rule: ${problem}` };
-  const p = parseRrule(event.rrule);
-  for (const part of UNSUPPORTED_PARTS)
-    if (p.has(part)) return { ok: false, reason: `${part} has no Graph equivalent` };
-  const freq = p.get('FREQ') ?? '';
+  const rule = readRule(event.rrule, ymd(event.start.dateTime));
+  if (typeof rule === 'string') return { ok: false, reason: rule };
+  const freq = rule.p.get('FREQ') ?? '';
+  const pattern =
+    freq === 'DAILY'
+      ? dailyPattern(rule)
+      : freq === 'WEEKLY'
+        ? weeklyPattern(rule)
+        : freq === 'MONTHLY' || freq === 'YEARLY'
+          ? monthlyPattern(rule, freq === 'YEARLY')
+          : `FREQ=${freq || '(none)'}`;
+  if (typeof pattern === 'string') return { ok: false, reason: pattern };
+  const range = recurrenceRange(rule, event, zone);
+  if (typeof range === 'string') return { ok: false, reason: range };
+  return { ok: true, recurrence: { pattern, range } };
+}
+
+function readRule(rrule: string, start: string): Rule | string {
+  const p = parseRrule(rrule);
+  for (const part of UNSUPPORTED_PARTS) if (p.has(part)) return `${part} has no Graph equivalent`;
   const interval = Number(p.get('INTERVAL') ?? '1');
-  if (!Number.isInteger(interval) || interval < 1 || interval > 99)
-    return { ok: false, reason: `INTERVAL=${p.get('INTERVAL')}` };
-  const start = ymd(event.start.dateTime);
+  if (!Number.isInteger(interval) || interval < 1 || interval > 99) return `INTERVAL=${p.get('INTERVAL')}`;
   const s = dateParts(start);
-  const startDay = DAY_CODES[s.dow]!;
   const byDay = p.get('BYDAY')?.split(',') ?? [];
-  const byMonthDay = p.get('BYMONTHDAY')?.split(',') ?? [];
-  const byMonth = p.get('BYMONTH')?.split(',') ?? [];
   const wkst = DAYS[p.get('WKST') ?? 'MO'];
-  if (!wkst) return { ok: false, reason: `WKST=${p.get('WKST')}` };
-  const plainDays = byDay.every((d) => DAYS[d]);
-  let pattern: GraphRecurrencePattern;
-  const no = (reason: string): RecurrenceMapping => ({ ok: false, reason });
+  if (!wkst) return `WKST=${p.get('WKST')}`;
+  return {
+    p,
+    interval,
+    start,
+    s,
+    startDay: DAY_CODES[s.dow]!,
+    byDay,
+    byMonthDay: p.get('BYMONTHDAY')?.split(',') ?? [],
+    byMonth: p.get('BYMONTH')?.split(',') ?? [],
+    wkst,
+    plainDays: byDay.every((d) => DAYS[d]),
+  };
+}
 
-  if (freq === 'DAILY') {
-    if (byMonthDay.length || byMonth.length) return no('DAILY with BYMONTH/BYMONTHDAY');
-    if (byDay.length) {
-      if (interval !== 1 || !plainDays) return no('DAILY with BYDAY and an interval');
-      if (!byDay.includes(startDay)) return no("DTSTART is not one of the rule's days");
-      pattern = { type: 'weekly', interval: 1, daysOfWeek: byDay.map((d) => DAYS[d]!), firstDayOfWeek: wkst };
-    } else pattern = { type: 'daily', interval };
-  } else if (freq === 'WEEKLY') {
-    if (byMonthDay.length || byMonth.length) return no('WEEKLY with BYMONTH/BYMONTHDAY');
-    const days = byDay.length ? byDay : [startDay];
-    if (!days.every((d) => DAYS[d])) return no('WEEKLY with ordinal days');
-    if (!days.includes(startDay)) return no("DTSTART is not one of the rule's days");
-    pattern = {
-      type: 'weekly',
-      interval,
-      daysOfWeek: [...new Set(days)].map((d) => DAYS[d]!),
-      firstDayOfWeek: wkst,
-    };
-  } else if (freq === 'MONTHLY' || freq === 'YEARLY') {
-    const yearly = freq === 'YEARLY';
-    if (!yearly && byMonth.length) return no('MONTHLY with BYMONTH');
-    if (byMonth.length > 1) return no('a list of months');
-    const month = byMonth.length ? Number(byMonth[0]) : s.m;
-    if (yearly && month !== s.m) return no("DTSTART is not in the rule's month");
-    if (byDay.length) {
-      if (byMonthDay.length) return no('BYDAY with BYMONTHDAY');
-      if (byDay.length > 1) return no('several ordinal days');
-      if (yearly && !byMonth.length) return no('a weekday of the year (no BYMONTH)');
-      const m = /^([+-]?\d)?(SU|MO|TU|WE|TH|FR|SA)$/.exec(byDay[0]!);
-      const index = m?.[1] ? INDEX[String(Number(m[1]))] : undefined;
-      if (!m || !index) return no(`BYDAY=${byDay[0]}`);
-      const ord = weekdayOrdinal(start);
-      if (m[2] !== startDay || (index === 'last' ? !ord.last : ord.n !== Number(m[1]))) {
-        return no("DTSTART is not the rule's weekday");
-      }
-      pattern = {
-        type: yearly ? 'relativeYearly' : 'relativeMonthly',
-        interval,
-        daysOfWeek: [DAYS[m[2]]!],
-        index,
-        ...(yearly ? { month } : {}),
-      };
-    } else {
-      if (byMonthDay.length > 1) return no('a list of month days');
-      const day = byMonthDay.length ? Number(byMonthDay[0]) : s.d;
-      // Past the 28th RFC 5545 skips short months where Outlook moves to the last day: not the same.
-      if (!(day >= 1 && day <= 28)) return no(`day ${byMonthDay[0] ?? s.d} of the month`);
-      if (day !== s.d) return no("DTSTART is not on the rule's day");
-      pattern = {
-        type: yearly ? 'absoluteYearly' : 'absoluteMonthly',
-        interval,
-        dayOfMonth: day,
-        ...(yearly ? { month } : {}),
-      };
-    }
-  } else {
-    return no(`FREQ=${freq || '(none)'}`);
+function dailyPattern(r: Rule): PatternOrReason {
+  if (r.byMonthDay.length || r.byMonth.length) return 'DAILY with BYMONTH/BYMONTHDAY';
+  if (!r.byDay.length) return { type: 'daily', interval: r.interval };
+  if (r.interval !== 1 || !r.plainDays) return 'DAILY with BYDAY and an interval';
+  if (!r.byDay.includes(r.startDay)) return "DTSTART is not one of the rule's days";
+  return { type: 'weekly', interval: 1, daysOfWeek: r.byDay.map((d) => DAYS[d]!), firstDayOfWeek: r.wkst };
+}
+
+function weeklyPattern(r: Rule): PatternOrReason {
+  if (r.byMonthDay.length || r.byMonth.length) return 'WEEKLY with BYMONTH/BYMONTHDAY';
+  const days = r.byDay.length ? r.byDay : [r.startDay];
+  if (!days.every((d) => DAYS[d])) return 'WEEKLY with ordinal days';
+  if (!days.includes(r.startDay)) return "DTSTART is not one of the rule's days";
+  return {
+    type: 'weekly',
+    interval: r.interval,
+    daysOfWeek: [...new Set(days)].map((d) => DAYS[d]!),
+    firstDayOfWeek: r.wkst,
+  };
+}
+
+function monthlyPattern(r: Rule, yearly: boolean): PatternOrReason {
+  if (!yearly && r.byMonth.length) return 'MONTHLY with BYMONTH';
+  if (r.byMonth.length > 1) return 'a list of months';
+  const month = r.byMonth.length ? Number(r.byMonth[0]) : r.s.m;
+  if (yearly && month !== r.s.m) return "DTSTART is not in the rule's month";
+  return r.byDay.length ? relativePattern(r, yearly, month) : absolutePattern(r, yearly, month);
+}
+
+/** "The second Tuesday" of each month (or of the rule's month). */
+function relativePattern(r: Rule, yearly: boolean, month: number): PatternOrReason {
+  if (r.byMonthDay.length) return 'BYDAY with BYMONTHDAY';
+  if (r.byDay.length > 1) return 'several ordinal days';
+  if (yearly && !r.byMonth.length) return 'a weekday of the year (no BYMONTH)';
+  const m = /^([+-]?\d)?(SU|MO|TU|WE|TH|FR|SA)$/.exec(r.byDay[0]!);
+  const index = m?.[1] ? INDEX[String(Number(m[1]))] : undefined;
+  if (!m || !index) return `BYDAY=${r.byDay[0]}`;
+  const ord = weekdayOrdinal(r.start);
+  if (m[2] !== r.startDay || (index === 'last' ? !ord.last : ord.n !== Number(m[1]))) {
+    return "DTSTART is not the rule's weekday";
   }
+  return {
+    type: yearly ? 'relativeYearly' : 'relativeMonthly',
+    interval: r.interval,
+    daysOfWeek: [DAYS[m[2]]!],
+    index,
+    ...(yearly ? { month } : {}),
+  };
+}
 
-  const range: GraphRecurrenceRange = { type: 'noEnd', startDate: start, recurrenceTimeZone: zone };
-  if (p.has('COUNT')) {
-    const count = Number(p.get('COUNT'));
-    if (!Number.isInteger(count) || count < 1) return no(`COUNT=${p.get('COUNT')}`);
+/** "The 15th" of each month (or of the rule's month). */
+function absolutePattern(r: Rule, yearly: boolean, month: number): PatternOrReason {
+  if (r.byMonthDay.length > 1) return 'a list of month days';
+  const day = r.byMonthDay.length ? Number(r.byMonthDay[0]) : r.s.d;
+  // Past the 28th RFC 5545 skips short months where Outlook moves to the last day: not the same.
+  if (!(day >= 1 && day <= 28)) return `day ${r.byMonthDay[0] ?? r.s.d} of the month`;
+  if (day !== r.s.d) return "DTSTART is not on the rule's day";
+  return {
+    type: yearly ? 'absoluteYearly' : 'absoluteMonthly',
+    interval: r.interval,
+    dayOfMonth: day,
+    ...(yearly ? { month } : {}),
+  };
+}
+
+function recurrenceRange(
+  r: Rule,
+  event: Pick<PimEvent, 'start' | 'isAllDay'>,
+  zone: string,
+): GraphRecurrenceRange | string {
+  const range: GraphRecurrenceRange = { type: 'noEnd', startDate: r.start, recurrenceTimeZone: zone };
+  if (r.p.has('COUNT')) {
+    const count = Number(r.p.get('COUNT'));
+    if (!Number.isInteger(count) || count < 1) return `COUNT=${r.p.get('COUNT')}`;
     range.type = 'numbered';
     range.numberOfOccurrences = count;
-  } else if (p.has('UNTIL')) {
+  } else if (r.p.has('UNTIL')) {
     let until: string;
     try {
-      until = untilWallClock(p.get('UNTIL')!, event.start.timeZone);
+      until = untilWallClock(r.p.get('UNTIL')!, event.start.timeZone);
     } catch {
-      return no(`UNTIL=${p.get('UNTIL')}`);
+      return `UNTIL=${r.p.get('UNTIL')}`;
     }
     // Graph's end date includes that whole day; UNTIL is an instant: a last day whose start is
     // after UNTIL's time of day does not count.
     const lastDay =
       event.isAllDay || timeOf(until) >= timeOf(event.start.dateTime) ? ymd(until) : addDays(ymd(until), -1);
-    if (lastDay < start) return no('UNTIL before DTSTART');
+    if (lastDay < r.start) return 'UNTIL before DTSTART';
     range.type = 'endDate';
     range.endDate = lastDay;
   }
-  return { ok: true, recurrence: { pattern, range } };
+  return range;
 }
 
 /** A rule RFC 5545 does not allow (e.g. an ordinal BYDAY in a DAILY rule): it has no instances to migrate. */

@@ -5,6 +5,7 @@ import { errorsCsv, FILE_NAMES, reportJson, statisticsCsv, type ReportFile } fro
 import { renderHtml } from './html';
 import { renderText } from './text';
 import { buildView } from './view';
+import { streamedErrorsCsv, type SkippedItemSource, type StreamedReportFile } from './stream';
 
 /** A report ready to mail and store. Holds no password and no message body by construction. */
 export interface BuiltReport {
@@ -14,11 +15,18 @@ export interface BuiltReport {
   html: string;
   text: string;
   files: ReportFile[];
+  /** Files written to blob storage as a stream and never attached (a large batch's errors.csv). */
+  streamedFiles?: StreamedReportFile[];
 }
 
 export interface BuildOptions {
   /** When the report is made; tests pass a fixed time. */
   now?: Date;
+  /**
+   * A batch with many skipped items: `skippedItems` of the input holds the first of them (the mail
+   * body's), and errors.csv is streamed from this source instead of built in memory.
+   */
+  skipped?: SkippedItemSource;
 }
 
 /**
@@ -32,6 +40,8 @@ export function buildReport(kind: ReportKind, input: unknown, options: BuildOpti
     });
   }
   const report = parseReportInput(input);
+  const skipped = options.skipped;
+  if (skipped) report.skippedItemsTotal = Math.max(report.skippedItemsTotal, skipped.total);
   const extra = report.extraFiles;
   const view = buildView(kind, report, [...Object.values(FILE_NAMES), ...extra.map((f) => f.name)]);
   const { mailboxes, setUp, failed, pending, other } = view.summary;
@@ -43,9 +53,10 @@ export function buildReport(kind: ReportKind, input: unknown, options: BuildOpti
     text: renderText(view),
     files: [
       statisticsCsv(report),
-      errorsCsv(report),
+      ...(skipped ? [] : [errorsCsv(report)]),
       reportJson(kind, report, { mailboxes, setUp, failed, pending, other }, options.now ?? new Date()),
       ...extra,
     ],
+    ...(skipped ? { streamedFiles: [streamedErrorsCsv(report, skipped)] } : {}),
   };
 }

@@ -33,3 +33,13 @@ export function toCsv(fields: readonly string[], rows: readonly CsvCell[][]): st
 export function csvBuffer(fields: readonly string[], rows: readonly CsvCell[][]): Buffer {
   return Buffer.from(toCsv(fields, rows), 'utf8');
 }
+
+/** More rows of a CSV begun with toCsv (no BOM, no header): for a file written piece by piece. */
+export function csvRowsText(rows: readonly CsvCell[][]): string {
+  if (!rows.length) return '';
+  const body = Papa.unparse(
+    rows.map((r) => r.map((c) => (c === null ? '' : c))),
+    { escapeFormulae: FORMULA_TRIGGER, newline: '\r\n', header: false },
+  );
+  return body + '\r\n';
+}

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import { CodedError, isCodedError, type ProblemDetail } from '../domain/errors';
@@ -6,6 +7,7 @@ import type { BuiltReport } from './build';
 import type { ReportFile } from './files';
 import { REPORT_LIMITS, REPORTS_CONTAINER } from './limits';
 import type { ReportTransport } from './transport';
+import type { StreamedReportFile } from './stream';
 
 /** The mail body is stored next to the files, so the dashboard can show exactly what was sent. */
 const BODY_FILE_NAME = 'report.html';
@@ -100,7 +102,37 @@ async function writeBlobCopy(container: ContainerClient, report: BuiltReport): P
       { container: container.containerName, statusCode: statusCode(err) ?? null },
     );
   }
+  for (const file of report.streamedFiles ?? []) {
+    const name = reportBlobName(report, file.name);
+    try {
+      await uploadStreamed(container, name, file);
+    } catch (err) {
+      if (isCodedError(err)) throw err;
+      throw new CodedError(
+        'REPORT_BLOB_WRITE_FAILED',
+        `Could not write ${name} to container "${container.containerName}": ${String((err as Error)?.message ?? err).slice(0, REPORT_LIMITS.maxErrorChars)}. Check the storage account settings; the mail was not sent.`,
+        { container: container.containerName, statusCode: statusCode(err) ?? null },
+      );
+    }
+    blobs.push({ file: { name: file.name, contentType: file.contentType, content: Buffer.alloc(0) }, name });
+  }
   return blobs.map((b) => b.name);
+}
+
+/** Uploads a file as it is produced: a few blocks in memory at a time, whatever its size. */
+async function uploadStreamed(
+  container: ContainerClient,
+  name: string,
+  file: StreamedReportFile,
+): Promise<void> {
+  await container
+    .getBlockBlobClient(name)
+    .uploadStream(
+      Readable.from(file.chunks()),
+      REPORT_LIMITS.streamBlockBytes,
+      REPORT_LIMITS.streamBlocksAtOnce,
+      { blobHTTPHeaders: { blobContentType: file.contentType } },
+    );
 }
 
 function failure(err: unknown, transport: string): ProblemDetail {
@@ -172,7 +204,9 @@ export async function deliverReport(options: DeliverOptions): Promise<DeliveryRe
   const blobs = await writeBlobCopy(container, report);
 
   const attachmentBytes = report.files.reduce((n, f) => n + f.content.length, 0);
-  const attachmentsOmitted = attachmentBytes > REPORT_LIMITS.maxAttachmentBytes;
+  // A streamed file is too large to attach by definition: the mail then carries links only.
+  const attachmentsOmitted =
+    attachmentBytes > REPORT_LIMITS.maxAttachmentBytes || (report.streamedFiles?.length ?? 0) > 0;
   const attachments = attachmentsOmitted ? [] : report.files;
   const result = { container: container.containerName, blobs, attachmentsOmitted };
 

@@ -5,6 +5,7 @@ import {
   mailboxReportSchema,
   reportLinksSchema,
   skippedItemSchema,
+  type SkippedItemReport,
   type ValidBatchReport,
 } from './input';
 import { REPORT_KINDS, type ReportKind } from './kinds';
@@ -25,7 +26,7 @@ export const FILE_NAMES = {
   json: 'report.json',
 } as const;
 
-const CSV_TYPE = 'text/csv; charset=utf-8';
+export const CSV_TYPE = 'text/csv; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Rates to two decimals: enough for a spreadsheet, no float noise like 12.333333333333334. */
@@ -80,9 +81,9 @@ export const ERRORS_COLUMNS = [
   'ErrorCode',
 ] as const;
 
-/** Failed mailboxes first (one row each, with their error), then every skipped item with its reason. */
-export function errorsCsv(report: ValidBatchReport): ReportFile {
-  const failed: CsvCell[][] = report.mailboxes
+/** errors.csv's rows of the failed mailboxes (one each, with its error). */
+export function failedMailboxRows(report: ValidBatchReport): CsvCell[][] {
+  return report.mailboxes
     .filter(needsAttention)
     .map((m) => [
       'FailedMailbox',
@@ -95,7 +96,11 @@ export function errorsCsv(report: ValidBatchReport): ReportFile {
       m.error?.message ?? m.status,
       m.error?.code ?? m.status,
     ]);
-  const skipped: CsvCell[][] = report.skippedItems.map((i) => [
+}
+
+/** errors.csv's rows of skipped items, each with its reason. */
+export function skippedItemRows(items: readonly SkippedItemReport[]): CsvCell[][] {
+  return items.map((i) => [
     'SkippedItem',
     i.emailAddress,
     i.folder,
@@ -106,10 +111,17 @@ export function errorsCsv(report: ValidBatchReport): ReportFile {
     i.reason,
     null,
   ]);
+}
+
+/** Failed mailboxes first, then every skipped item with its reason. */
+export function errorsCsv(report: ValidBatchReport): ReportFile {
   return {
     name: FILE_NAMES.errors,
     contentType: CSV_TYPE,
-    content: csvBuffer(ERRORS_COLUMNS, [...failed, ...skipped]),
+    content: csvBuffer(ERRORS_COLUMNS, [
+      ...failedMailboxRows(report),
+      ...skippedItemRows(report.skippedItems),
+    ]),
   };
 }
 
@@ -128,6 +140,8 @@ export const reportDocumentSchema = z.object({
   }),
   mailboxes: z.array(mailboxReportSchema),
   skippedItems: z.array(skippedItemSchema),
+  /** Present when skippedItems holds only the first items: then errors.csv has all of them. */
+  skippedItemsTotal: z.number().int().min(0).optional(),
   links: reportLinksSchema,
   cutover: cutoverReportSchema.optional(),
 });
@@ -147,6 +161,9 @@ export function reportJson(
     summary,
     mailboxes: report.mailboxes,
     skippedItems: report.skippedItems,
+    ...(report.skippedItemsTotal > report.skippedItems.length
+      ? { skippedItemsTotal: report.skippedItemsTotal }
+      : {}),
     links: report.links,
     ...(report.cutover ? { cutover: report.cutover } : {}),
   };

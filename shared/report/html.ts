@@ -95,69 +95,18 @@ export function renderHtml(view: ReportView): string {
       ),
     );
   }
-  if (view.mailboxes.length > 0) {
+  if (view.mailboxes.length > 0) parts.push(mailboxSection(view));
+  if (view.skipped.length > 0) parts.push(skippedSection(view));
+  if (view.cutover)
     parts.push(
-      `<h2 style="${STYLE.h2}">${e(view.mailboxHeading)}</h2>`,
-      dataTable(
-        [
-          'Mailbox',
-          'Status',
-          'Items synced',
-          'By kind',
-          'Items skipped',
-          'Data',
-          'Rate',
-          'Duration',
-          'Last sync',
-          'Error',
-          'Not carried (Graph)',
-        ],
-        [false, false, true, false, true, true, false, true, false, false, false],
-        view.mailboxes.map((m) => [
-          e(m.emailAddress),
-          statusBadge(m.status),
-          e(m.itemsSynced),
-          e(m.byKind),
-          e(m.itemsSkipped),
-          e(m.bytes),
-          e(m.rate),
-          e(m.duration),
-          e(m.lastSync),
-          e(m.error),
-          e(m.notCarried),
-        ]),
+      bulletSection(
+        'Cutover',
+        view.cutover.map((l) => e(l)),
       ),
-      omittedNote(view.mailboxesOmitted, 'statistics.csv'),
     );
-  }
-  if (view.skipped.length > 0) {
-    parts.push(
-      `<h2 style="${STYLE.h2}">Skipped items</h2>`,
-      dataTable(
-        ['Mailbox', 'Folder', 'Date', 'Subject', 'Kind', 'Size', 'Reason'],
-        [false, false, false, false, false, true, false],
-        view.skipped.map((i) => [
-          e(i.emailAddress),
-          e(i.folder),
-          e(i.date),
-          e(i.subject),
-          e(i.kind),
-          e(i.size),
-          e(i.reason),
-        ]),
-      ),
-      omittedNote(view.skippedOmitted, 'errors.csv'),
-    );
-  }
-  if (view.cutover) {
-    const items = view.cutover.map((l) => `<li>${e(l)}</li>`).join('');
-    parts.push(`<h2 style="${STYLE.h2}">Cutover</h2><ul style="margin:0;padding-left:20px;">${items}</ul>`);
-  }
   if (view.links.length > 0) {
-    const items = view.links
-      .map((l) => `<li><a style="${STYLE.link}" href="${e(l.url)}">${e(l.label)}</a></li>`)
-      .join('');
-    parts.push(`<h2 style="${STYLE.h2}">Links</h2><ul style="margin:0;padding-left:20px;">${items}</ul>`);
+    const items = view.links.map((l) => `<a style="${STYLE.link}" href="${e(l.url)}">${e(l.label)}</a>`);
+    parts.push(bulletSection('Links', items));
   }
   parts.push(
     `<p style="${STYLE.note}">${e(`Report files: ${view.fileNames.join(', ')}. They are attached when small enough and always kept in the reports container.`)}</p>`,
@@ -167,5 +116,72 @@ export function renderHtml(view: ReportView): string {
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${e(view.subject)}</title></head>` +
     `<body style="${STYLE.body}"><div style="${STYLE.card}">${parts.join('')}</div></body></html>`
+  );
+}
+
+/** A heading and a bulleted list of items that are HTML already (escaped by the caller). */
+function bulletSection(heading: string, itemsHtml: readonly string[]): string {
+  const items = itemsHtml.map((i) => `<li>${i}</li>`).join('');
+  return `<h2 style="${STYLE.h2}">${heading}</h2><ul style="margin:0;padding-left:20px;">${items}</ul>`;
+}
+
+const MAILBOX_COLUMNS = [
+  'Mailbox',
+  'Status',
+  'Items synced',
+  'By kind',
+  'Items skipped',
+  'Data',
+  'Rate',
+  'Duration',
+  'Last sync',
+  'Error',
+  'Not carried (Graph)',
+];
+const MAILBOX_NUMERIC = [false, false, true, false, true, true, false, true, false, false, false];
+
+function mailboxSection(view: ReportView): string {
+  const e = escapeHtml;
+  return (
+    `<h2 style="${STYLE.h2}">${e(view.mailboxHeading)}</h2>` +
+    dataTable(
+      MAILBOX_COLUMNS,
+      MAILBOX_NUMERIC,
+      view.mailboxes.map((m) => [
+        e(m.emailAddress),
+        statusBadge(m.status),
+        e(m.itemsSynced),
+        e(m.byKind),
+        e(m.itemsSkipped),
+        e(m.bytes),
+        e(m.rate),
+        e(m.duration),
+        e(m.lastSync),
+        e(m.error),
+        e(m.notCarried),
+      ]),
+    ) +
+    omittedNote(view.mailboxesOmitted, 'statistics.csv')
+  );
+}
+
+function skippedSection(view: ReportView): string {
+  const e = escapeHtml;
+  return (
+    `<h2 style="${STYLE.h2}">Skipped items</h2>` +
+    dataTable(
+      ['Mailbox', 'Folder', 'Date', 'Subject', 'Kind', 'Size', 'Reason'],
+      [false, false, false, false, false, true, false],
+      view.skipped.map((i) => [
+        e(i.emailAddress),
+        e(i.folder),
+        e(i.date),
+        e(i.subject),
+        e(i.kind),
+        e(i.size),
+        e(i.reason),
+      ]),
+    ) +
+    omittedNote(view.skippedOmitted, 'errors.csv')
   );
 }

@@ -28,4 +28,5 @@ export type { ReportTransport, ReportMessage, TransportReceipt } from './transpo
 export { smtpTransport, smtpConfigSchema } from './smtp';
 export type { SmtpConfig } from './smtp';
 export { deliverReport, reportsContainer, reportBlobName } from './deliver';
+export type { SkippedItemSource, StreamedReportFile } from './stream';
 export type { DeliverOptions, DeliveryResult, SendResult, SendStatus } from './deliver';

@@ -113,6 +113,11 @@ export const batchReportInputSchema = z
     batch: batchSchema,
     mailboxes: z.array(mailboxReportSchema).max(REPORT_LIMITS.maxMailboxes),
     skippedItems: z.array(skippedItemSchema).max(REPORT_LIMITS.maxSkippedItems).default([]),
+    /**
+     * How many skipped items there are when `skippedItems` is only the first of them (a large batch's
+     * errors.csv is then streamed from state, see build.ts); the item count by default.
+     */
+    skippedItemsTotal: count.optional(),
     links: reportLinksSchema.default({ dashboardUrl: null, files: [] }),
     /** Completion only: forwarding and DNS readiness. */
     cutover: cutoverReportSchema.optional(),
@@ -128,7 +133,7 @@ export const batchReportInputSchema = z
       .max(REPORT_LIMITS.maxExtraFiles)
       .default([]),
   })
-  .transform(({ batch, mailboxes, skippedItems, links, cutover, extraFiles }) => ({
+  .transform(({ batch, mailboxes, skippedItems, skippedItemsTotal, links, cutover, extraFiles }) => ({
     cutover,
     extraFiles,
     batch: {
@@ -138,6 +143,7 @@ export const batchReportInputSchema = z
     },
     mailboxes,
     skippedItems,
+    skippedItemsTotal: Math.max(skippedItemsTotal ?? 0, skippedItems.length),
     links,
   }));
 

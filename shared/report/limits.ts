@@ -25,6 +25,17 @@ export const REPORT_LIMITS = {
   smtpTimeoutMs: 30_000,
   /** Bound on any one transport's send, on top of its own timeouts: delivery must always finish. */
   sendTimeoutMs: 2 * 60_000,
+  /**
+   * Above this many skipped items (the mailboxes' counters) errors.csv is streamed from state page by
+   * page and the report holds only the first bodyMaxSkippedRows: 200,000 items held at once took
+   * hundreds of MB (objects, the CSV string and report.json).
+   */
+  streamSkippedAbove: 5_000,
+  /** Skipped items read from state per page when streaming. */
+  skippedPageSize: 1_000,
+  /** Block size and blocks in flight of a streamed upload: its memory is about their product. */
+  streamBlockBytes: 4 * 1024 * 1024,
+  streamBlocksAtOnce: 2,
   /** Longest error message kept in a delivery result (server replies can be long). */
   maxErrorChars: 500,
 } as const;

@@ -216,7 +216,7 @@ export function buildView(kind: ReportKind, report: ValidBatchReport, fileNames:
       size: i.sizeBytes === null ? '—' : formatBytes(i.sizeBytes),
       reason: i.reason,
     })),
-    skippedOmitted: report.skippedItems.length - skippedShown.length,
+    skippedOmitted: report.skippedItemsTotal - skippedShown.length,
     links,
     fileNames,
     ...(report.cutover ? { cutover: cutoverLines(report.cutover) } : {}),

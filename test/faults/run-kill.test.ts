@@ -11,8 +11,8 @@ import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
  * `mailferry run` killed with SIGKILL in the middle of copying (chunks in flight, index rows and
  * checkpoints half written), then run again with the same --data: the batch completes, the target
  * holds exactly the source, and each mailbox's itemsSynced is what its target holds (not what the
- * calls that happened to report back added up to). The killed calls' folder leases make the second
- * run wait for them to expire (FOLDER_LEASE_MS), so this test takes a few minutes.
+ * calls that happened to report back added up to). The killed calls' folder leases are free as soon
+ * as the killed process's heartbeat runs out (PROCESS_ALIVE_MS), not after FOLDER_LEASE_MS.
  */
 let source: RunningDovecot;
 let target: RunningDovecot;

@@ -56,12 +56,21 @@ function dataOf(r: DAVResponse, kind: PimCollection['kind']): string | undefined
   return undefined;
 }
 
+type DavKind = 'caldav' | 'carddav';
+
+/** What the source's calls share: the settings, the login, one client per protocol, error mapping. */
+interface Dav {
+  settings: DavSettings;
+  client(type: DavKind): Promise<Client>;
+  guard<T>(work: () => Promise<T>): Promise<T>;
+}
+
 export async function openDavSource(
   settings: DavSettings,
   login: { email: string; userName?: string; password?: string },
 ): Promise<PimSource> {
   const username = login.userName ?? davLogin(settings.login, login.email);
-  const open = async (type: 'caldav' | 'carddav'): Promise<Client> => {
+  const open = async (type: DavKind): Promise<Client> => {
     try {
       return await createDAVClient({
         serverUrl: settings.url,
@@ -74,122 +83,134 @@ export async function openDavSource(
       throw sourceError(e, settings.url, username);
     }
   };
-  const clients: Partial<Record<'caldav' | 'carddav', Promise<Client>>> = {};
-  const client = (type: 'caldav' | 'carddav') => (clients[type] ??= open(type));
-  const collectionsByUrl = new Map<string, DAVCalendar | DAVAddressBook>();
-  let known: PimCollection[] | undefined;
-
-  async function guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (e) {
-      throw e instanceof CodedError ? e : sourceError(e, settings.url, username);
-    }
-  }
-
-  const source: PimSource = {
-    async collections() {
-      if (known) return known;
-      const [calendars, books] = await guard(async () =>
-        Promise.all([
-          (await client('caldav')).fetchCalendars(),
-          (await client('carddav')).fetchAddressBooks(),
-        ]),
-      );
-      const out: PimCollection[] = [];
-      const add = (list: Array<DAVCalendar | DAVAddressBook>, kind: PimCollection['kind']) => {
-        const sorted = [...list].sort((a, b) => a.url.localeCompare(b.url));
-        const preferred = sorted.find((c) => DEFAULT_NAME.test(lastSegment(c.url))) ?? sorted[0];
-        for (const c of sorted) {
-          const id = new URL(c.url, settings.url).pathname;
-          collectionsByUrl.set(id, c);
-          const displayName =
-            typeof c.displayName === 'string' && c.displayName ? c.displayName : lastSegment(c.url);
-          out.push({ id, kind, displayName, isDefault: c === preferred });
-        }
-      };
-      // A calendar that holds only tasks (VTODO) has no events to migrate.
-      add(
-        calendars.filter((c) => !c.components || c.components.includes('VEVENT')),
-        'calendar',
-      );
-      add(books, 'contacts');
-      known = out;
-      return out;
+  const clients: Partial<Record<DavKind, Promise<Client>>> = {};
+  const dav: Dav = {
+    settings,
+    client: (type) => (clients[type] ??= open(type)),
+    async guard(work) {
+      try {
+        return await work();
+      } catch (e) {
+        throw e instanceof CodedError ? e : sourceError(e, settings.url, username);
+      }
     },
-
-    async list(collection) {
-      return guard(async () => {
-        const c = await client(collection.kind === 'calendar' ? 'caldav' : 'carddav');
-        const url = new URL(collection.id, settings.url).href;
-        const answers = await c.propfind({
-          url,
-          props: { 'd:getetag': {}, 'd:getcontenttype': {}, 'd:resourcetype': {} },
-          depth: '1',
-        });
-        const refs: PimItemRef[] = [];
-        for (const r of answers) {
-          if (!r.href || !r.ok) continue;
-          const path = new URL(r.href, url).pathname;
-          if (path.replace(/\/+$/, '') === collection.id.replace(/\/+$/, '')) continue;
-          const type = String(r.props?.getcontenttype ?? '');
-          const rt = r.props?.resourcetype as unknown;
-          if (rt && typeof rt === 'object' && 'collection' in rt) continue;
-          if (type && !/text\/(calendar|vcard|x-vcard)/i.test(type)) continue;
-          refs.push({ id: path, version: etagOf(r) });
-        }
-        return refs.sort((a, b) => a.id.localeCompare(b.id));
-      });
+  };
+  let known: Promise<PimCollection[]> | undefined;
+  return {
+    collections: () => {
+      known ??= listCollections(dav);
+      known.catch(() => (known = undefined));
+      return known;
     },
-
-    async fetch(collection, refs) {
-      if (refs.length === 0) return [];
-      return guard(async () => {
-        const out: PimFetched[] = [];
-        const byId = new Map(refs.map((r) => [r.id, r]));
-        for (let i = 0; i < refs.length; i += PIM_LIMITS.fetchPage) {
-          const page = refs.slice(i, i + PIM_LIMITS.fetchPage);
-          const url = new URL(collection.id, settings.url).href;
-          const answers =
-            collection.kind === 'calendar'
-              ? await (
-                  await client('caldav')
-                ).calendarMultiGet({
-                  url,
-                  props: { 'd:getetag': {}, 'c:calendar-data': {} },
-                  objectUrls: page.map((r) => r.id),
-                  depth: '1',
-                })
-              : await (
-                  await client('carddav')
-                ).addressBookMultiGet({
-                  url,
-                  props: { 'd:getetag': {}, 'card:address-data': {} },
-                  objectUrls: page.map((r) => r.id),
-                  depth: '1',
-                });
-          for (const r of answers) {
-            if (!r.href) continue;
-            const ref = byId.get(new URL(r.href, url).pathname);
-            if (!ref) continue;
-            const data = dataOf(r, collection.kind);
-            // Gone between list and fetch: the next pass sees it missing.
-            if (!r.ok || data === undefined) continue;
-            const label = `${collection.displayName}/${lastSegment(ref.id)}`;
-            const item =
-              collection.kind === 'calendar'
-                ? parseCalendarObject(data, label, settings.defaultTimeZone)
-                : parseVCard(data, label);
-            out.push({ ref: { id: ref.id, version: etagOf(r) || ref.version }, item });
-          }
-        }
-        return out;
-      });
-    },
-
+    list: (collection) => listRefs(dav, collection),
+    fetch: (collection, refs) => fetchItems(dav, collection, refs),
     async close() {
       // Plain HTTP requests: nothing held open.
     },
   };
-  return source;
+}
+
+async function listCollections(dav: Dav): Promise<PimCollection[]> {
+  const [calendars, books] = await dav.guard(async () =>
+    Promise.all([
+      (await dav.client('caldav')).fetchCalendars(),
+      (await dav.client('carddav')).fetchAddressBooks(),
+    ]),
+  );
+  const out: PimCollection[] = [];
+  const add = (list: Array<DAVCalendar | DAVAddressBook>, kind: PimCollection['kind']) => {
+    const sorted = [...list].sort((a, b) => a.url.localeCompare(b.url));
+    const preferred = sorted.find((c) => DEFAULT_NAME.test(lastSegment(c.url))) ?? sorted[0];
+    for (const c of sorted) {
+      const id = new URL(c.url, dav.settings.url).pathname;
+      const displayName =
+        typeof c.displayName === 'string' && c.displayName ? c.displayName : lastSegment(c.url);
+      out.push({ id, kind, displayName, isDefault: c === preferred });
+    }
+  };
+  // A calendar that holds only tasks (VTODO) has no events to migrate.
+  add(
+    calendars.filter((c) => !c.components || c.components.includes('VEVENT')),
+    'calendar',
+  );
+  add(books, 'contacts');
+  return out;
+}
+
+/** One PROPFIND (Depth 1): the collection's items with their ETags, sorted by path. */
+function listRefs(dav: Dav, collection: PimCollection): Promise<PimItemRef[]> {
+  return dav.guard(async () => {
+    const c = await dav.client(collection.kind === 'calendar' ? 'caldav' : 'carddav');
+    const url = new URL(collection.id, dav.settings.url).href;
+    const answers = await c.propfind({
+      url,
+      props: { 'd:getetag': {}, 'd:getcontenttype': {}, 'd:resourcetype': {} },
+      depth: '1',
+    });
+    const refs: PimItemRef[] = [];
+    for (const r of answers) {
+      if (!r.href || !r.ok) continue;
+      const path = new URL(r.href, url).pathname;
+      if (path.replace(/\/+$/, '') === collection.id.replace(/\/+$/, '')) continue;
+      const type = String(r.props?.getcontenttype ?? '');
+      const rt = r.props?.resourcetype as unknown;
+      if (rt && typeof rt === 'object' && 'collection' in rt) continue;
+      if (type && !/text\/(calendar|vcard|x-vcard)/i.test(type)) continue;
+      refs.push({ id: path, version: etagOf(r) });
+    }
+    return refs.sort((a, b) => a.id.localeCompare(b.id));
+  });
+}
+
+/** The items' payloads by multiget, PIM_LIMITS.fetchPage at a time, parsed. */
+async function fetchItems(dav: Dav, collection: PimCollection, refs: PimItemRef[]): Promise<PimFetched[]> {
+  if (refs.length === 0) return [];
+  return dav.guard(async () => {
+    const out: PimFetched[] = [];
+    const byId = new Map(refs.map((r) => [r.id, r]));
+    const url = new URL(collection.id, dav.settings.url).href;
+    for (let i = 0; i < refs.length; i += PIM_LIMITS.fetchPage) {
+      const answers = await multiGet(dav, collection, url, refs.slice(i, i + PIM_LIMITS.fetchPage));
+      for (const r of answers) {
+        if (!r.href) continue;
+        const ref = byId.get(new URL(r.href, url).pathname);
+        if (!ref) continue;
+        const data = dataOf(r, collection.kind);
+        // Gone between list and fetch: the next pass sees it missing.
+        if (!r.ok || data === undefined) continue;
+        const label = `${collection.displayName}/${lastSegment(ref.id)}`;
+        const item =
+          collection.kind === 'calendar'
+            ? parseCalendarObject(data, label, dav.settings.defaultTimeZone)
+            : parseVCard(data, label);
+        out.push({ ref: { id: ref.id, version: etagOf(r) || ref.version }, item });
+      }
+    }
+    return out;
+  });
+}
+
+async function multiGet(
+  dav: Dav,
+  collection: PimCollection,
+  url: string,
+  page: readonly PimItemRef[],
+): Promise<DAVResponse[]> {
+  const objectUrls = page.map((r) => r.id);
+  if (collection.kind === 'calendar') {
+    const c = await dav.client('caldav');
+    return c.calendarMultiGet({
+      url,
+      props: { 'd:getetag': {}, 'c:calendar-data': {} },
+      objectUrls,
+      depth: '1',
+    });
+  }
+  const c = await dav.client('carddav');
+  return c.addressBookMultiGet({
+    url,
+    props: { 'd:getetag': {}, 'card:address-data': {} },
+    objectUrls,
+    depth: '1',
+  });
 }

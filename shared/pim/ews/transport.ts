@@ -129,55 +129,15 @@ export class EwsTransport {
       };
       if (authorization) headers.Authorization = authorization;
       const req = lib.request(this.url, { method: 'POST', agent: this.agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let truncated = false;
-        res.on('data', (chunk: Buffer) => {
-          if (truncated) return;
-          size += chunk.length;
-          if (size > maxBytes) {
-            truncated = true;
-            clearTimeout(overall);
-            // Stop reading: the rest of this answer is not wanted. The socket is not reused.
-            res.destroy();
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-              truncated,
-            });
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          clearTimeout(overall);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-            truncated,
-          });
-        });
-        res.on('error', (e) => {
-          clearTimeout(overall);
-          if (!truncated) reject(unreachable(this.url, e));
-        });
+        readBounded(res, maxBytes, () => clearTimeout(overall)).then(resolve, (e: Error) =>
+          reject(unreachable(this.url, e)),
+        );
       });
       const overall = setTimeout(
         () => req.destroy(new Error(`no complete answer within ${REQUEST_TIMEOUT_MS} ms`)),
         REQUEST_TIMEOUT_MS,
       );
-      // A new connection must be up within CONNECT_TIMEOUT_MS; the whole call within REQUEST_TIMEOUT_MS.
-      req.on('socket', (socket) => {
-        if (!socket.connecting) return;
-        const connect = setTimeout(
-          () => req.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)),
-          CONNECT_TIMEOUT_MS,
-        );
-        socket.once('connect', () => clearTimeout(connect));
-        socket.once('close', () => clearTimeout(connect));
-      });
+      limitConnectTime(req);
       req.on('error', (e) => {
         clearTimeout(overall);
         reject(unreachable(this.url, e));
@@ -185,6 +145,57 @@ export class EwsTransport {
       req.end(payload);
     });
   }
+}
+
+/**
+ * Reads an answer up to maxBytes; past that it stops reading (the rest of the answer is not
+ * wanted, the socket is not reused) and answers with what it has, marked truncated.
+ */
+function readBounded(res: http.IncomingMessage, maxBytes: number, settled: () => void): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    const answer = (): HttpAnswer => ({
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      truncated,
+    });
+    res.on('data', (chunk: Buffer) => {
+      if (truncated) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        truncated = true;
+        settled();
+        res.destroy();
+        resolve(answer());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.on('end', () => {
+      settled();
+      resolve(answer());
+    });
+    res.on('error', (e) => {
+      settled();
+      if (!truncated) reject(e);
+    });
+  });
+}
+
+/** A new connection must be up within CONNECT_TIMEOUT_MS (the whole call has REQUEST_TIMEOUT_MS). */
+function limitConnectTime(req: http.ClientRequest): void {
+  req.on('socket', (socket) => {
+    if (!socket.connecting) return;
+    const connect = setTimeout(
+      () => req.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)),
+      CONNECT_TIMEOUT_MS,
+    );
+    socket.once('connect', () => clearTimeout(connect));
+    socket.once('close', () => clearTimeout(connect));
+  });
 }
 
 function headerValues(header: string | string[] | undefined): string[] {
