@@ -6,7 +6,8 @@ import type { FunctionRegistry } from '../core/registry';
 import type { Invoker } from '../invoker';
 import { openWork, type Effect } from './episode';
 import { EventType, failureFrom, history, type HistoryEvent } from './history';
-import { liveInstance, type LiveInstance } from './live';
+import { WRITE_BEHIND_MS } from './limits';
+import { liveInstance, restoreBuffer, takeBuffer, type LiveInstance } from './live';
 import { completionEventFor, InstanceConflictError } from './outcomes';
 import {
   emptyBook,
@@ -70,8 +71,13 @@ export class DurableEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const inst of this.live.values()) for (const cancel of inst.timers.values()) cancel();
+    for (const inst of this.live.values()) {
+      for (const cancel of inst.timers.values()) cancel();
+      clearTimeout(inst.flushTimer);
+    }
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // What is decided is kept: buffered episodes are committed before the engine goes.
+    await Promise.allSettled([...this.live.values()].map((inst) => this.flush(inst)));
   }
 
   /** Creates and starts an instance. Reuses the id of a finished instance, refuses a running one. */
@@ -273,14 +279,50 @@ export class DurableEngine {
   }
 
   private async persist(inst: LiveInstance, decision: Decision): Promise<void> {
-    const { inboxKeys } = decision;
+    const buffered = takeBuffer(inst);
+    const inboxKeys = [...buffered.inboxKeys, ...decision.inboxKeys];
     if (decision.continueAsNew) return this.continueAsNew(inst, decision.continueAsNew.input, inboxKeys);
-    // A sub-orchestration's first commit also stores its start.
-    const events = inst.unsaved ? [inst.history[0] as HistoryEvent, ...decision.events] : decision.events;
+    const events = [...buffered.events, ...decision.events];
     if (decision.end) return this.finish(inst, events, inboxKeys, decision.end);
     inst.record.lastUpdatedTime = this.options.clock.now().toISOString();
-    await this.save(inst, events, inboxKeys);
+    // Write-behind (see WRITE_BEHIND_MS for why that is safe), counted from the oldest episode
+    // waiting, so a run of quick steps is still committed every WRITE_BEHIND_MS.
+    const since = buffered.since ?? Date.now();
+    const wait = since + WRITE_BEHIND_MS - Date.now();
+    if (wait > 0 && decision.effects.every((effect) => effect.kind === 'activity')) {
+      inst.buffer = { events, inboxKeys, since };
+      inst.flushTimer = setTimeout(() => void this.track(this.flush(inst)), wait);
+    } else {
+      try {
+        await this.save(inst, events, inboxKeys);
+      } catch (e) {
+        restoreBuffer(inst, { events, inboxKeys });
+        throw e;
+      }
+    }
     for (const effect of decision.effects) this.perform(inst, effect, false);
+  }
+
+  /** Commits buffered episodes of an instance that is waiting (no turn of its own is running). */
+  private async flush(inst: LiveInstance): Promise<void> {
+    if (inst.turning || !inst.buffer.events.length || this.live.get(inst.record.instanceId) !== inst) return;
+    inst.turning = true;
+    const taken = takeBuffer(inst);
+    try {
+      await this.save(inst, taken.events, taken.inboxKeys);
+    } catch (e) {
+      if (inst.unsaved && e instanceof InstanceConflictError) {
+        this.abandon(inst, e);
+        return;
+      }
+      restoreBuffer(inst, taken);
+      if (!this.stopped)
+        inst.flushTimer = setTimeout(() => void this.track(this.flush(inst)), WRITE_BEHIND_MS);
+      console.error(`orchestration ${inst.record.instanceId}: episodes not saved yet:`, e);
+    } finally {
+      inst.turning = false;
+      if (this.live.get(inst.record.instanceId) === inst) this.schedule(inst);
+    }
   }
 
   /** A sub-orchestration that could not be stored (its id is running already) fails in its parent. */

@@ -1,18 +1,11 @@
-/**
- * Limits of the embedded durable runtime's storage. Instances are spread over a few fixed
- * partitions of the instances table so that the episodes of many instances written at the same
- * moment can share one entity-group transaction (one round trip instead of one per instance).
- */
-
-/** Partitions the instances are hashed into: commits to different partitions go out in parallel. */
-export const STORE_PARTITIONS = 4;
-
-/** Entity-group transactions take at most 100 operations. */
-export const MAX_TX_OPS = 100;
+/** Limits of the embedded durable runtime. */
 
 /**
- * Characters of entity text one combined transaction may carry. A transaction's body may not
- * exceed 4 MiB; strings count twice in UTF-16 and the body adds its own framing, so stay well under.
- * A single commit larger than this still goes out (alone), as it did before commits were combined.
+ * How long an episode that only scheduled activities (or nothing) may wait in memory before it is
+ * committed. Episodes that follow within this time go out in the same transaction, so a mailbox
+ * whose steps take milliseconds costs one commit instead of one per step. Nothing can be lost by
+ * the wait: until the commit, the stored history still asks for the same activities, which run
+ * again after a crash (activities are idempotent: at least once, as on Azure). Timers,
+ * sub-orchestrations and an instance's end are committed before they take effect.
  */
-export const MAX_TX_CHARS = 1_000_000;
+export const WRITE_BEHIND_MS = 250;

@@ -23,9 +23,47 @@ export interface LiveInstance {
    * episode (its parent's history records the creation, so a crash before that commit loses nothing).
    */
   unsaved: boolean;
+  /** Episodes decided and acted on but not committed yet (write-behind; see limits.ts). */
+  buffer: Buffered;
+  flushTimer?: NodeJS.Timeout;
   timers: Map<number, () => void>;
 }
 
+export interface Buffered {
+  events: HistoryEvent[];
+  inboxKeys: string[];
+  /** When the oldest buffered episode was decided (ms since the epoch, process time). */
+  since?: number;
+}
+
 export function liveInstance(record: InstanceRecord, history: HistoryEvent[], unsaved = false): LiveInstance {
-  return { record, history, pending: [], needsTurn: true, turning: false, unsaved, timers: new Map() };
+  return {
+    record,
+    history,
+    pending: [],
+    needsTurn: true,
+    turning: false,
+    unsaved,
+    // A new sub-orchestration's start is committed with its first episode.
+    buffer: { events: unsaved ? [...history] : [], inboxKeys: [] },
+    timers: new Map(),
+  };
+}
+
+/** Takes what is buffered (and stops its flush timer). */
+export function takeBuffer(inst: LiveInstance): Buffered {
+  const taken = inst.buffer;
+  inst.buffer = { events: [], inboxKeys: [] };
+  if (inst.flushTimer) clearTimeout(inst.flushTimer);
+  inst.flushTimer = undefined;
+  return taken;
+}
+
+/** Puts back what a failed commit took, ahead of anything buffered since. */
+export function restoreBuffer(inst: LiveInstance, taken: Buffered): void {
+  inst.buffer = {
+    events: [...taken.events, ...inst.buffer.events],
+    inboxKeys: [...taken.inboxKeys, ...inst.buffer.inboxKeys],
+    since: taken.since ?? inst.buffer.since,
+  };
 }

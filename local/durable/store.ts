@@ -1,25 +1,12 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { decodeEvents, encodeEvents, type FailureDetails, type HistoryEvent } from './history';
 import { getChunks, putChunks, splitForEntities } from './chunked';
-import { GroupCommitter } from './group-commit';
-import { MAX_TX_OPS } from './limits';
-import {
-  historyPrefix,
-  inboxPrefix,
-  instancePrefix,
-  pad,
-  partitionOf,
-  STATE_KIND,
-  stateRowKey,
-  upperBound,
-} from './store-keys';
 
 /**
- * Durable instance state in Table Storage. An instance's rows (its state row, its history: one row
- * per episode, append-only, and its inbox of raised events) share one partition (store-keys.ts),
- * so that an episode's history and the instance's new state commit in one entity-group
- * transaction: a crash leaves either the whole episode or none of it. Instances hashed to the same
- * partition share transactions when they commit at the same moment (group-commit.ts).
+ * Durable instance state in Table Storage. One partition per instance holds its state row, its
+ * history (one row per episode, append-only) and its inbox of raised events, so that an episode's
+ * history and the instance's new state commit in one entity-group transaction: a crash leaves
+ * either the whole episode or none of it.
  */
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended';
 export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
@@ -78,6 +65,12 @@ export interface InboxItem {
   event: HistoryEvent;
 }
 
+const STATE_ROW = '~state';
+const historyPrefix = (executionId: string): string => `h-${executionId}-`;
+const pad = (n: number): string => String(n).padStart(9, '0');
+/** Entity-group transactions take at most 100 operations. */
+const MAX_TX_OPS = 100;
+
 /** A create found an instance of the same id already stored. */
 export class InstanceExistsError extends Error {
   constructor(readonly instanceId: string) {
@@ -99,19 +92,14 @@ export function emptyBook(): Bookkeeping {
 }
 
 export class InstanceStore {
-  private readonly committer: GroupCommitter;
-
-  constructor(private readonly table: TableClient) {
-    this.committer = new GroupCommitter((actions) => this.table.submitTransaction(actions));
-  }
+  constructor(private readonly table: TableClient) {}
 
   async init(): Promise<void> {
     await this.table.createTable();
   }
 
   /**
-   * Writes one episode: new history events, the instance's state, and removes consumed inbox rows,
-   * all in one transaction (shared with other instances' episodes written at the same moment).
+   * Writes one episode: new history events, the instance's state, and removes consumed inbox rows.
    * With `create`, the state row must not exist yet: the transaction then fails with an
    * InstanceExistsError instead of overwriting another instance of the same id.
    */
@@ -121,44 +109,41 @@ export class InstanceStore {
     consumedInbox: string[] = [],
     options: { create?: boolean } = {},
   ): Promise<void> {
-    const { instanceId } = record;
-    const pk = partitionOf(instanceId);
+    const pk = record.instanceId;
     const actions: TransactionAction[] = [];
     if (newEvents.length) {
       const episode = record.book.episodes++;
       splitForEntities(encodeEvents(newEvents)).forEach((part, i) => {
         const entity: TableEntity = {
           partitionKey: pk,
-          rowKey: `${historyPrefix(instanceId, record.executionId)}${pad(episode)}-${i}`,
+          rowKey: `${historyPrefix(record.executionId)}${pad(episode)}-${i}`,
         };
         putChunks(entity, 'e', part);
         actions.push(['upsert', entity, 'Replace']);
       });
     }
-    const state = this.toEntity(record);
-    actions.push(options.create ? ['create', state] : ['upsert', state, 'Replace']);
+    actions.push(
+      options.create ? ['create', this.toEntity(record)] : ['upsert', this.toEntity(record), 'Replace'],
+    );
     const deletes = consumedInbox.map((rowKey): TransactionAction => [
       'delete',
-      { partitionKey: pk, rowKey: `${instancePrefix(instanceId)}${rowKey}` },
+      { partitionKey: pk, rowKey },
     ]);
-    const first = [...actions, ...deletes.splice(0, Math.max(0, MAX_TX_OPS - actions.length))];
+    const firstBatch = [...actions, ...deletes.splice(0, Math.max(0, MAX_TX_OPS - actions.length))];
     try {
-      await this.committer.commit(pk, first);
+      await this.table.submitTransaction(firstBatch);
     } catch (e) {
-      if (options.create && isAlreadyExists(e)) throw new InstanceExistsError(instanceId);
+      if (options.create && isAlreadyExists(e)) throw new InstanceExistsError(pk);
       throw e;
     }
     // Extra inbox deletions are idempotent: re-applying an event already in history is prevented by
     // removing the row; the rare overflow beyond one transaction is cleaned in follow-up batches.
-    while (deletes.length) await this.committer.commit(pk, deletes.splice(0, MAX_TX_OPS));
+    while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
   }
 
   async get(instanceId: string): Promise<InstanceRecord | undefined> {
     try {
-      const entity = await this.table.getEntity<Record<string, unknown>>(
-        partitionOf(instanceId),
-        stateRowKey(instanceId),
-      );
+      const entity = await this.table.getEntity<Record<string, unknown>>(instanceId, STATE_ROW);
       return this.fromEntity(entity);
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return undefined;
@@ -167,14 +152,20 @@ export class InstanceStore {
   }
 
   async history(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
-    const events: HistoryEvent[] = [];
+    const prefix = historyPrefix(executionId);
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${prefix + '~'}`,
+      },
+    });
     let json = '';
+    const events: HistoryEvent[] = [];
     let currentEpisode: string | undefined;
     const flush = (): void => {
       if (json) events.push(...decodeEvents(json));
       json = '';
     };
-    for await (const row of this.rows(instanceId, historyPrefix(instanceId, executionId))) {
+    for await (const row of rows) {
       const rowKey = String(row.rowKey);
       const episode = rowKey.slice(0, rowKey.lastIndexOf('-'));
       if (episode !== currentEpisode) {
@@ -188,28 +179,27 @@ export class InstanceStore {
   }
 
   async inbox(instanceId: string): Promise<InboxItem[]> {
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId} and RowKey ge 'i-' and RowKey lt 'i-~'` },
+    });
     const items: InboxItem[] = [];
-    const own = instancePrefix(instanceId).length;
-    for await (const row of this.rows(instanceId, inboxPrefix(instanceId))) {
+    for await (const row of rows) {
       const [event] = decodeEvents(getChunks(row, 'e') ?? '[]');
-      if (event) items.push({ rowKey: String(row.rowKey).slice(own), event });
+      if (event) items.push({ rowKey: String(row.rowKey), event });
     }
     return items;
   }
 
   /** Durably records an event for an instance before it is applied (raise event, terminate). */
   async addInbox(instanceId: string, event: HistoryEvent, rowKey: string): Promise<void> {
-    const entity: TableEntity = {
-      partitionKey: partitionOf(instanceId),
-      rowKey: `${instancePrefix(instanceId)}${rowKey}`,
-    };
+    const entity: TableEntity = { partitionKey: instanceId, rowKey };
     putChunks(entity, 'e', encodeEvents([event]));
     await this.table.createEntity(entity);
   }
 
   async list(filter: { statuses?: RuntimeStatus[] } = {}): Promise<InstanceRecord[]> {
     const rows = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`kind eq ${STATE_KIND}` },
+      queryOptions: { filter: odata`RowKey eq ${STATE_ROW}` },
     });
     const out: InstanceRecord[] = [];
     for await (const row of rows) {
@@ -221,45 +211,36 @@ export class InstanceStore {
 
   /** Deletes every row of the instance: state, history of all executions, inbox. */
   async purge(instanceId: string): Promise<boolean> {
-    return (await this.deleteRows(instanceId, instancePrefix(instanceId))) > 0;
-  }
-
-  /** Removes the history rows of an execution that ended by continue-as-new. */
-  async deleteExecution(instanceId: string, executionId: string): Promise<void> {
-    await this.deleteRows(instanceId, historyPrefix(instanceId, executionId));
-  }
-
-  /** The instance's rows whose key starts with `prefix`, in key order. */
-  private rows(
-    instanceId: string,
-    prefix: string,
-    select?: string[],
-  ): AsyncIterable<Record<string, unknown>> {
-    const pk = partitionOf(instanceId);
-    return this.table.listEntities<Record<string, unknown>>({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${upperBound(prefix)}`,
-        select,
-      },
+    const rows = this.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] },
     });
-  }
-
-  private async deleteRows(instanceId: string, prefix: string): Promise<number> {
-    const pk = partitionOf(instanceId);
     const deletes: TransactionAction[] = [];
-    for await (const row of this.rows(instanceId, prefix, ['RowKey']))
-      deletes.push(['delete', { partitionKey: pk, rowKey: String(row.rowKey) }]);
-    const found = deletes.length;
+    for await (const row of rows)
+      deletes.push(['delete', { partitionKey: instanceId, rowKey: String(row.rowKey) }]);
+    const found = deletes.length > 0;
     while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
     return found;
   }
 
+  /** Removes the history rows of an execution that ended by continue-as-new. */
+  async deleteExecution(instanceId: string, executionId: string): Promise<void> {
+    const prefix = historyPrefix(executionId);
+    const rows = this.table.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${prefix + '~'}`,
+        select: ['RowKey'],
+      },
+    });
+    const deletes: TransactionAction[] = [];
+    for await (const row of rows)
+      deletes.push(['delete', { partitionKey: instanceId, rowKey: String(row.rowKey) }]);
+    while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
+  }
+
   private toEntity(r: InstanceRecord): TableEntity {
     const entity: TableEntity = {
-      partitionKey: partitionOf(r.instanceId),
-      rowKey: stateRowKey(r.instanceId),
-      kind: STATE_KIND,
-      instanceId: r.instanceId,
+      partitionKey: r.instanceId,
+      rowKey: STATE_ROW,
       name: r.name,
       executionId: r.executionId,
       runtimeStatus: r.runtimeStatus,
@@ -280,7 +261,7 @@ export class InstanceStore {
     const failure = String(e.failure ?? '');
     const parentTaskId = Number(e.parentTaskId ?? -1);
     return {
-      instanceId: String(e.instanceId),
+      instanceId: String(e.partitionKey),
       name: String(e.name),
       executionId: String(e.executionId),
       runtimeStatus: String(e.runtimeStatus) as RuntimeStatus,

@@ -164,10 +164,8 @@ export class RunRepository {
               ['update', row(own.k, mine), 'Replace', { etag: own.etag }],
             ];
         const next = isOwn ? { ...own, ...mine, next: own.next + 1 } : { ...own, ...mine };
-        await this.submitStripes(table, pk, actions, [
-          next,
-          ...(isOwn ? [] : [{ ...from, end: from.end - 1 }]),
-        ]);
+        const written = isOwn ? [next] : [{ ...from, end: from.end - 1 }, next];
+        await this.submitStripes(table, pk, actions, written);
         return index;
       },
     );
@@ -175,7 +173,10 @@ export class RunRepository {
     return { index, email: await this.planEntry(table, pk, index) };
   }
 
-  /** Writes stripe rows and remembers what was written with the new ETags (forgets them on any error). */
+  /**
+   * Writes stripe rows (`written`: their new values, in the order of `actions`) and remembers them
+   * with their new ETags; forgets them on any error.
+   */
   private async submitStripes(
     table: TableClient,
     pk: string,
@@ -184,10 +185,11 @@ export class RunRepository {
   ): Promise<void> {
     try {
       const response = await table.submitTransaction(actions);
-      for (const stripe of written) {
-        const etag = response.subResponses.find((r) => r.rowKey === stripeRowKey(stripe.k))?.etag;
+      // Sub-responses come in the order of the actions (an update's carries no row key to match).
+      written.forEach((stripe, i) => {
+        const etag = response.subResponses[i]?.etag?.trim();
         remember(pk, etag ? { ...stripe, etag } : undefined, stripe.k);
-      }
+      });
     } catch (err) {
       for (const stripe of written) remember(pk, undefined, stripe.k);
       throw err;
