@@ -5,19 +5,13 @@ import type { Clock } from '../clock';
 import type { FunctionRegistry } from '../core/registry';
 import type { Invoker } from '../invoker';
 import { openWork, type Effect } from './episode';
-import { EventType, failureFrom, history, type HistoryEvent } from './history';
+import { failureFrom, history, type HistoryEvent } from './history';
 import { WRITE_BEHIND_MS } from './limits';
 import { liveInstance, restoreBuffer, takeBuffer, type LiveInstance } from './live';
 import { completionEventFor, InstanceConflictError } from './outcomes';
-import {
-  emptyBook,
-  InstanceExistsError,
-  TERMINAL,
-  type InstanceRecord,
-  type InstanceStore,
-  type RuntimeStatus,
-} from './store';
-import { decideTurn, type Decision } from './turn';
+import { emptyBook, TERMINAL, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './store';
+import { decideTurn, runActivity, type Decision } from './turn';
+import { createStored, loadInstance, newRecord, saveEpisodes, waitForTerminal } from './saving';
 
 export { InstanceConflictError };
 
@@ -54,15 +48,7 @@ export class DurableEngine {
   async start(): Promise<void> {
     const { store } = this.options;
     const active = await store.list({ statuses: ['Pending', 'Running'] });
-    for (const record of active) {
-      const events = await store.history(record.instanceId, record.executionId);
-      const inbox = await store.inbox(record.instanceId);
-      const last = events[events.length - 1];
-      const inst = liveInstance(record, events);
-      inst.pending = inbox.map((i) => ({ event: i.event, inboxKey: i.rowKey }));
-      inst.needsTurn = !last || last.EventType !== EventType.OrchestratorCompleted;
-      this.live.set(record.instanceId, inst);
-    }
+    for (const record of active) this.live.set(record.instanceId, await loadInstance(store, record));
     for (const inst of [...this.live.values()]) {
       for (const effect of openWork(inst.history)) this.perform(inst, effect, true);
       this.schedule(inst);
@@ -142,25 +128,8 @@ export class DurableEngine {
   }
 
   /** Resolves when the instance reaches a terminal status (or is already there). */
-  async waitForCompletion(instanceId: string, timeoutMs = 60_000): Promise<InstanceRecord> {
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.events.off(`done:${instanceId}`, onDone);
-        reject(new Error(`instance ${instanceId} did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onDone = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.events.once(`done:${instanceId}`, onDone);
-    });
-    const record = await this.options.store.get(instanceId);
-    if (record && TERMINAL.has(record.runtimeStatus)) {
-      this.events.emit(`done:${instanceId}`);
-      return record;
-    }
-    await done;
-    return (await this.options.store.get(instanceId)) as InstanceRecord;
+  waitForCompletion(instanceId: string, timeoutMs = 60_000): Promise<InstanceRecord> {
+    return waitForTerminal(this.events, this.options.store, instanceId, timeoutMs);
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -191,53 +160,15 @@ export class DurableEngine {
     input: string | undefined,
     parent?: { instanceId: string; taskId: number },
   ): Promise<void> {
-    const now = this.options.clock.now().toISOString();
-    const record: InstanceRecord = {
-      instanceId,
-      name,
-      executionId: randomUUID().replace(/-/g, ''),
-      runtimeStatus: 'Pending',
-      input,
-      output: undefined,
-      customStatus: undefined,
-      createdTime: now,
-      lastUpdatedTime: now,
-      parentInstanceId: parent?.instanceId,
-      parentTaskId: parent?.taskId,
-      book: emptyBook(),
-    };
-    const started = [history.executionStarted(new Date(now), name, input)];
-    if (!parent) await this.createStored(record, started, []);
+    const { record, started } = newRecord(name, instanceId, input, this.options.clock.now(), parent);
+    if (!parent) await createStored(this.options.store, record, started, []);
     const inst = liveInstance(record, started, parent !== undefined);
     this.live.set(instanceId, inst);
     this.schedule(inst);
   }
 
-  /** Stores a new instance; a finished instance of the same id gives way, a running one is a conflict. */
-  private async createStored(
-    record: InstanceRecord,
-    events: HistoryEvent[],
-    inboxKeys: string[],
-  ): Promise<void> {
-    const { store } = this.options;
-    try {
-      // One round trip in the common case: the id is new.
-      await store.commit(record, events, inboxKeys, { create: true });
-    } catch (e) {
-      if (!(e instanceof InstanceExistsError)) throw e;
-      const existing = await store.get(record.instanceId);
-      if (existing && !TERMINAL.has(existing.runtimeStatus))
-        throw new InstanceConflictError(record.instanceId);
-      await store.purge(record.instanceId);
-      await store.commit(record, events, inboxKeys, { create: true });
-    }
-  }
-
-  /** Commits an episode; for a sub-orchestration's first one, together with its creation. */
-  private async save(inst: LiveInstance, events: HistoryEvent[], inboxKeys: string[]): Promise<void> {
-    if (!inst.unsaved) return this.options.store.commit(inst.record, events, inboxKeys);
-    await this.createStored(inst.record, events, inboxKeys);
-    inst.unsaved = false;
+  private save(inst: LiveInstance, events: HistoryEvent[], inboxKeys: string[]): Promise<void> {
+    return saveEpisodes(this.options.store, inst, events, inboxKeys);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -426,20 +357,9 @@ export class DurableEngine {
     effect: Extract<Effect, { kind: 'activity' }>,
   ): Promise<void> {
     const executionId = inst.record.executionId;
-    const event = await this.activityPool(async () => {
-      if (this.stopped) return undefined;
-      const fn = this.options.registry.get(effect.name);
-      try {
-        if (!fn || fn.trigger.type !== 'activityTrigger') {
-          throw new Error(`No activity function named "${effect.name}" is registered.`);
-        }
-        const input = effect.input === undefined ? undefined : JSON.parse(effect.input);
-        const result = await this.options.invoker.invoke(fn, input);
-        return history.taskCompleted(this.options.clock.now(), effect.taskId, JSON.stringify(result ?? null));
-      } catch (e) {
-        return history.taskFailed(this.options.clock.now(), effect.taskId, failureFrom(e));
-      }
-    });
+    const event = await this.activityPool(() =>
+      this.stopped ? undefined : runActivity(this.options, effect.name, effect.taskId, effect.input),
+    );
     if (event && inst.record.executionId === executionId) this.deliver(inst, event);
   }
 

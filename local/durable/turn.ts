@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { Invoker } from '../invoker';
 import type { FunctionRegistry } from '../core/registry';
 import { applyRetryEvent, isRetryEvent, scheduleActions, type Effect } from './episode';
@@ -23,6 +24,26 @@ export interface Decision {
 export interface TurnDeps {
   registry: FunctionRegistry;
   invoker: Invoker;
+  clock: Clock;
+}
+
+/** Runs one activity; its result or failure as the history event that reports it. */
+export async function runActivity(
+  deps: TurnDeps,
+  name: string,
+  taskId: number,
+  input: string | undefined,
+): Promise<HistoryEvent> {
+  const fn = deps.registry.get(name);
+  try {
+    if (!fn || fn.trigger.type !== 'activityTrigger') {
+      throw new Error(`No activity function named "${name}" is registered.`);
+    }
+    const result = await deps.invoker.invoke(fn, input === undefined ? undefined : JSON.parse(input));
+    return history.taskCompleted(deps.clock.now(), taskId, JSON.stringify(result ?? null));
+  } catch (e) {
+    return history.taskFailed(deps.clock.now(), taskId, failureFrom(e));
+  }
 }
 
 /** Events for the next episode: a retry event goes alone, so its id allocation stays aligned. */
