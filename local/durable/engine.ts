@@ -220,7 +220,11 @@ export class DurableEngine {
     // waiting, so a run of quick steps is still committed every WRITE_BEHIND_MS.
     const since = buffered.since ?? Date.now();
     const wait = since + WRITE_BEHIND_MS - Date.now();
-    if (wait > 0 && decision.effects.every((effect) => effect.kind === 'activity')) {
+    // An episode with no work to start (waiting for an event) is committed at once: nothing follows
+    // it soon, and its status (Running, a custom status) should be readable.
+    const activitiesOnly =
+      decision.effects.length > 0 && decision.effects.every((effect) => effect.kind === 'activity');
+    if (wait > 0 && activitiesOnly) {
       inst.buffer = { events, inboxKeys, since };
       inst.flushTimer = setTimeout(() => void this.track(this.flush(inst)), wait);
     } else {
