@@ -70,6 +70,7 @@ async function runOne(host: Host, size: number, window: number, capMs: number): 
   const load = loadavg()[0] ?? 0;
   const cpuBefore = cpuByProcess();
   const cpuSelf = process.cpuUsage();
+  const azuriteBefore = childrenCpuSeconds();
   // Loaded by the host (it registers the app's functions); read here only after the host started it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { progress } = require('./orchestration-app') as typeof BenchApp;
@@ -87,7 +88,9 @@ async function runOne(host: Host, size: number, window: number, capMs: number): 
     const done = finished ? size : (progress.provisioned + progress.copied) / 2;
     const rate = done / seconds;
     const self = process.cpuUsage(cpuSelf);
+    const azurite = childrenCpuSeconds() - azuriteBefore;
     const cpuAfter = cpuByProcess();
+    const hostSeconds = (self.user + self.system) / 1e6;
     console.log(
       `orchestration: ${size} mailboxes (provision + status report + copy), window ${window}: ` +
         (finished
@@ -97,7 +100,8 @@ async function runOne(host: Host, size: number, window: number, capMs: number): 
     );
     console.log(
       `  load average ${load.toFixed(2)} at start, ${(loadavg()[0] ?? 0).toFixed(2)} at end (2 cores, shared); ` +
-        `this process ${((self.user + self.system) / 1e6).toFixed(0)} cpu-s; seeding took ${seedSeconds.toFixed(1)} s; ` +
+        `this process ${hostSeconds.toFixed(0)} cpu-s, Azurite ${azurite.toFixed(0)} cpu-s ` +
+        `(${((1000 * (hostSeconds + azurite)) / done).toFixed(1)} cpu-ms per mailbox, whatever the load); seeding took ${seedSeconds.toFixed(1)} s; ` +
         `peak RSS ${(peakRss / 1048576).toFixed(0)} MB (host; Azurite apart)`,
     );
     console.log(
@@ -115,6 +119,24 @@ async function runOne(host: Host, size: number, window: number, capMs: number): 
   } finally {
     clearInterval(sampler);
   }
+}
+
+/** CPU seconds used so far by this process's children (Azurite). */
+function childrenCpuSeconds(): number {
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        if (Number(fields[1]) === process.pid) ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ticks / 100;
 }
 
 /** CPU ticks per process name (other than this one), to tell what else used the machine during a run. */

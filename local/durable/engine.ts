@@ -4,22 +4,14 @@ import pLimit from 'p-limit';
 import type { Clock } from '../clock';
 import type { FunctionRegistry } from '../core/registry';
 import type { Invoker } from '../invoker';
-import { applyRetryEvent, isRetryEvent, openWork, scheduleActions, type Effect } from './episode';
-import { EventType, failureFrom, history, type FailureDetails, type HistoryEvent } from './history';
-import {
-  emptyBook,
-  InstanceExistsError,
-  TERMINAL,
-  type InstanceRecord,
-  type InstanceStore,
-  type RuntimeStatus,
-} from './store';
-import {
-  completionEventFor,
-  InstanceConflictError,
-  parseOrchestratorFailure,
-  type OrchestratorState,
-} from './outcomes';
+import { openWork, type Effect } from './episode';
+import { failureFrom, history, type HistoryEvent } from './history';
+import { WRITE_BEHIND_MS } from './limits';
+import { liveInstance, restoreBuffer, takeBuffer, type LiveInstance } from './live';
+import { completionEventFor, InstanceConflictError } from './outcomes';
+import { emptyBook, TERMINAL, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './store';
+import { decideTurn, runActivity, type Decision } from './turn';
+import { createStored, loadInstance, newRecord, saveEpisodes, waitForTerminal } from './saving';
 
 export { InstanceConflictError };
 
@@ -36,21 +28,6 @@ export interface EngineOptions {
   clock: Clock;
   maxConcurrentActivities: number;
   maxConcurrentOrchestrations: number;
-}
-
-interface Pending {
-  event: HistoryEvent;
-  inboxKey?: string;
-}
-
-interface LiveInstance {
-  record: InstanceRecord;
-  history: HistoryEvent[];
-  pending: Pending[];
-  /** Runs a turn even with nothing pending (a new instance, or one recovered mid-episode). */
-  needsTurn: boolean;
-  turning: boolean;
-  timers: Map<number, () => void>;
 }
 
 export class DurableEngine {
@@ -71,20 +48,7 @@ export class DurableEngine {
   async start(): Promise<void> {
     const { store } = this.options;
     const active = await store.list({ statuses: ['Pending', 'Running'] });
-    for (const record of active) {
-      const events = await store.history(record.instanceId, record.executionId);
-      const inbox = await store.inbox(record.instanceId);
-      const last = events[events.length - 1];
-      const inst: LiveInstance = {
-        record,
-        history: events,
-        pending: inbox.map((i) => ({ event: i.event, inboxKey: i.rowKey })),
-        needsTurn: !last || last.EventType !== EventType.OrchestratorCompleted,
-        turning: false,
-        timers: new Map(),
-      };
-      this.live.set(record.instanceId, inst);
-    }
+    for (const record of active) this.live.set(record.instanceId, await loadInstance(store, record));
     for (const inst of [...this.live.values()]) {
       for (const effect of openWork(inst.history)) this.perform(inst, effect, true);
       this.schedule(inst);
@@ -93,8 +57,13 @@ export class DurableEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const inst of this.live.values()) for (const cancel of inst.timers.values()) cancel();
+    for (const inst of this.live.values()) {
+      for (const cancel of inst.timers.values()) cancel();
+      clearTimeout(inst.flushTimer);
+    }
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // What is decided is kept: buffered episodes are committed before the engine goes.
+    await Promise.allSettled([...this.live.values()].map((inst) => this.flush(inst)));
   }
 
   /** Creates and starts an instance. Reuses the id of a finished instance, refuses a running one. */
@@ -159,25 +128,8 @@ export class DurableEngine {
   }
 
   /** Resolves when the instance reaches a terminal status (or is already there). */
-  async waitForCompletion(instanceId: string, timeoutMs = 60_000): Promise<InstanceRecord> {
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.events.off(`done:${instanceId}`, onDone);
-        reject(new Error(`instance ${instanceId} did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onDone = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.events.once(`done:${instanceId}`, onDone);
-    });
-    const record = await this.options.store.get(instanceId);
-    if (record && TERMINAL.has(record.runtimeStatus)) {
-      this.events.emit(`done:${instanceId}`);
-      return record;
-    }
-    await done;
-    return (await this.options.store.get(instanceId)) as InstanceRecord;
+  waitForCompletion(instanceId: string, timeoutMs = 60_000): Promise<InstanceRecord> {
+    return waitForTerminal(this.events, this.options.store, instanceId, timeoutMs);
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -198,49 +150,25 @@ export class DurableEngine {
     }
   }
 
+  /**
+   * A new instance. One started by a client is stored at once (its status must be readable as soon
+   * as startNew answers); a sub-orchestration is stored together with its first episode.
+   */
   private async create(
     name: string,
     instanceId: string,
     input: string | undefined,
     parent?: { instanceId: string; taskId: number },
   ): Promise<void> {
-    const now = this.options.clock.now().toISOString();
-    const record: InstanceRecord = {
-      instanceId,
-      name,
-      executionId: randomUUID().replace(/-/g, ''),
-      runtimeStatus: 'Pending',
-      input,
-      output: undefined,
-      customStatus: undefined,
-      createdTime: now,
-      lastUpdatedTime: now,
-      parentInstanceId: parent?.instanceId,
-      parentTaskId: parent?.taskId,
-      book: emptyBook(),
-    };
-    const started = [history.executionStarted(new Date(now), name, input)];
-    try {
-      // One round trip in the common case: the id is new.
-      await this.options.store.commit(record, started, [], { create: true });
-    } catch (e) {
-      if (!(e instanceof InstanceExistsError)) throw e;
-      // The id was used before: a finished instance gives way, a running one is a conflict.
-      const existing = await this.options.store.get(instanceId);
-      if (existing && !TERMINAL.has(existing.runtimeStatus)) throw new InstanceConflictError(instanceId);
-      await this.options.store.purge(instanceId);
-      await this.options.store.commit(record, started, [], { create: true });
-    }
-    const inst: LiveInstance = {
-      record,
-      history: started,
-      pending: [],
-      needsTurn: true,
-      turning: false,
-      timers: new Map(),
-    };
+    const { record, started } = newRecord(name, instanceId, input, this.options.clock.now(), parent);
+    if (!parent) await createStored(this.options.store, record, started, []);
+    const inst = liveInstance(record, started, parent !== undefined);
     this.live.set(instanceId, inst);
     this.schedule(inst);
+  }
+
+  private save(inst: LiveInstance, events: HistoryEvent[], inboxKeys: string[]): Promise<void> {
+    return saveEpisodes(this.options.store, inst, events, inboxKeys);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -253,7 +181,7 @@ export class DurableEngine {
     if (this.stopped || inst.turning || (!inst.pending.length && !inst.needsTurn)) return;
     inst.turning = true;
     void this.track(
-      this.turnPool(() => this.turn(inst))
+      this.turn(inst)
         .catch((e: unknown) =>
           console.error(`orchestration ${inst.record.instanceId}: episode not saved:`, e),
         )
@@ -264,114 +192,99 @@ export class DurableEngine {
     );
   }
 
-  /** Events for the next episode: a retry event goes alone, so its id allocation stays aligned. */
-  private takeBatch(inst: LiveInstance): Pending[] {
-    const first = inst.pending[0];
-    if (first && isRetryEvent(first.event, inst.record.book)) return inst.pending.splice(0, 1);
-    const end = inst.pending.findIndex((p) => isRetryEvent(p.event, inst.record.book));
-    return inst.pending.splice(0, end < 0 ? inst.pending.length : end);
-  }
-
+  /**
+   * One episode: the replay runs in the orchestrator pool (it is the CPU work the pool bounds), the
+   * commit outside it, so that many instances' commits can wait together and share transactions.
+   */
   private async turn(inst: LiveInstance): Promise<void> {
-    if (this.stopped) return;
-    const { record } = inst;
-    const now = this.options.clock.now();
-    const batch = this.takeBatch(inst);
-    inst.needsTurn = false;
-    const inboxKeys = batch.flatMap((p) => (p.inboxKey ? [p.inboxKey] : []));
-    const terminate = batch.find((p) => p.event.EventType === EventType.ExecutionTerminated);
-    if (terminate) {
-      const reason = terminate.event.Input ? (JSON.parse(terminate.event.Input) as string) : 'terminated';
-      await this.finish(inst, [history.orchestratorStarted(now), terminate.event], inboxKeys, 'Terminated', {
-        failure: { ErrorType: 'Terminated', ErrorMessage: reason },
-        output: JSON.stringify(reason),
-      });
-      return;
-    }
-
-    const episode: HistoryEvent[] = [history.orchestratorStarted(now)];
-    const effects: Effect[] = [];
-    const after: HistoryEvent[] = [];
-    for (const p of batch) {
-      episode.push(p.event);
-      if (isRetryEvent(p.event, record.book)) {
-        const retry = applyRetryEvent(p.event, record.book, now);
-        after.push(...retry.events);
-        effects.push(...retry.effects);
-      }
-    }
-    inst.history.push(...episode);
-    if (record.runtimeStatus === 'Pending') record.runtimeStatus = 'Running';
-
-    const fn = this.options.registry.get(record.name);
-    let state: OrchestratorState | undefined;
-    let failure: FailureDetails | undefined;
+    const decision = await this.turnPool(() =>
+      this.stopped ? undefined : decideTurn(inst, this.options, this.options.clock.now()),
+    );
+    if (!decision) return;
     try {
-      if (!fn) throw new Error(`No orchestrator function named "${record.name}" is registered.`);
-      state = (await this.options.invoker.invoke(fn, this.payload(inst))) as OrchestratorState;
+      await this.persist(inst, decision);
     } catch (e) {
-      ({ state, failure } = parseOrchestratorFailure(e));
-    }
-
-    let continueAsNew: { input: string | undefined } | undefined;
-    if (state) {
-      try {
-        const work = scheduleActions(record.instanceId, state.actions, record.book, now);
-        after.push(...work.events);
-        effects.push(...work.effects);
-        continueAsNew = work.continueAsNew;
-      } catch (e) {
-        failure = failureFrom(e);
-      }
-      if (state.customStatus !== undefined) record.customStatus = JSON.stringify(state.customStatus);
-    }
-    after.push(history.orchestratorCompleted(now));
-    inst.history.push(...after);
-    const newEvents = [...episode, ...after];
-
-    if (failure) {
-      await this.finish(inst, newEvents, inboxKeys, 'Failed', { failure });
-    } else if (continueAsNew && state?.isDone) {
-      await this.continueAsNew(inst, continueAsNew.input, inboxKeys);
-    } else if (state?.isDone) {
-      const output = state.output === undefined ? undefined : JSON.stringify(state.output);
-      await this.finish(inst, newEvents, inboxKeys, 'Completed', { output });
-    } else {
-      record.lastUpdatedTime = now.toISOString();
-      await this.options.store.commit(record, newEvents, inboxKeys);
-      for (const effect of effects) this.perform(inst, effect, false);
+      if (!inst.unsaved) throw e;
+      this.abandon(inst, e);
     }
   }
 
-  private payload(inst: LiveInstance): Record<string, unknown> {
+  private async persist(inst: LiveInstance, decision: Decision): Promise<void> {
+    const buffered = takeBuffer(inst);
+    const inboxKeys = [...buffered.inboxKeys, ...decision.inboxKeys];
+    if (decision.continueAsNew) return this.continueAsNew(inst, decision.continueAsNew.input, inboxKeys);
+    const events = [...buffered.events, ...decision.events];
+    if (decision.end) return this.finish(inst, events, inboxKeys, decision.end);
+    inst.record.lastUpdatedTime = this.options.clock.now().toISOString();
+    // Write-behind (see WRITE_BEHIND_MS for why that is safe), counted from the oldest episode
+    // waiting, so a run of quick steps is still committed every WRITE_BEHIND_MS.
+    const since = buffered.since ?? Date.now();
+    const wait = since + WRITE_BEHIND_MS - Date.now();
+    // An episode with no work to start (waiting for an event) is committed at once: nothing follows
+    // it soon, and its status (Running, a custom status) should be readable.
+    const activitiesOnly =
+      decision.effects.length > 0 && decision.effects.every((effect) => effect.kind === 'activity');
+    if (wait > 0 && activitiesOnly) {
+      inst.buffer = { events, inboxKeys, since };
+      inst.flushTimer = setTimeout(() => void this.track(this.flush(inst)), wait);
+    } else {
+      try {
+        await this.save(inst, events, inboxKeys);
+      } catch (e) {
+        restoreBuffer(inst, { events, inboxKeys });
+        throw e;
+      }
+    }
+    for (const effect of decision.effects) this.perform(inst, effect, false);
+  }
+
+  /** Commits buffered episodes of an instance that is waiting (no turn of its own is running). */
+  private async flush(inst: LiveInstance): Promise<void> {
+    if (inst.turning || !inst.buffer.events.length || this.live.get(inst.record.instanceId) !== inst) return;
+    inst.turning = true;
+    const taken = takeBuffer(inst);
+    try {
+      await this.save(inst, taken.events, taken.inboxKeys);
+    } catch (e) {
+      if (inst.unsaved && e instanceof InstanceConflictError) {
+        this.abandon(inst, e);
+        return;
+      }
+      restoreBuffer(inst, taken);
+      if (!this.stopped)
+        inst.flushTimer = setTimeout(() => void this.track(this.flush(inst)), WRITE_BEHIND_MS);
+      console.error(`orchestration ${inst.record.instanceId}: episodes not saved yet:`, e);
+    } finally {
+      inst.turning = false;
+      if (this.live.get(inst.record.instanceId) === inst) this.schedule(inst);
+    }
+  }
+
+  /** A sub-orchestration that could not be stored (its id is running already) fails in its parent. */
+  private abandon(inst: LiveInstance, error: unknown): void {
     const { record } = inst;
-    return {
-      history: inst.history,
-      input: record.input === undefined ? undefined : JSON.parse(record.input),
-      instanceId: record.instanceId,
-      isReplaying: false,
-      parentInstanceId: record.parentInstanceId,
-      upperSchemaVersion: 1,
-      upperSchemaVersionNew: 2,
-      // Table Storage here has no limit on timer length, so every timer is a short one.
-      maximumShortTimerDuration: '3650.00:00:00',
-      longRunningTimerIntervalDuration: '3.00:00:00',
-    };
+    for (const cancel of inst.timers.values()) cancel();
+    this.live.delete(record.instanceId);
+    const parent = record.parentInstanceId ? this.live.get(record.parentInstanceId) : undefined;
+    if (parent && record.parentTaskId !== undefined)
+      this.deliver(
+        parent,
+        history.subOrchestrationFailed(this.options.clock.now(), record.parentTaskId, failureFrom(error)),
+      );
   }
 
   private async finish(
     inst: LiveInstance,
     newEvents: HistoryEvent[],
     inboxKeys: string[],
-    status: RuntimeStatus,
-    result: { output?: string; failure?: FailureDetails },
+    end: NonNullable<Decision['end']>,
   ): Promise<void> {
     const { record } = inst;
-    record.runtimeStatus = status;
-    record.output = result.output;
-    record.failure = result.failure;
+    record.runtimeStatus = end.status;
+    record.output = end.output;
+    record.failure = end.failure;
     record.lastUpdatedTime = this.options.clock.now().toISOString();
-    await this.options.store.commit(record, newEvents, inboxKeys);
+    await this.save(inst, newEvents, inboxKeys);
     for (const cancel of inst.timers.values()) cancel();
     this.live.delete(record.instanceId);
     this.events.emit(`done:${record.instanceId}`);
@@ -395,8 +308,9 @@ export class DurableEngine {
     record.lastUpdatedTime = now.toISOString();
     inst.history = [history.executionStarted(now, record.name, input)];
     inst.needsTurn = true;
-    await this.options.store.commit(record, inst.history, inboxKeys);
-    await this.options.store.deleteExecution(record.instanceId, oldExecution);
+    const stored = !inst.unsaved;
+    await this.save(inst, inst.history, inboxKeys);
+    if (stored) await this.options.store.deleteExecution(record.instanceId, oldExecution);
   }
 
   private notifyParent(child: InstanceRecord): void {
@@ -447,20 +361,9 @@ export class DurableEngine {
     effect: Extract<Effect, { kind: 'activity' }>,
   ): Promise<void> {
     const executionId = inst.record.executionId;
-    const event = await this.activityPool(async () => {
-      if (this.stopped) return undefined;
-      const fn = this.options.registry.get(effect.name);
-      try {
-        if (!fn || fn.trigger.type !== 'activityTrigger') {
-          throw new Error(`No activity function named "${effect.name}" is registered.`);
-        }
-        const input = effect.input === undefined ? undefined : JSON.parse(effect.input);
-        const result = await this.options.invoker.invoke(fn, input);
-        return history.taskCompleted(this.options.clock.now(), effect.taskId, JSON.stringify(result ?? null));
-      } catch (e) {
-        return history.taskFailed(this.options.clock.now(), effect.taskId, failureFrom(e));
-      }
-    });
+    const event = await this.activityPool(() =>
+      this.stopped ? undefined : runActivity(this.options, effect.name, effect.taskId, effect.input),
+    );
     if (event && inst.record.executionId === executionId) this.deliver(inst, event);
   }
 
@@ -485,6 +388,9 @@ export class DurableEngine {
     if (!fn || fn.trigger.type !== 'orchestrationTrigger') {
       throw new Error(`No orchestrator function named "${effect.name}" is registered.`);
     }
+    const running = this.live.get(effect.instanceId);
+    if (running && !TERMINAL.has(running.record.runtimeStatus))
+      throw new InstanceConflictError(effect.instanceId);
     await this.create(fn.name, effect.instanceId, effect.input, {
       instanceId: parent.record.instanceId,
       taskId: effect.taskId,

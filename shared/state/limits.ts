@@ -50,3 +50,5 @@ export const BATCH_ID_LENGTH = 12;
  */
 export const RUN_PLAN_PAGE_SIZE = 500;
 export const RUN_PLAN_CACHE_PAGES = 256;
+/** Stripe rows (one per window slot of a run) whose last written state and ETag a process keeps. */
+export const RUN_STRIPE_CACHE_ROWS = 4096;

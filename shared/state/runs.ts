@@ -9,6 +9,7 @@ import {
   PARTITION_WRITE_CONCURRENCY,
   RUN_PLAN_CACHE_PAGES,
   RUN_PLAN_PAGE_SIZE,
+  RUN_STRIPE_CACHE_ROWS,
   TABLE_NAMES,
 } from './limits';
 import { retryOnConflict } from './optimistic';
@@ -62,6 +63,23 @@ interface Stripe {
 /** Plan pages never change once written: a small per-process cache saves a read on most claims. */
 const planCache = new Map<string, string[]>();
 
+/**
+ * The stripe rows this process last wrote, with their ETags. A slot's claims normally all come
+ * through one process, so a claim writes against the remembered row (If-Match its ETag) without
+ * reading it first; if anything else changed the row since (a stop, another slot taking from its
+ * back, another process), the write is refused with 412 and the claim reads the row and tries again.
+ */
+const stripeCache = new Map<string, Stripe>();
+const stripeCacheKey = (pk: string, k: number): string => `${pk}|${k}`;
+
+function remember(pk: string, stripe: Stripe | undefined, k: number): void {
+  const key = stripeCacheKey(pk, k);
+  stripeCache.delete(key);
+  if (!stripe) return;
+  stripeCache.set(key, stripe);
+  if (stripeCache.size > RUN_STRIPE_CACHE_ROWS) stripeCache.delete(stripeCache.keys().next().value as string);
+}
+
 export class RunRepository {
   constructor(private readonly tables: StateTables) {}
 
@@ -110,10 +128,13 @@ export class RunRepository {
   async claim(batchId: string, runId: string, slot: number, token: string): Promise<Claim | undefined> {
     const table = await this.table();
     const pk = runPartitionKey(batchId, runId);
+    let cached = stripeCache.get(stripeCacheKey(pk, slot));
     const index = await retryOnConflict(
       { table: TABLE, partitionKey: pk, rowKey: stripeRowKey(slot) },
       async () => {
-        const own = await this.stripe(table, pk, slot);
+        // The remembered row on the first attempt only: after a refused write, read what is stored.
+        const own = cached ?? (await this.stripe(table, pk, slot));
+        cached = undefined;
         if (!own) throw runNotFound(batchId, runId);
         // A slot claims one at a time, so a repeated call can only be for its last claim.
         if (own.lastToken === token) return own.lastIndex;
@@ -142,12 +163,37 @@ export class RunRepository {
               ['update', row(from.k, { ...stored(from), end: from.end - 1 }), 'Replace', { etag: from.etag }],
               ['update', row(own.k, mine), 'Replace', { etag: own.etag }],
             ];
-        await table.submitTransaction(actions);
+        const next = isOwn ? { ...own, ...mine, next: own.next + 1 } : { ...own, ...mine };
+        const written = isOwn ? [next] : [{ ...from, end: from.end - 1 }, next];
+        await this.submitStripes(table, pk, actions, written);
         return index;
       },
     );
     if (index < 0) return undefined;
     return { index, email: await this.planEntry(table, pk, index) };
+  }
+
+  /**
+   * Writes stripe rows (`written`: their new values, in the order of `actions`) and remembers them
+   * with their new ETags; forgets them on any error.
+   */
+  private async submitStripes(
+    table: TableClient,
+    pk: string,
+    actions: TransactionAction[],
+    written: Stripe[],
+  ): Promise<void> {
+    try {
+      const response = await table.submitTransaction(actions);
+      // Sub-responses come in the order of the actions (an update's carries no row key to match).
+      written.forEach((stripe, i) => {
+        const etag = response.subResponses[i]?.etag?.trim();
+        remember(pk, etag ? { ...stripe, etag } : undefined, stripe.k);
+      });
+    } catch (err) {
+      for (const stripe of written) remember(pk, undefined, stripe.k);
+      throw err;
+    }
   }
 
   /** No more mailboxes are handed out; those handed out already finish. */
@@ -214,6 +260,7 @@ export class RunRepository {
           });
       }
       for (const key of planCache.keys()) if (key.startsWith(`${pk}|`)) planCache.delete(key);
+      for (const key of stripeCache.keys()) if (key.startsWith(`${pk}|`)) stripeCache.delete(key);
     }
   }
 

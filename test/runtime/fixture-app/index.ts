@@ -170,3 +170,20 @@ app.timer('fxTick', {
     probe.ticks.push(timer.scheduleStatus?.lastUpdated ?? '');
   },
 });
+
+/** `steps` activities one after the other; step `slowStep` (if any) takes `slowMs`. */
+df.app.orchestration('fxSteps', function* (context: OrchestrationContext) {
+  const { id, steps, slowStep, slowMs } = context.df.getInput() as {
+    id: string;
+    steps: number;
+    slowStep?: number;
+    slowMs?: number;
+  };
+  let done = 0;
+  for (let i = 0; i < steps; i++) {
+    const ms = i === slowStep ? slowMs : 0;
+    const result = (yield context.df.callActivity('fxWork', { id: `${id}:${i}`, ms })) as { done: boolean };
+    if (result.done) done++;
+  }
+  return done;
+});
