@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { folderMatcher } from './filters';
+import { folderMatcher, widensFilter } from './filters';
 import { displayPath, mapFolders, type FolderRename } from './folders';
 import { openSession, type MailSession } from './session';
-import type { MailContext } from './settings';
+import type { CopyOptions, MailContext } from './settings';
 import type { SourceFolderStatus } from './source';
-import type { FolderState } from './state';
+import { INDEX_LAYOUT_BUCKETED, type FolderState } from './state';
 import type { FolderRole } from './target';
 
 export interface FolderPlanEntry {
@@ -115,7 +115,7 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       uidNext: f.uidNext,
       highestModseq: f.highestModseq,
       sizeBytes: f.sizeBytes,
-      upToDate: !retry.has(m.source) && isUpToDate(state, f, s.options.mirrorDeletions),
+      upToDate: !retry.has(m.source) && isUpToDate(state, f, s.options) && !needsRescan(state, s.options),
       renamedFrom,
     };
     out.folders.push(entry);
@@ -153,6 +153,12 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
     itemsSkipped: 0,
     bytesSkipped: 0,
     itemsFailed: 0,
+    filterKey: '',
+    rescanUid: 0,
+    rescanEnd: 0,
+    rescanInflight: 0,
+    sourceBytes: f.sizeBytes ?? 0,
+    indexLayout: INDEX_LAYOUT_BUCKETED,
     rebaseFrom: '',
     lastSyncAt: '',
     lease: '',
@@ -161,11 +167,17 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
 }
 
 /** From STATUS alone: same generation, no UID above the checkpoint, no flag change (CONDSTORE). */
-function isUpToDate(st: FolderState, f: SourceFolderStatus, mirror: boolean): boolean {
+function isUpToDate(st: FolderState, f: SourceFolderStatus, options: CopyOptions): boolean {
+  const mirror = options.mirrorDeletions;
   if (!f.selectable) return true;
   if (!st.initialDone || st.uidValidity !== f.uidValidity) return false;
   if (f.uidNext - 1 > st.lastUid) return false;
   if (!f.highestModseq || f.highestModseq !== st.modseq) return false;
   if (mirror && f.messages !== st.messages) return false;
   return true;
+}
+
+/** A rescan is under way, or this pass's date filter reaches further than the folder's last one. */
+function needsRescan(st: FolderState, options: CopyOptions): boolean {
+  return st.rescanEnd > 0 || (st.lastUid > 0 && widensFilter(st.filterKey, options.since, options.before));
 }
