@@ -83,21 +83,11 @@ async function plan(s: MailSession): Promise<FolderPlan> {
     let state = states.get(m.source);
     let renamedFrom: string | undefined;
     if (!state && f.uidValidity) {
-      const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
-      const old = same.length === 1 ? same[0] : undefined;
-      if (old && sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length === 1) {
-        // A new row (the row key is the folder's name): written as a create, not If-Match the old row.
-        state = { ...old, source: m.source, etag: undefined };
-        renamedFrom = old.source;
-        vanished.splice(vanished.indexOf(old), 1);
-        movedAway.add(old.source);
-        await s.state.putFolder(state);
-        await s.state.deleteFolder(old.source);
-        out.renames.push({
-          source: displayPath(f),
-          target: old.target,
-          reason: `renamed on the source from ${old.source}; copies kept in place`,
-        });
+      const renamed = await adoptRenamed(s, f, m.source, vanished, sourceFolders, out);
+      if (renamed) {
+        state = renamed.state;
+        renamedFrom = renamed.from;
+        movedAway.add(renamed.from);
       }
     }
     if (!state) {
@@ -133,6 +123,35 @@ async function plan(s: MailSession): Promise<FolderPlan> {
     await s.state.putFolder(st);
   }
   return out;
+}
+
+/**
+ * A new source folder that is an old one renamed (same UIDVALIDITY, the old path gone, no other
+ * folder with that UIDVALIDITY): its row moves to the new name, its copies stay where they are.
+ * Returns the moved row and the old path (its row taken off `vanished`).
+ */
+async function adoptRenamed(
+  s: MailSession,
+  f: SourceFolderStatus,
+  source: string,
+  vanished: FolderState[],
+  sourceFolders: SourceFolderStatus[],
+  out: FolderPlan,
+): Promise<{ state: FolderState; from: string } | undefined> {
+  const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
+  const old = same.length === 1 ? same[0] : undefined;
+  if (!old || sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length !== 1) return undefined;
+  vanished.splice(vanished.indexOf(old), 1);
+  // A new row (the row key is the folder's name): written as a create, not If-Match the old row.
+  const state: FolderState = { ...old, source, etag: undefined };
+  await s.state.putFolder(state);
+  await s.state.deleteFolder(old.source);
+  out.renames.push({
+    source: displayPath(f),
+    target: old.target,
+    reason: `renamed on the source from ${old.source}; copies kept in place`,
+  });
+  return { state, from: old.source };
 }
 
 function newState(source: string, target: string, f: SourceFolderStatus): FolderState {
