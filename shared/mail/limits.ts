@@ -50,6 +50,11 @@ export const TABLE_BATCH = 100;
  * within their partition, and keeps a chunk's range query to one or two partitions.
  */
 export const INDEX_BUCKET_UIDS = 1000;
+/**
+ * Fingerprints looked up per index query after a crash: the Table service allows 15 comparisons in
+ * a filter, three of which the partition range and the row state take.
+ */
+export const FINGERPRINTS_PER_QUERY = 12;
 
 /** Throttling and dropped connections: how often and how long to wait inside one call. */
 export const MAX_RETRIES = 5;

@@ -1,5 +1,6 @@
 import type { MessageMeta } from '../source';
 import { fingerprintHash, type ItemRow } from '../state';
+import { FINGERPRINTS_PER_QUERY } from '../limits';
 import type { Fingerprint } from '../target';
 import type { Sorted } from './classify';
 import { doneRow, itemKey } from './rows';
@@ -56,12 +57,17 @@ export async function claimOnTarget(scope: CopyScope, pending: MessageMeta[]): P
   const found = await session.target.findExisting(state.target, fps);
   const claimed = new Set<string>();
   const claimedCount = new Map<string, number>();
-  const hashes = new Set(pending.map((m) => fingerprintHash(m.messageId, m.size, m.internalDate)));
-  for (const h of hashes) {
-    const rows = await session.state.itemsWhere(state, state.uidValidity, `fp eq '${h}' and s eq 'd'`);
+  const hashes = [...new Set(pending.map((m) => fingerprintHash(m.messageId, m.size, m.internalDate)))];
+  // Several fingerprints per query (see FINGERPRINTS_PER_QUERY).
+  for (let i = 0; i < hashes.length; i += FINGERPRINTS_PER_QUERY) {
+    const any = hashes
+      .slice(i, i + FINGERPRINTS_PER_QUERY)
+      .map((h) => `fp eq '${h}'`)
+      .join(' or ');
+    const rows = await session.state.itemsWhere(state, state.uidValidity, `s eq 'd' and (${any})`);
     for (const r of rows.values()) {
       if (r.t) claimed.add(r.t);
-      else claimedCount.set(h, (claimedCount.get(h) ?? 0) + 1);
+      else claimedCount.set(r.fp, (claimedCount.get(r.fp) ?? 0) + 1);
     }
   }
   const out = new Map<number, string>();
