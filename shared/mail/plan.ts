@@ -109,9 +109,11 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       renamedFrom,
     };
     out.folders.push(entry);
-    // The plan is kept in the folder rows: callers find the folders still to copy there.
+    // The plan is kept in the folder rows: callers find the folders still to copy there (with the
+    // source folder's size as STATUS gave it, for reconciliation).
     if (entry.selectable && !entry.upToDate && !state.queued) {
       state.queued = true;
+      if (f.sizeBytes !== undefined) state.sourceBytes = f.sizeBytes;
       await s.state.putFolder(state);
     }
   }
