@@ -2,7 +2,8 @@ import type { ProblemDetail } from '../domain/errors';
 import { MailError, MailErrorCode } from './errors';
 import { DEFERRED_RETRY_MS } from './limits';
 import { busy, leaseWait, newOwner, releaseLease } from './lease';
-import { copyMessages, copyNewMessages, emptyOutcome, type Checkpoint } from './copy';
+import { copyMessages, copyNewMessages, copyRescanChunk, emptyOutcome, type Checkpoint } from './copy';
+import { filterKey, widensFilter } from './filters';
 import { mirrorDeletions, syncFlags } from './flags';
 import type { FolderPlanEntry } from './plan';
 import { openSession, type MailSession } from './session';
@@ -21,7 +22,10 @@ export interface ChunkResult {
   reused: number;
   skipped: number;
   skippedBytes: number;
+  /** Of the skipped, those the target refused for good. */
   failed: number;
+  /** Time the call waited for the item index's writes after its appends (ms). */
+  indexWaitMs: number;
   flagsUpdated: number;
   deleted: number;
   nextCheckpoint: Checkpoint;
@@ -35,8 +39,9 @@ export interface ChunkResult {
 }
 
 /**
- * One bounded call: copies at most one chunk of new messages of one folder (≤ 500 messages or
- * ≤ 50 MB), and once the folder is caught up, its flag changes (and deletions when mirroring).
+ * One bounded call: copies at most one chunk of new messages of one folder (bounded by messages,
+ * bytes and time: CHUNK_MAX_* in limits.ts), and once the folder is caught up, its flag changes
+ * (and deletions when mirroring).
  * Safe to retry at any point. The checkpoint lives in Table Storage; `checkpoint` is informational.
  */
 export async function copyChunk(
@@ -96,13 +101,15 @@ export async function copyChunk(
   }
 }
 
+type RunResult = Omit<ChunkResult, 'folderStats' | 'mailboxStats' | 'elapsedMs' | 'error'>;
+
 async function run(
   ctx: MailContext,
   s: MailSession,
   state: FolderState,
   folder: FolderPlanEntry,
   owner: string,
-): Promise<Omit<ChunkResult, 'folderStats' | 'mailboxStats' | 'elapsedMs' | 'error'>> {
+): Promise<RunResult> {
   const base = {
     folder: state.source,
     target: state.target,
@@ -111,25 +118,13 @@ async function run(
     flagsUpdated: 0,
     deleted: 0,
   };
-  const checkpoint = (): Checkpoint => ({
-    uidValidity: state.uidValidity,
-    lastUid: state.lastUid,
-    modseq: state.modseq,
-  });
-  if (!folder.selectable) return { ...base, nextCheckpoint: checkpoint() };
+  if (!folder.selectable) return { ...base, nextCheckpoint: checkpointOf(state) };
   const box = await s.source.examine(state.source);
-  if (box.uidValidity !== state.uidValidity) {
-    // The source renumbered the folder: start over in a new index generation, reusing copies of the
-    // old one by fingerprint so nothing is appended twice.
-    if (state.lastUid > 0 || state.initialDone) state.rebaseFrom = state.rebaseFrom || state.uidValidity;
-    state.uidValidity = box.uidValidity;
-    state.lastUid = 0;
-    state.inflight = 0;
-    state.modseq = box.highestModseq;
-    state.initialDone = false;
-  }
+  adoptGeneration(state, box);
+  adoptFilter(state, s);
   state.messages = box.exists;
   state.uidNext = box.uidNext;
+  if (folder.sizeBytes !== undefined) state.sourceBytes = folder.sizeBytes;
   const scope = {
     session: s,
     mailboxKey: ctx.mailboxKey,
@@ -143,7 +138,8 @@ async function run(
   let deleted = 0;
   let deferred = 0;
   try {
-    if (box.exists > 0 && box.uidNext - 1 > state.lastUid)
+    if (state.rescanEnd > 0) outcome = await copyRescanChunk(scope);
+    else if (box.exists > 0 && box.uidNext - 1 > state.lastUid)
       outcome = await copyNewMessages(scope, box.uidNext);
     else state.lastUid = Math.max(state.lastUid, box.uidNext - 1);
     if (!outcome.more) {
@@ -160,33 +156,54 @@ async function run(
     if (wait === undefined || (e as MailError).code !== MailErrorCode.throttled) throw e;
     state.lease = '';
     await s.state.putFolder(state);
-    return {
-      ...base,
-      ...outcome,
-      done: false,
-      flagsUpdated,
-      deleted,
-      retryAfterMs: wait,
-      nextCheckpoint: checkpoint(),
-    };
+    const partial = { ...base, ...outcome, flagsUpdated, deleted };
+    return { ...partial, done: false, retryAfterMs: wait, nextCheckpoint: checkpointOf(state) };
   }
   // The checkpoint, and the folder free again (and off the plan once in sync).
   state.lease = '';
   if (!outcome.more && deferred === 0) state.queued = false;
   await s.state.putFolder(state);
+  const result = { ...base, ...outcome, flagsUpdated, deleted, nextCheckpoint: checkpointOf(state) };
   // Messages the target refused for now keep the folder open: another pass after a short wait.
-  if (deferred > 0 && !outcome.more) {
-    return {
-      ...base,
-      ...outcome,
-      done: false,
-      flagsUpdated,
-      deleted,
-      retryAfterMs: DEFERRED_RETRY_MS,
-      nextCheckpoint: checkpoint(),
-    };
+  if (deferred > 0 && !outcome.more) return { ...result, done: false, retryAfterMs: DEFERRED_RETRY_MS };
+  return { ...result, done: !outcome.more };
+}
+
+const checkpointOf = (state: FolderState): Checkpoint => ({
+  uidValidity: state.uidValidity,
+  lastUid: state.lastUid,
+  modseq: state.modseq,
+});
+
+/**
+ * The source renumbered the folder: start over in a new index generation, reusing copies of the
+ * old one by fingerprint so nothing is appended twice.
+ */
+function adoptGeneration(state: FolderState, box: { uidValidity: string; highestModseq: string }): void {
+  if (box.uidValidity === state.uidValidity) return;
+  if (state.lastUid > 0 || state.initialDone) state.rebaseFrom = state.rebaseFrom || state.uidValidity;
+  state.uidValidity = box.uidValidity;
+  state.lastUid = 0;
+  state.inflight = 0;
+  state.modseq = box.highestModseq;
+  state.initialDone = false;
+  state.rescanUid = 0;
+  state.rescanEnd = 0;
+  state.rescanInflight = 0;
+}
+
+/**
+ * A pass whose date filter reaches further than the one the folder was scanned with rescans the
+ * UIDs below the checkpoint (the old filter let the checkpoint pass the messages it left out).
+ */
+function adoptFilter(state: FolderState, s: MailSession): void {
+  const key = filterKey(s.options.since, s.options.before);
+  if (key === state.filterKey) return;
+  if (state.lastUid > 0 && widensFilter(state.filterKey, s.options.since, s.options.before)) {
+    state.rescanEnd = Math.max(state.rescanEnd, state.lastUid);
+    state.rescanUid = 0;
   }
-  return { ...base, ...outcome, done: !outcome.more, flagsUpdated, deleted, nextCheckpoint: checkpoint() };
+  state.filterKey = key;
 }
 
 /**
@@ -210,28 +227,32 @@ async function retryEligibleSkipped(
   const deferTries = new Map(eligible.filter((k) => k.kind === 'retry').map((k) => [k.uid, k.tries ?? 1]));
   const scope = { ...outer, deferTries };
   const metas = await s.source.meta(eligible.map((k) => k.uid));
-  const before = outcome.copied + outcome.reused;
   for (const m of metas) await copyMessages(scope, [m], outcome);
-  if (outcome.copied + outcome.reused > before) {
-    const uids = eligible.map((k) => k.uid);
-    const copied = await s.state.itemsInRange(
-      state.fid,
-      state.uidValidity,
-      Math.min(...uids),
-      Math.max(...uids),
-    );
-    for (const k of eligible) {
-      if (copied.get(k.uid)?.s !== 'd') continue;
-      await s.state.deleteSkipped(k);
-      if (k.kind === 'tooLarge') {
-        state.itemsSkipped--;
-        state.bytesSkipped -= k.size;
-      }
+  const copied = await s.state.itemsAt(
+    state,
+    state.uidValidity,
+    metas.map((m) => m.uid),
+  );
+  const listed = new Map(
+    (await s.state.listSkipped(state.source))
+      .filter((k) => k.uidValidity === state.uidValidity)
+      .map((k) => [k.uid, k]),
+  );
+  for (const k of eligible) {
+    const isCopied = copied.get(k.uid)?.s === 'd';
+    if (isCopied) await s.state.deleteSkipped(k);
+    // A too-large item counted as skipped: uncounted once copied, or listed anew as refused
+    // (counted again then) or as refused for now (not a skipped item).
+    const relisted = listed.get(k.uid)?.kind;
+    if (k.kind === 'tooLarge' && (isCopied || (relisted && relisted !== 'tooLarge'))) {
+      state.itemsSkipped--;
+      state.bytesSkipped -= k.size;
     }
   }
   // Gone from the source: no longer a skipped item.
   const present = new Set(metas.map((m) => m.uid));
   for (const k of eligible) if (!present.has(k.uid)) await s.state.deleteSkipped(k);
-  if (!deferTries.size) return 0;
-  return (await s.state.listSkipped(state.source)).filter((k) => k.kind === 'retry').length;
+  return [...listed.values()].filter(
+    (k) => k.kind === 'retry' && present.has(k.uid) && copied.get(k.uid)?.s !== 'd',
+  ).length;
 }

@@ -37,7 +37,7 @@ async function syncFlagPage(
 ): Promise<number> {
   const changed = await session.source.flags(`${from}:${to}`, since);
   if (!changed.size) return 0;
-  const index = await session.state.itemsInRange(state.fid, state.uidValidity, from, to);
+  const index = await session.state.itemsInRange(state, state.uidValidity, from, to);
   const updates: Array<{ uid: number; flags: string[] }> = [];
   for (const [uid, flags] of changed) {
     const r = index.get(uid);
@@ -67,20 +67,20 @@ async function syncFlagPage(
     const r = index.get(u.uid);
     return r ? [{ ...r, fl: u.flags.join(' ') }] : [];
   });
-  await session.state.putItems(state.fid, state.uidValidity, rows);
+  await session.state.putItems(state, state.uidValidity, rows);
   return changes.length;
 }
 
 /** Mirrors deletions: messages gone from the source are removed from the target (opt-in). */
 export async function mirrorDeletions(session: MailSession, state: FolderState): Promise<number> {
   const present = new Set(await session.source.allUids());
-  const index = await session.state.itemsWhere(state.fid, state.uidValidity, `s eq 'd'`);
+  const index = await session.state.itemsWhere(state, state.uidValidity, `s eq 'd'`);
   const gone = [...index.values()].filter((r) => !present.has(r.uid));
   if (!gone.length) return 0;
   const ids = gone.map((r) => r.t).filter((t) => t);
   await session.target.remove(state.target, ids);
   await session.state.deleteItems(
-    state.fid,
+    state,
     state.uidValidity,
     gone.map((r) => r.uid),
   );

@@ -1,9 +1,16 @@
 /** Every limit of the mail copy engine, in one place. */
 
-/** One copyChunk call copies at most this many messages... */
-export const CHUNK_MAX_MESSAGES = 500;
-/** ...or this many bytes (whichever comes first; a single larger message still goes alone). */
+/**
+ * One copyChunk call copies at most this many messages (read as metadata before the first APPEND)...
+ */
+export const CHUNK_MAX_MESSAGES = 2000;
+/** ...or this many bytes (whichever comes first; a single larger message still goes alone)... */
 export const CHUNK_MAX_BYTES = 50 * 1024 * 1024;
+/**
+ * ...and starts no new append group after this long (a slow target or a throttled source ends the
+ * chunk early; the rest goes in the next call, so one call stays well inside an activity's timeout).
+ */
+export const CHUNK_MAX_MS = 60_000;
 
 /** Exchange Online's default message size limit; per target `maxMessageSizeMB`, at most 150. */
 export const DEFAULT_MAX_MESSAGE_MB = 35;
@@ -38,6 +45,16 @@ export const APPEND_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Index rows written per Table transaction (the service's maximum is 100). */
 export const TABLE_BATCH = 100;
+/**
+ * UIDs per item-index partition: bounds what a row write costs in a store that looks rows up
+ * within their partition, and keeps a chunk's range query to one or two partitions.
+ */
+export const INDEX_BUCKET_UIDS = 1000;
+/**
+ * Fingerprints looked up per index query after a crash: the Table service allows 15 comparisons in
+ * a filter, three of which the partition range and the row state take.
+ */
+export const FINGERPRINTS_PER_QUERY = 12;
 
 /** Throttling and dropped connections: how often and how long to wait inside one call. */
 export const MAX_RETRIES = 5;

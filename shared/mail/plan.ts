@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { folderMatcher } from './filters';
+import { folderMatcher, widensFilter } from './filters';
 import { folderMapper } from './folder-map';
 import { displayPath, mapFolders, type FolderRename } from './folders';
 import { openSession, type MailSession } from './session';
-import type { MailContext } from './settings';
+import type { CopyOptions, MailContext } from './settings';
 import type { SourceFolderStatus } from './source';
-import type { FolderState } from './state';
+import { INDEX_LAYOUT_BUCKETED, type FolderState } from './state';
 import type { FolderRole } from './target';
 
 export interface FolderPlanEntry {
@@ -85,21 +85,11 @@ async function plan(s: MailSession): Promise<FolderPlan> {
     let state = states.get(m.source);
     let renamedFrom: string | undefined;
     if (!state && f.uidValidity) {
-      const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
-      const old = same.length === 1 ? same[0] : undefined;
-      if (old && sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length === 1) {
-        // A new row (the row key is the folder's name): written as a create, not If-Match the old row.
-        state = { ...old, source: m.source, etag: undefined };
-        renamedFrom = old.source;
-        vanished.splice(vanished.indexOf(old), 1);
-        movedAway.add(old.source);
-        await s.state.putFolder(state);
-        await s.state.deleteFolder(old.source);
-        out.renames.push({
-          source: displayPath(f),
-          target: old.target,
-          reason: `renamed on the source from ${old.source}; copies kept in place`,
-        });
+      const renamed = await adoptRenamed(s, f, m.source, vanished, sourceFolders, out);
+      if (renamed) {
+        state = renamed.state;
+        renamedFrom = renamed.from;
+        movedAway.add(renamed.from);
       }
     }
     if (!state) {
@@ -117,13 +107,15 @@ async function plan(s: MailSession): Promise<FolderPlan> {
       uidNext: f.uidNext,
       highestModseq: f.highestModseq,
       sizeBytes: f.sizeBytes,
-      upToDate: !retry.has(m.source) && isUpToDate(state, f, s.options.mirrorDeletions),
+      upToDate: !retry.has(m.source) && isUpToDate(state, f, s.options) && !needsRescan(state, s.options),
       renamedFrom,
     };
     out.folders.push(entry);
-    // The plan is kept in the folder rows: callers find the folders still to copy there.
+    // The plan is kept in the folder rows: callers find the folders still to copy there (with the
+    // source folder's size as STATUS gave it, for reconciliation).
     if (entry.selectable && !entry.upToDate && !state.queued) {
       state.queued = true;
+      if (f.sizeBytes !== undefined) state.sourceBytes = f.sizeBytes;
       await s.state.putFolder(state);
     }
   }
@@ -135,6 +127,35 @@ async function plan(s: MailSession): Promise<FolderPlan> {
     await s.state.putFolder(st);
   }
   return out;
+}
+
+/**
+ * A new source folder that is an old one renamed (same UIDVALIDITY, the old path gone, no other
+ * folder with that UIDVALIDITY): its row moves to the new name, its copies stay where they are.
+ * Returns the moved row and the old path (its row taken off `vanished`).
+ */
+async function adoptRenamed(
+  s: MailSession,
+  f: SourceFolderStatus,
+  source: string,
+  vanished: FolderState[],
+  sourceFolders: SourceFolderStatus[],
+  out: FolderPlan,
+): Promise<{ state: FolderState; from: string } | undefined> {
+  const same = vanished.filter((v) => v.uidValidity === f.uidValidity && v.lastUid < f.uidNext);
+  const old = same.length === 1 ? same[0] : undefined;
+  if (!old || sourceFolders.filter((x) => x.uidValidity === f.uidValidity).length !== 1) return undefined;
+  vanished.splice(vanished.indexOf(old), 1);
+  // A new row (the row key is the folder's name): written as a create, not If-Match the old row.
+  const state: FolderState = { ...old, source, etag: undefined };
+  await s.state.putFolder(state);
+  await s.state.deleteFolder(old.source);
+  out.renames.push({
+    source: displayPath(f),
+    target: old.target,
+    reason: `renamed on the source from ${old.source}; copies kept in place`,
+  });
+  return { state, from: old.source };
 }
 
 function newState(source: string, target: string, f: SourceFolderStatus): FolderState {
@@ -155,6 +176,12 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
     itemsSkipped: 0,
     bytesSkipped: 0,
     itemsFailed: 0,
+    filterKey: '',
+    rescanUid: 0,
+    rescanEnd: 0,
+    rescanInflight: 0,
+    sourceBytes: f.sizeBytes ?? 0,
+    indexLayout: INDEX_LAYOUT_BUCKETED,
     rebaseFrom: '',
     lastSyncAt: '',
     lease: '',
@@ -163,11 +190,17 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
 }
 
 /** From STATUS alone: same generation, no UID above the checkpoint, no flag change (CONDSTORE). */
-function isUpToDate(st: FolderState, f: SourceFolderStatus, mirror: boolean): boolean {
+function isUpToDate(st: FolderState, f: SourceFolderStatus, options: CopyOptions): boolean {
+  const mirror = options.mirrorDeletions;
   if (!f.selectable) return true;
   if (!st.initialDone || st.uidValidity !== f.uidValidity) return false;
   if (f.uidNext - 1 > st.lastUid) return false;
   if (!f.highestModseq || f.highestModseq !== st.modseq) return false;
   if (mirror && f.messages !== st.messages) return false;
   return true;
+}
+
+/** A rescan is under way, or this pass's date filter reaches further than the folder's last one. */
+function needsRescan(st: FolderState, options: CopyOptions): boolean {
+  return st.rescanEnd > 0 || (st.lastUid > 0 && widensFilter(st.filterKey, options.since, options.before));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { tableClient, type StorageSettings } from '../storage/clients';
-import { TABLE_BATCH } from './limits';
+import { INDEX_BUCKET_UIDS, TABLE_BATCH } from './limits';
 import { MailError, MailErrorCode } from './errors';
 
 /**
@@ -9,8 +9,12 @@ import { MailError, MailErrorCode } from './errors';
  * - `mailfolders`: per mailbox and source folder, the checkpoint (UIDVALIDITY, last UID copied,
  *   the MODSEQ up to which flags are in sync) and running statistics;
  * - `mailitems`: the item index, (folder, UIDVALIDITY, UID) → state (pending/done), target id,
- *   fingerprint and flags; partition = one folder generation, row = zero-padded UID, so one range
- *   query answers "what of this chunk is already there";
+ *   fingerprint and flags; row = zero-padded UID, partition = one folder generation and one bucket
+ *   of INDEX_BUCKET_UIDS UIDs. Buckets keep every partition small, so writing a row never costs more
+ *   as the folder grows (a store that looks a row up within its partition, as Azurite does on every
+ *   upsert, would otherwise slow down with each chunk), and a chunk's range query reads one or two
+ *   partitions. Folders planned before buckets existed keep one partition per generation
+ *   (`indexLayout` 0);
  * - `mailskipped`: items not copied (too large, refused), with what an administrator needs to find them.
  */
 export const MAIL_TABLES = { folders: 'mailfolders', items: 'mailitems', skipped: 'mailskipped' } as const;
@@ -34,6 +38,19 @@ export interface FolderState {
   itemsSkipped: number;
   bytesSkipped: number;
   itemsFailed: number;
+  /** The date filter (filters.ts filterKey) the folder's messages were last scanned with. */
+  filterKey: string;
+  /**
+   * Rescan after the filter changed: UIDs in (rescanUid, rescanEnd] are looked at again (rescanEnd 0:
+   * none); rescanInflight is the rescan's own in-flight mark (see copy.ts).
+   */
+  rescanUid: number;
+  rescanEnd: number;
+  rescanInflight: number;
+  /** Bytes in the source folder at the last look (STATUS SIZE; 0 when the server does not say). */
+  sourceBytes: number;
+  /** How the folder's item index is keyed: 0 one partition per generation (older rows), 1 bucketed. */
+  indexLayout: number;
   /** While re-syncing after a UIDVALIDITY change: the old generation, whose copies are reused. */
   rebaseFrom: string;
   lastSyncAt: string;
@@ -91,6 +108,11 @@ export const folderKey = (path: string): string =>
   createHash('sha256').update(path).digest('hex').slice(0, 24);
 export const uidKey = (uid: number): string => String(uid).padStart(10, '0');
 
+/** Where a folder's item index lives (FolderState carries both). */
+export type IndexRef = Pick<FolderState, 'fid' | 'indexLayout'>;
+export const INDEX_LAYOUT_BUCKETED = 1;
+const bucketOf = (uid: number): number => Math.floor(uid / INDEX_BUCKET_UIDS);
+
 export function fingerprintHash(messageId: string | undefined, size: number, internalDate: Date): string {
   const secs = Math.floor(internalDate.getTime() / 1000);
   return createHash('sha256')
@@ -135,8 +157,20 @@ export class MailState {
     return escapeKey(this.mailboxKey);
   }
 
-  itemPartition(fid: string, uidValidity: string): string {
-    return `${this.pk}|${fid}|${uidValidity}`;
+  /** The partition of one generation's rows, or (bucketed layout) of the bucket holding `uid`. */
+  itemPartition(ix: IndexRef, uidValidity: string, uid = 0): string {
+    const base = `${this.pk}|${ix.fid}|${uidValidity}`;
+    return ix.indexLayout >= INDEX_LAYOUT_BUCKETED
+      ? `${base}|${String(bucketOf(uid)).padStart(7, '0')}`
+      : base;
+  }
+
+  /** A filter for every row of one generation, whatever its layout. */
+  private generationFilter(ix: IndexRef, uidValidity: string): string {
+    const base = odata(`${this.pk}|${ix.fid}|${uidValidity}`);
+    return ix.indexLayout >= INDEX_LAYOUT_BUCKETED
+      ? `PartitionKey ge '${base}|' and PartitionKey lt '${base}}'`
+      : `PartitionKey eq '${base}'`;
   }
 
   async listFolders(): Promise<Map<string, FolderState>> {
@@ -183,21 +217,42 @@ export class MailState {
     }
   }
 
-  /** Index rows with UID in [from, to]. */
+  /** Index rows with UID in [from, to]: one range query per bucket the range touches. */
   async itemsInRange(
-    fid: string,
+    ix: IndexRef,
     uidValidity: string,
     from: number,
     to: number,
   ): Promise<Map<number, ItemRow>> {
-    const pk = this.itemPartition(fid, uidValidity);
-    const filter = `PartitionKey eq '${odata(pk)}' and RowKey ge '${uidKey(from)}' and RowKey le '${uidKey(to)}'`;
-    return this.queryItems(filter);
+    const partitions = new Set<string>();
+    for (let b = bucketOf(from); b <= bucketOf(to); b++)
+      partitions.add(this.itemPartition(ix, uidValidity, b * INDEX_BUCKET_UIDS));
+    const range = `RowKey ge '${uidKey(from)}' and RowKey le '${uidKey(to)}'`;
+    const parts = await Promise.all(
+      [...partitions].map((pk) => this.queryItems(`PartitionKey eq '${odata(pk)}' and ${range}`)),
+    );
+    return new Map(parts.flatMap((m) => [...m]));
   }
 
-  async itemsWhere(fid: string, uidValidity: string, extra = ''): Promise<Map<number, ItemRow>> {
-    const pk = this.itemPartition(fid, uidValidity);
-    return this.queryItems(`PartitionKey eq '${odata(pk)}'${extra ? ` and ${extra}` : ''}`);
+  /** Index rows of the given UIDs (one range query per bucket they fall in). */
+  async itemsAt(ix: IndexRef, uidValidity: string, uids: number[]): Promise<Map<number, ItemRow>> {
+    const step = ix.indexLayout >= INDEX_LAYOUT_BUCKETED ? INDEX_BUCKET_UIDS : Infinity;
+    const ranges = new Map<number, [number, number]>();
+    for (const u of uids) {
+      const b = Number.isFinite(step) ? bucketOf(u) : 0;
+      const r = ranges.get(b);
+      ranges.set(b, r ? [Math.min(r[0], u), Math.max(r[1], u)] : [u, u]);
+    }
+    const parts = await Promise.all(
+      [...ranges.values()].map(([a, z]) => this.itemsInRange(ix, uidValidity, a, z)),
+    );
+    const wanted = new Set(uids);
+    return new Map(parts.flatMap((m) => [...m].filter(([u]) => wanted.has(u))));
+  }
+
+  /** Rows of one generation matching an extra OData condition (e.g. a fingerprint). */
+  async itemsWhere(ix: IndexRef, uidValidity: string, extra = ''): Promise<Map<number, ItemRow>> {
+    return this.queryItems(`${this.generationFilter(ix, uidValidity)}${extra ? ` and ${extra}` : ''}`);
   }
 
   private async queryItems(filter: string): Promise<Map<number, ItemRow>> {
@@ -215,13 +270,13 @@ export class MailState {
     return out;
   }
 
-  /** Upserts index rows of one folder generation, 100 per transaction, transactions in parallel. */
-  async putItems(fid: string, uidValidity: string, rows: ItemRow[]): Promise<void> {
-    const pk = this.itemPartition(fid, uidValidity);
-    const slices: ItemRow[][] = [];
-    for (let i = 0; i < rows.length; i += TABLE_BATCH) slices.push(rows.slice(i, i + TABLE_BATCH));
+  /**
+   * Upserts index rows of one folder generation: grouped by partition, at most TABLE_BATCH rows per
+   * transaction (a transaction holds one partition), the transactions in parallel.
+   */
+  async putItems(ix: IndexRef, uidValidity: string, rows: ItemRow[]): Promise<void> {
     await Promise.all(
-      slices.map((slice) =>
+      this.transactions(ix, uidValidity, rows, (r) => r.uid).map(([pk, slice]) =>
         this.items.submitTransaction(
           slice.map((r) => [
             'upsert',
@@ -233,13 +288,32 @@ export class MailState {
     );
   }
 
-  async deleteItems(fid: string, uidValidity: string, uids: number[]): Promise<void> {
-    const pk = this.itemPartition(fid, uidValidity);
-    for (let i = 0; i < uids.length; i += TABLE_BATCH) {
+  async deleteItems(ix: IndexRef, uidValidity: string, uids: number[]): Promise<void> {
+    for (const [pk, slice] of this.transactions(ix, uidValidity, uids, (u) => u)) {
       await this.items.submitTransaction(
-        uids.slice(i, i + TABLE_BATCH).map((u) => ['delete', { partitionKey: pk, rowKey: uidKey(u) }]),
+        slice.map((u) => ['delete', { partitionKey: pk, rowKey: uidKey(u) }]),
       );
     }
+  }
+
+  /** Splits items into per-partition slices of at most TABLE_BATCH. */
+  private transactions<T>(
+    ix: IndexRef,
+    uidValidity: string,
+    items: T[],
+    uidOf: (t: T) => number,
+  ): Array<[string, T[]]> {
+    const byPartition = new Map<string, T[]>();
+    for (const it of items) {
+      const pk = this.itemPartition(ix, uidValidity, uidOf(it));
+      let list = byPartition.get(pk);
+      if (!list) byPartition.set(pk, (list = []));
+      list.push(it);
+    }
+    const out: Array<[string, T[]]> = [];
+    for (const [pk, list] of byPartition)
+      for (let i = 0; i < list.length; i += TABLE_BATCH) out.push([pk, list.slice(i, i + TABLE_BATCH)]);
+    return out;
   }
 
   async putSkipped(items: SkippedItem[]): Promise<void> {
@@ -300,6 +374,12 @@ function pickFolder(r: TableEntityResult<FolderState> | FolderState): FolderStat
     itemsSkipped: r.itemsSkipped ?? 0,
     bytesSkipped: r.bytesSkipped ?? 0,
     itemsFailed: r.itemsFailed ?? 0,
+    filterKey: r.filterKey ?? '',
+    rescanUid: r.rescanUid ?? 0,
+    rescanEnd: r.rescanEnd ?? 0,
+    rescanInflight: r.rescanInflight ?? 0,
+    sourceBytes: r.sourceBytes ?? 0,
+    indexLayout: r.indexLayout ?? 0,
     rebaseFrom: r.rebaseFrom ?? '',
     lastSyncAt: r.lastSyncAt ?? '',
     lease: r.lease ?? '',

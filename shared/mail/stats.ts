@@ -5,11 +5,15 @@ export interface FolderStats {
   folder: string;
   itemsSynced: number;
   bytesSynced: number;
+  /** Not copied: too large, or refused by the target for good (those are also in itemsFailed). */
   itemsSkipped: number;
   bytesSkipped: number;
+  /** Of the skipped, those the target refused (they count toward the bad item limit). */
   itemsFailed: number;
   /** Messages in the source folder at the last look. */
   sourceItems: number;
+  /** Bytes in the source folder at the last look (0 when the server does not report STATUS SIZE). */
+  sourceBytes: number;
   lastSyncAt: string;
 }
 
@@ -20,6 +24,7 @@ export interface MailboxStats {
   bytesSkipped: number;
   itemsFailed: number;
   sourceItems: number;
+  sourceBytes: number;
   /** Bytes per second of the last call ('' until something was copied). */
   bytesPerSecond: number;
   itemsPerSecond: number;
@@ -39,6 +44,7 @@ export function folderStats(s: FolderState): FolderStats {
     bytesSkipped: s.bytesSkipped,
     itemsFailed: s.itemsFailed,
     sourceItems: s.messages,
+    sourceBytes: s.sourceBytes,
     lastSyncAt: s.lastSyncAt,
   };
 }
@@ -54,10 +60,8 @@ export function mailboxStats(
   const seconds = rate.ms / 1000;
   const bytesPerSecond = seconds > 0 ? Math.round(rate.bytes / seconds) : 0;
   const itemsPerSecond = seconds > 0 ? Math.round((rate.items / seconds) * 10) / 10 : 0;
-  const left = Math.max(
-    0,
-    sum('sourceItems') - sum('itemsSynced') - sum('itemsSkipped') - sum('itemsFailed'),
-  );
+  // Refused items are among the skipped ones: subtracted once.
+  const left = Math.max(0, sum('sourceItems') - sum('itemsSynced') - sum('itemsSkipped'));
   const stamps = states.map((s) => s.lastSyncAt).filter(Boolean);
   const allDone = states.every((s) => s.initialDone);
   return {
@@ -67,6 +71,7 @@ export function mailboxStats(
     bytesSkipped: sum('bytesSkipped'),
     itemsFailed: sum('itemsFailed'),
     sourceItems: sum('sourceItems'),
+    sourceBytes: sum('sourceBytes'),
     bytesPerSecond,
     itemsPerSecond,
     etaSeconds: left === 0 ? 0 : itemsPerSecond > 0 ? Math.round(left / itemsPerSecond) : undefined,

@@ -25,6 +25,8 @@ export interface SyncSummary {
   elapsedMs: number;
 }
 
+type Sums = Omit<SyncSummary, 'plan' | 'stats' | 'error' | 'elapsedMs'>;
+
 /**
  * The whole mailbox in one go, for the CLI, tests and the benchmark: plan, then chunks per folder
  * until each is done, on one set of connections. Activities call planMailbox/copyChunk instead so
@@ -36,7 +38,7 @@ export async function syncMailbox(
 ): Promise<SyncSummary> {
   const t0 = Date.now();
   const session = await openSession(ctx);
-  const sum = {
+  const sum: Sums = {
     copied: 0,
     bytes: 0,
     reused: 0,
@@ -46,74 +48,95 @@ export async function syncMailbox(
     deleted: 0,
     foldersVisited: 0,
   };
-  let error: ProblemDetail | undefined;
   try {
     const plan = await planMailbox(ctx, session);
-    // Folders in parallel, each worker on its own connections: appends into different folders do
-    // not contend, and one folder's round trips overlap another's transfer.
     const queue = plan.folders.filter((f) => !f.upToDate);
     sum.foldersVisited = queue.length;
-    let stop = false;
-    const worker = async (i: number): Promise<void> => {
-      try {
-        await work(i);
-      } catch (e) {
-        stop = true;
-        throw e;
-      }
-    };
-    /** A chunk on worker i's connections; after a transient error they are reopened and the chunk retried. */
-    const chunk = async (i: number, folder: FolderPlanEntry): Promise<ChunkResult> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await copyChunk(ctx, folder, undefined, live[i]);
-        } catch (e) {
-          // Transient (a drop, throttling, a lost answer, a 5xx): reopen and try the chunk again;
-          // the checkpoint and the in-flight mark make that safe.
-          const cls = classifyError(e);
-          if (!cls.transient || attempt >= MAX_RETRIES) throw e;
-          const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt);
-          await sleep(Math.max(backoff, cls.retryAfterMs ?? 0), ctx.signal);
-          await live[i]?.close();
-          live[i] = await openSession(ctx);
-        }
-      }
-    };
-    const work = async (i: number): Promise<void> => {
-      for (let folder = queue.shift(); folder && !error; folder = queue.shift()) {
-        for (;;) {
-          if (stop) return;
-          if (ctx.signal?.aborted) throw new MailError(MailErrorCode.aborted, 'sync aborted');
-          const r = await chunk(i, folder);
-          sum.copied += r.copied;
-          sum.bytes += r.bytes;
-          sum.reused += r.reused;
-          sum.skipped += r.skipped;
-          sum.failed += r.failed;
-          sum.flagsUpdated += r.flagsUpdated;
-          sum.deleted += r.deleted;
-          onProgress?.(r);
-          if (r.error) error = r.error;
-          if (r.retryAfterMs !== undefined) await sleep(r.retryAfterMs, ctx.signal);
-          else if (r.done || error) break;
-        }
-      }
-    };
-    const extra = Math.min(SYNC_FOLDER_CONCURRENCY, queue.length) - 1;
-    const live: Array<MailSession | undefined> = [session];
-    try {
-      for (let i = 0; i < extra; i++) live.push(await openSession(ctx));
-      // Settle every worker before closing connections; then report the first failure.
-      const settled = await Promise.allSettled(live.map((_, i) => worker(i)));
-      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-      if (failed) throw failed.reason;
-    } finally {
-      await Promise.all(live.filter((x) => x && x !== session).map((x) => x?.close()));
-    }
+    const error = await copyFolders(ctx, session, queue, (r) => {
+      sum.copied += r.copied;
+      sum.bytes += r.bytes;
+      sum.reused += r.reused;
+      sum.skipped += r.skipped;
+      sum.failed += r.failed;
+      sum.flagsUpdated += r.flagsUpdated;
+      sum.deleted += r.deleted;
+      onProgress?.(r);
+    });
     const states = await session.state.listFolders();
     const stats = mailboxStats(states.values(), { bytes: sum.bytes, items: sum.copied, ms: Date.now() - t0 });
     return { plan, ...sum, stats, error, elapsedMs: Date.now() - t0 };
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * Folders in parallel (SYNC_FOLDER_CONCURRENCY workers, each on its own connections: appends into
+ * different folders do not contend, and one folder's round trips overlap another's transfer), each
+ * folder chunk after chunk until done. Returns the mailbox error a chunk reported (bad item limit).
+ */
+async function copyFolders(
+  ctx: MailContext,
+  session: MailSession,
+  queue: FolderPlanEntry[],
+  onChunk: (r: ChunkResult) => void,
+): Promise<ProblemDetail | undefined> {
+  let error: ProblemDetail | undefined;
+  let stop = false;
+  const live: Array<MailSession | undefined> = [session];
+  const work = async (i: number): Promise<void> => {
+    for (let folder = queue.shift(); folder && !error; folder = queue.shift()) {
+      for (;;) {
+        if (stop) return;
+        if (ctx.signal?.aborted) throw new MailError(MailErrorCode.aborted, 'sync aborted');
+        const r = await chunkWithRetries(ctx, live, i, folder);
+        onChunk(r);
+        if (r.error) error = r.error;
+        if (r.retryAfterMs !== undefined) await sleep(r.retryAfterMs, ctx.signal);
+        else if (r.done || error) break;
+      }
+    }
+  };
+  const worker = async (i: number): Promise<void> => {
+    try {
+      await work(i);
+    } catch (e) {
+      stop = true;
+      throw e;
+    }
+  };
+  const extra = Math.min(SYNC_FOLDER_CONCURRENCY, queue.length) - 1;
+  try {
+    for (let i = 0; i < extra; i++) live.push(await openSession(ctx));
+    // Settle every worker before closing connections; then report the first failure.
+    const settled = await Promise.allSettled(live.map((_, i) => worker(i)));
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    await Promise.all(live.filter((x) => x && x !== session).map((x) => x?.close()));
+  }
+  return error;
+}
+
+/** A chunk on worker i's connections; after a transient error they are reopened and the chunk retried. */
+async function chunkWithRetries(
+  ctx: MailContext,
+  live: Array<MailSession | undefined>,
+  i: number,
+  folder: FolderPlanEntry,
+): Promise<ChunkResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await copyChunk(ctx, folder, undefined, live[i]);
+    } catch (e) {
+      // Transient (a drop, throttling, a lost answer, a 5xx): reopen and try the chunk again;
+      // the checkpoint and the in-flight mark make that safe.
+      const cls = classifyError(e);
+      if (!cls.transient || attempt >= MAX_RETRIES) throw e;
+      const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt);
+      await sleep(Math.max(backoff, cls.retryAfterMs ?? 0), ctx.signal);
+      await live[i]?.close();
+      live[i] = await openSession(ctx);
+    }
   }
 }

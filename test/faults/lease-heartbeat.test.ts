@@ -117,5 +117,11 @@ function blankFolder(): FolderState {
     lastSyncAt: '',
     lease: '',
     queued: false,
+    filterKey: '',
+    rescanUid: 0,
+    rescanEnd: 0,
+    rescanInflight: 0,
+    sourceBytes: 0,
+    indexLayout: 0,
   };
 }
