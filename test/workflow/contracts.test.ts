@@ -6,6 +6,7 @@ import { history } from '../../local/durable/history';
 import { callActivity, callActivityWithRetry, callSubOrchestrator } from '../../shared/workflow/calls';
 import { ACTIVITIES, ORCHESTRATIONS } from '../../shared/workflow/names';
 import { registerActivity, registerOrchestration } from '../../shared/workflow/register';
+import type { OrchestrationPort } from '../../shared/workflow/port';
 import { RETRY } from '../../shared/workflow/retry-policy';
 import { HistoryBuilder, json, replay } from '../orchestrators/replay';
 
@@ -54,7 +55,9 @@ test('a mail chunk is retried under RETRY.copyChunk, a removal under RETRY.remov
  * "Unused '@ts-expect-error' directive". So a contract that loosens until one of these compiles
  * breaks the build, as a contract that changes breaks its callers.
  */
-export function* contractsAreChecked(context: OrchestrationContext) {
+export function* contractsAreChecked(context: OrchestrationContext, port: OrchestrationPort) {
+  // @ts-expect-error removeBatch is started with the batch id alone.
+  void port.start(ORCHESTRATIONS.removeBatch, 'batch-b', { batchId: 'b' });
   // @ts-expect-error beginBatch's input needs the run id.
   yield* callActivity(context, ACTIVITIES.beginBatch, { batchId: 'b', mode: 'initial' });
   const plan = yield* callActivity(context, ACTIVITIES.beginBatch, {
