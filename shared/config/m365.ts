@@ -1,55 +1,34 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { readCertificatePem, type PemFault } from '../auth/pem';
 import { readFileSync } from 'node:fs';
 import type { Problems } from './problems';
 import type { RawSettings, SettingName } from './schema';
 import type { Hosting, M365Credential, M365Settings } from './types';
 
-/** The Microsoft 365 app registration: tenant, client and its credential (a certificate, or a secret). */
-function hex(fingerprint: string): string {
-  return fingerprint.replace(/:/g, '').toLowerCase();
-}
+const FAULT_FIXES: Record<PemFault, (setting: SettingName) => string> = {
+  'key-unreadable': (setting) =>
+    `${setting} holds no readable unencrypted private key: export the certificate as PEM with its key (Key Vault: content type application/x-pem-file; openssl: -nodes).`,
+  'certificate-unreadable': (setting) =>
+    `${setting} holds a private key but no certificate: put both the key and the certificate in the PEM.`,
+  'key-mismatch': (setting) => `${setting}: the private key does not belong to the certificate.`,
+};
 
 function certificateFrom(pem: string, setting: SettingName, problems: Problems): M365Credential | undefined {
-  let key: KeyObject;
-  let cert: X509Certificate;
-  try {
-    key = createPrivateKey(pem);
-  } catch {
-    problems.add(
-      'SETTING_INVALID',
-      setting,
-      `${setting} holds no readable unencrypted private key: export the certificate as PEM with its key (Key Vault: content type application/x-pem-file; openssl: -nodes).`,
-    );
+  const read = readCertificatePem(pem);
+  if (!read.ok) {
+    problems.add('SETTING_INVALID', setting, FAULT_FIXES[read.fault](setting));
     return undefined;
   }
-  try {
-    cert = new X509Certificate(pem);
-  } catch {
-    problems.add(
-      'SETTING_INVALID',
-      setting,
-      `${setting} holds a private key but no certificate: put both the key and the certificate in the PEM.`,
-    );
-    return undefined;
-  }
-  if (!cert.checkPrivateKey(key)) {
-    problems.add(
-      'SETTING_INVALID',
-      setting,
-      `${setting}: the private key does not belong to the certificate.`,
-    );
-    return undefined;
-  }
-  const certificatePem = cert.toString();
+  const { privateKeyPem, certificatePem, thumbprintSha256, thumbprintSha1 } = read.value;
   return {
     kind: 'certificate',
-    privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    privateKeyPem,
     certificatePem,
-    thumbprintSha256: hex(cert.fingerprint256),
-    thumbprintSha1: hex(cert.fingerprint),
+    thumbprintSha256: thumbprintSha256.toLowerCase(),
+    thumbprintSha1: thumbprintSha1.toLowerCase(),
   };
 }
 
+/** The Microsoft 365 app registration: tenant, client and its credential (a certificate, or a secret). */
 export function resolveM365(
   raw: RawSettings,
   hosting: Hosting,

@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { Services } from '../app/services';
-import { certificateForMsal, imapTokenFunction, tokenRoles, type AccessTokenFunction } from '../auth';
+import { certificateFromPem, imapTokenFunction, tokenRoles, type AccessTokenFunction } from '../auth';
 import type { M365Credential, M365Settings } from '../config/settings';
 import { CodedError, isCodedError } from '../domain/errors';
 import {
@@ -94,15 +93,8 @@ export async function microsoft365AppSettings(svc: Services, endpoint: Endpoint)
   let credential: M365Credential;
   if (settings.credential === 'secret') credential = { kind: 'secret', clientSecret: secret };
   else {
-    const cert = certificateForMsal({ kind: 'certificate', pem: secret });
-    const certificatePem = cert.x5c ?? '';
-    credential = {
-      kind: 'certificate',
-      privateKeyPem: cert.privateKey,
-      certificatePem,
-      thumbprintSha256: cert.thumbprintSha256,
-      thumbprintSha1: new X509Certificate(certificatePem).fingerprint.replace(/:/g, ''),
-    };
+    const { privateKeyPem, certificatePem, thumbprintSha256, thumbprintSha1 } = certificateFromPem(secret);
+    credential = { kind: 'certificate', privateKeyPem, certificatePem, thumbprintSha256, thumbprintSha1 };
   }
   return {
     tenantId: settings.tenantId,
