@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../app/services';
 import { certificateFromPem, imapTokenFunction, tokenRoles, type AccessTokenFunction } from '../auth';
 import type { M365Credential, M365Settings } from '../config/settings';
+import { DEFAULT_MAX_MESSAGE_MB, MAX_MESSAGE_MB_CEILING } from '../mail/limits';
 import { CodedError, isCodedError } from '../domain/errors';
 import {
   checkMailboxReady,
@@ -52,7 +53,7 @@ export const microsoft365SettingsSchema = z
       .prefault({}),
     mailTransport: z.enum(['imap', 'graph']).default('imap'),
     /** The mailboxes' MaxReceiveSize: 35 MB by default, up to 150 MB (Set-Mailbox -MaxReceiveSize). */
-    maxMessageSizeMB: z.number().positive().max(150).default(35),
+    maxMessageSizeMB: z.number().positive().max(MAX_MESSAGE_MB_CEILING).default(DEFAULT_MAX_MESSAGE_MB),
     mailboxWaitSeconds: z.number().int().min(1).max(3600).default(MAILBOX_WAIT.intervalSeconds),
     licenseSkuId: z.uuid().optional(),
   })
