@@ -1,3 +1,4 @@
+import { doublingBackoff } from '../domain/backoff';
 import { RETRY_LIMITS } from './limits';
 
 /** The statuses Graph answers a request it did not carry out, or may retry: throttled, unavailable, timed out. */
@@ -20,7 +21,7 @@ export function retryAfterDeadline(
 
 /** The wait before retry `attempt + 1` when the server named none: 1 s doubling, capped. */
 export function backoff(attempt: number): number {
-  return Math.min(RETRY_LIMITS.maxBackoffMs, RETRY_LIMITS.firstBackoffMs * 2 ** attempt);
+  return doublingBackoff(attempt, RETRY_LIMITS.firstBackoffMs, RETRY_LIMITS.maxBackoffMs);
 }
 
 /**

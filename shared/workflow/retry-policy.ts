@@ -1,3 +1,5 @@
+import { doublingBackoff } from '../domain/backoff';
+
 /**
  * A retry policy the durable runtime applies to an activity that throws (an unexpected failure; the
  * expected ones come back as data): the first retry after `firstRetryIntervalMs`, each next one
@@ -42,7 +44,7 @@ export function transientDelay(
   retryAfterMs: number | undefined,
   waitedMs: number,
 ): number | undefined {
-  const backoff = Math.min(TRANSIENT_RETRY.maxDelayMs, TRANSIENT_RETRY.firstDelayMs * 2 ** attempt);
+  const backoff = doublingBackoff(attempt, TRANSIENT_RETRY.firstDelayMs, TRANSIENT_RETRY.maxDelayMs);
   const delay = Math.max(backoff, retryAfterMs ?? 0);
   return waitedMs + delay > TRANSIENT_RETRY.maxTotalMs ? undefined : delay;
 }
