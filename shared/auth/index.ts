@@ -1,6 +1,11 @@
 /** App-only sign-in to Microsoft 365 (msal-node client credentials) for Graph and Exchange IMAP. */
 export { type TokenProvider, GRAPH_SCOPE, EXCHANGE_SCOPE, tokenFunction } from './types';
-export { createTokenProvider, DEFAULT_AUTHORITY_HOST, type TokenProviderOptions } from './tokenProvider';
+export {
+  createTokenProvider,
+  sharedTokenProvider,
+  DEFAULT_AUTHORITY_HOST,
+  type TokenProviderOptions,
+} from './tokenProvider';
 export {
   type AppCredential,
   certificateForMsal,
