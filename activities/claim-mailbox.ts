@@ -1,7 +1,7 @@
-import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
 import { claimMailbox } from '../shared/migration/batch-run';
-import { ACTIVITIES, type ClaimInput } from '../shared/workflow/names';
+import { ACTIVITIES } from '../shared/workflow/names';
+import { registerActivity } from '../shared/workflow/register';
 
 /** A window slot's next mailbox; the same token always gets the same one (safe to retry). */
-df.app.activity(ACTIVITIES.claimMailbox, { handler: (input: ClaimInput) => claimMailbox(services(), input) });
+registerActivity(ACTIVITIES.claimMailbox, (input) => claimMailbox(services(), input));

@@ -1,9 +1,7 @@
-import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
-import { copyPimChunkStep, type PimChunkInput } from '../shared/pim/run';
+import { copyPimChunkStep } from '../shared/pim/run';
 import { ACTIVITIES } from '../shared/workflow/names';
+import { registerActivity } from '../shared/workflow/register';
 
 /** One bounded page of a mailbox's contacts and calendars (after its mail). */
-df.app.activity(ACTIVITIES.copyPimChunk, {
-  handler: (input: PimChunkInput) => copyPimChunkStep(services(), input),
-});
+registerActivity(ACTIVITIES.copyPimChunk, (input) => copyPimChunkStep(services(), input));

@@ -1,9 +1,7 @@
-import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
 import { recordBatchWarning } from '../shared/migration/batch-run';
-import { ACTIVITIES, type BatchWarningInput } from '../shared/workflow/names';
+import { ACTIVITIES } from '../shared/workflow/names';
+import { registerActivity } from '../shared/workflow/register';
 
 /** Keeps a problem that did not stop the batch (a report not written) as the batch's last error. */
-df.app.activity(ACTIVITIES.recordBatchWarning, {
-  handler: (input: BatchWarningInput) => recordBatchWarning(services(), input),
-});
+registerActivity(ACTIVITIES.recordBatchWarning, (input) => recordBatchWarning(services(), input));

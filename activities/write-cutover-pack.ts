@@ -1,9 +1,7 @@
-import * as df from 'durable-functions';
 import { services } from '../shared/app/services';
 import { writeCutoverPack } from '../shared/cutover/completion';
-import { ACTIVITIES, type BatchRunInput } from '../shared/workflow/names';
+import { ACTIVITIES } from '../shared/workflow/names';
+import { registerActivity } from '../shared/workflow/register';
 
 /** Completion: the conversion pack and the DNS findings, stored among the batch's report files. */
-df.app.activity(ACTIVITIES.writeCutoverPack, {
-  handler: (input: BatchRunInput) => writeCutoverPack(services(), input.batchId),
-});
+registerActivity(ACTIVITIES.writeCutoverPack, (input) => writeCutoverPack(services(), input.batchId));

@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
+import { MAX_EMAIL_LENGTH } from '../shared/domain/address';
 import { CodedError } from '../shared/domain/errors';
 import { REPORT_NAME_PART } from '../shared/report/catalog';
 import { BATCH_ACTIONS, MAX_PAGE_SIZE } from '../shared/state';
@@ -19,7 +20,7 @@ export function parseParams<T extends z.ZodType>(request: HttpRequest, schema: T
 }
 
 const batchId = z.string().trim().min(1, 'name a batch id').max(200);
-const email = z.string().trim().min(3, 'name a mailbox address').max(320);
+const email = z.string().trim().min(3, 'name a mailbox address').max(MAX_EMAIL_LENGTH);
 
 export const batchParams = z.object({ id: batchId });
 export const mailboxParams = z.object({ id: batchId, email });

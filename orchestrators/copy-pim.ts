@@ -1,6 +1,7 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITIES, type PimChunkOutcome, type StepError, type StepResult } from '../shared/workflow/names';
+import { callActivityWithRetry } from '../shared/workflow/calls';
+import { ACTIVITIES, type PimChunkOutcome, type StepError } from '../shared/workflow/names';
+import { RETRY } from '../shared/workflow/retry-policy';
 
 /**
  * migrateMailbox's contacts-and-calendars step, after the mail: one activity call per page of items
@@ -14,9 +15,6 @@ export interface PimTotals {
   error?: StepError;
 }
 
-/** A page that fails unexpectedly is retried: the item index makes that safe. */
-const PIM_RETRY = new df.RetryOptions(5000, 3);
-
 export function* copyContactsAndCalendars(
   context: OrchestrationContext,
   input: { batchId: string; email: string },
@@ -25,12 +23,12 @@ export function* copyContactsAndCalendars(
   const pass = context.df.currentUtcDateTime.toISOString();
   let cursor: PimChunkOutcome['cursor'];
   for (;;) {
-    const result = (yield context.df.callActivityWithRetry(ACTIVITIES.copyPimChunk, PIM_RETRY, {
+    const result = yield* callActivityWithRetry(context, ACTIVITIES.copyPimChunk, RETRY.pimChunk, {
       batchId: input.batchId,
       email: input.email,
       pass,
       cursor,
-    })) as StepResult<PimChunkOutcome>;
+    });
     if (!result.ok) {
       totals.error = result.error;
       return totals;

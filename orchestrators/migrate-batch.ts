@@ -1,15 +1,15 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import {
   ACTIVITIES,
   ORCHESTRATIONS,
   STOP_EVENT,
   type BatchOutcome,
-  type BatchPlan,
-  type BatchRunInput,
   type ReportInput,
   type StepError,
 } from '../shared/workflow/names';
+import { callActivity, callActivityWithRetry, orchestrationInput } from '../shared/workflow/calls';
+import { registerOrchestration } from '../shared/workflow/register';
+import { RETRY } from '../shared/workflow/retry-policy';
 import { runWindow } from './sliding-window';
 
 /**
@@ -21,10 +21,10 @@ import { runWindow } from './sliding-window';
  * running mailboxes finish, the rest stay as they are for the next start.
  */
 export function* migrateBatch(context: OrchestrationContext): Generator<Task, BatchOutcome, unknown> {
-  const input = context.df.getInput() as BatchRunInput;
+  const input = orchestrationInput(context, ORCHESTRATIONS.migrateBatch);
   // Deterministic across replays; new for every run of the batch (the instance id is reused).
   const runId = context.df.newGuid(context.df.instanceId).replace(/-/g, '');
-  const plan = (yield context.df.callActivity(ACTIVITIES.beginBatch, { ...input, runId })) as BatchPlan;
+  const plan = yield* callActivity(context, ACTIVITIES.beginBatch, { ...input, runId });
   // The tenant is not ready (preflight): the batch is already Failed with what to fix.
   if (plan.error) return { status: 'Failed', failed: 0, total: 0, stopped: false };
   const stop = context.df.waitForExternalEvent(STOP_EVENT);
@@ -35,28 +35,33 @@ export function* migrateBatch(context: OrchestrationContext): Generator<Task, Ba
   if (input.mode === 'initial') {
     // The CSV passwords, sealed at upload, go to the secret store before any mailbox needs one.
     for (let from = 0; ;) {
-      const stored = (yield context.df.callActivityWithRetry(ACTIVITIES.storeStagedSecrets, SECRETS_RETRY, {
-        batchId: input.batchId,
-        from,
-      })) as { next: number; done: boolean };
+      const stored = yield* callActivityWithRetry(
+        context,
+        ACTIVITIES.storeStagedSecrets,
+        RETRY.stagedSecrets,
+        {
+          batchId: input.batchId,
+          from,
+        },
+      );
       if (stored.done) break;
       from = stored.next;
     }
     stopped = yield* runWindow(context, input, plan, 'provision', stop);
     if (!stopped) {
       yield* reportOrWarn(context, { ...input, kind: 'status' });
-      copy = (yield context.df.callActivity(ACTIVITIES.planBatchCopy, { ...input, runId })) as BatchPlan;
+      copy = yield* callActivity(context, ACTIVITIES.planBatchCopy, { ...input, runId });
       runIds.push(copy.runId);
     }
   }
   if (!stopped) stopped = yield* runWindow(context, input, copy, 'copy', stop);
-  const outcome = (yield context.df.callActivity(ACTIVITIES.endBatch, {
+  const outcome = yield* callActivity(context, ACTIVITIES.endBatch, {
     ...input,
     stopped,
     runIds,
-  })) as BatchOutcome;
+  });
   // Completion: the conversion pack and the DNS findings, which the completion report then carries.
-  if (input.mode === 'final' && !stopped) yield context.df.callActivity(ACTIVITIES.writeCutoverPack, input);
+  if (input.mode === 'final' && !stopped) yield* callActivity(context, ACTIVITIES.writeCutoverPack, input);
   yield* reportOrWarn(context, input);
   return outcome;
 }
@@ -67,13 +72,13 @@ export function* migrateBatch(context: OrchestrationContext): Generator<Task, Ba
  */
 function* reportOrWarn(context: OrchestrationContext, report: ReportInput): Generator<Task, void, unknown> {
   try {
-    yield context.df.callActivityWithRetry(ACTIVITIES.writeBatchReport, REPORT_RETRY, report);
+    yield* callActivityWithRetry(context, ACTIVITIES.writeBatchReport, RETRY.report, report);
   } catch (e) {
     const warning: StepError = {
       code: 'REPORT_FAILED',
       message: `The ${report.kind ?? report.mode} report could not be written (${reason(e)}); the batch went on. Download it later from the reports API.`,
     };
-    yield context.df.callActivity(ACTIVITIES.recordBatchWarning, { batchId: report.batchId, warning });
+    yield* callActivity(context, ACTIVITIES.recordBatchWarning, { batchId: report.batchId, warning });
   }
 }
 
@@ -82,10 +87,4 @@ function reason(e: unknown): string {
   return message.split('\n')[0]?.slice(0, 300) ?? 'unknown error';
 }
 
-/** Reports are retried for over a minute (5, 10, 20, 40 s apart): long enough for a storage blip. */
-const REPORT_RETRY = Object.assign(new df.RetryOptions(5000, 5), { backoffCoefficient: 2 });
-
-/** Writing secrets meets the secret store's throttling now and then: retry a chunk a few times. */
-const SECRETS_RETRY = Object.assign(new df.RetryOptions(5000, 5), { backoffCoefficient: 2 });
-
-df.app.orchestration(ORCHESTRATIONS.migrateBatch, migrateBatch);
+registerOrchestration(ORCHESTRATIONS.migrateBatch, migrateBatch);

@@ -1,39 +1,27 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import {
-  ACTIVITIES,
-  ORCHESTRATIONS,
-  type MailboxOutcome,
-  type MailboxRunInput,
-  type StepError,
-} from '../shared/workflow/names';
+import { callActivity, callActivityWithRetry, orchestrationInput } from '../shared/workflow/calls';
+import { ACTIVITIES, ORCHESTRATIONS, type MailboxOutcome, type StepError } from '../shared/workflow/names';
+import { registerOrchestration } from '../shared/workflow/register';
 import { copyContactsAndCalendars } from './copy-pim';
-import { gaveUp, transientDelay } from '../shared/workflow/retry-policy';
+import { gaveUp, RETRY, transientDelay } from '../shared/workflow/retry-policy';
 
 /** Per mailbox: mark it running, copy in bounded chunks, record the outcome (provisioning came before). */
 export function* migrateMailbox(context: OrchestrationContext): Generator<Task, MailboxOutcome, unknown> {
-  const input = context.df.getInput() as MailboxRunInput;
+  const input = orchestrationInput(context, ORCHESTRATIONS.migrateMailbox);
   const startedAt = context.df.currentUtcDateTime.getTime();
   const totals = { itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
   let error: StepError | undefined;
-  yield context.df.callActivity(ACTIVITIES.beginMailbox, input);
+  yield* callActivity(context, ACTIVITIES.beginMailbox, input);
   let cursor: unknown = undefined;
   // Transient failures in a row: how many, and since when (orchestration time, so replay-safe).
   let failures = 0;
   let failingSince = 0;
   // Each chunk is one bounded activity call that checkpoints; the loop ends when the engine says done.
   for (let chunk = 0; !error; chunk++) {
-    const result = (yield context.df.callActivityWithRetry(ACTIVITIES.copyMailboxChunk, COPY_RETRY, {
+    const result = yield* callActivityWithRetry(context, ACTIVITIES.copyMailboxChunk, RETRY.copyChunk, {
       ...input,
       cursor,
-    })) as {
-      ok: boolean;
-      error?: StepError;
-      transient?: boolean;
-      done?: boolean;
-      cursor?: unknown;
-      retryAfterMs?: number;
-    } & typeof totals;
+    });
     if (!result.ok && result.transient) {
       // A source or target briefly away, a dropped connection, throttling: wait on a durable timer
       // (no worker held) with a growing backoff, then the same chunk again, within the policy's time.
@@ -77,11 +65,8 @@ export function* migrateMailbox(context: OrchestrationContext): Generator<Task, 
     ...totals,
     durationMs: context.df.currentUtcDateTime.getTime() - startedAt,
   };
-  yield context.df.callActivity(ACTIVITIES.endMailbox, outcome);
+  yield* callActivity(context, ACTIVITIES.endMailbox, outcome);
   return outcome;
 }
 
-/** A chunk that fails unexpectedly (a dropped connection) is retried; the checkpoint makes it safe. */
-const COPY_RETRY = new df.RetryOptions(5000, 3);
-
-df.app.orchestration(ORCHESTRATIONS.migrateMailbox, migrateMailbox);
+registerOrchestration(ORCHESTRATIONS.migrateMailbox, migrateMailbox);

@@ -1,6 +1,7 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITIES, ORCHESTRATIONS, type MailboxRunInput, type StepError } from '../shared/workflow/names';
+import { callActivity, orchestrationInput } from '../shared/workflow/calls';
+import { ACTIVITIES, ORCHESTRATIONS, type ProvisionLook } from '../shared/workflow/names';
+import { registerOrchestration } from '../shared/workflow/register';
 
 /**
  * Provisioning one mailbox before any mail moves: it is marked Provisioning, then its target is
@@ -8,23 +9,20 @@ import { ACTIVITIES, ORCHESTRATIONS, type MailboxRunInput, type StepError } from
  * licence if one had to be assigned), waiting between looks with durable timers. A mailbox that
  * cannot be provisioned ends Failed with a coded error that says what to fix.
  */
-type Look =
-  { ok: true; ready: boolean; waitSeconds?: number; warning?: StepError } | { ok: false; error: StepError };
-
-export function* provisionMailbox(context: OrchestrationContext): Generator<Task, Look, unknown> {
-  const input = context.df.getInput() as MailboxRunInput;
-  yield context.df.callActivity(ACTIVITIES.beginMailbox, { ...input, phase: 'provision' });
-  let look: Look;
+export function* provisionMailbox(context: OrchestrationContext): Generator<Task, ProvisionLook, unknown> {
+  const input = orchestrationInput(context, ORCHESTRATIONS.provisionMailbox);
+  yield* callActivity(context, ACTIVITIES.beginMailbox, { ...input, phase: 'provision' });
+  let look: ProvisionLook;
   for (let attempt = 1; ; attempt++) {
-    look = (yield context.df.callActivity(ACTIVITIES.provisionTarget, { ...input, attempt })) as Look;
+    look = yield* callActivity(context, ACTIVITIES.provisionTarget, { ...input, attempt });
     if (!look.ok || look.ready) break;
-    const next = new Date(context.df.currentUtcDateTime.getTime() + (look.waitSeconds ?? 60) * 1000);
+    const next = new Date(context.df.currentUtcDateTime.getTime() + look.waitSeconds * 1000);
     yield context.df.createTimer(next);
   }
   // Cutover: the target is ready, so mail to the old mailbox can be forwarded to it (before the status mail).
-  if (look.ok && look.ready) yield context.df.callActivity(ACTIVITIES.setForwarding, input);
+  if (look.ok && look.ready) yield* callActivity(context, ACTIVITIES.setForwarding, input);
   if (!look.ok) {
-    yield context.df.callActivity(ACTIVITIES.endMailbox, {
+    yield* callActivity(context, ACTIVITIES.endMailbox, {
       ...input,
       ok: false,
       error: look.error,
@@ -37,4 +35,4 @@ export function* provisionMailbox(context: OrchestrationContext): Generator<Task
   return look;
 }
 
-df.app.orchestration(ORCHESTRATIONS.provisionMailbox, provisionMailbox);
+registerOrchestration(ORCHESTRATIONS.provisionMailbox, provisionMailbox);

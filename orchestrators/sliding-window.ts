@@ -1,4 +1,3 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import {
   ACTIVITIES,
@@ -9,6 +8,14 @@ import {
   type SlotInput,
   type SlotOutcome,
 } from '../shared/workflow/names';
+import {
+  callActivity,
+  callSubOrchestrator,
+  firstOf,
+  orchestrationInput,
+  subOrchestration,
+} from '../shared/workflow/calls';
+import { registerOrchestration } from '../shared/workflow/register';
 
 /**
  * The sliding window of a batch run: at most `window` mailboxes run at once, and each one that
@@ -40,7 +47,8 @@ export function* runWindow(
   for (let k = 0; k < slots; k++) {
     const slot: SlotInput = { batchId: input.batchId, mode: input.mode, runId: plan.runId, phase, slot: k };
     running.add(
-      context.df.callSubOrchestrator(
+      subOrchestration(
+        context,
         ORCHESTRATIONS.migrateBatchSlot,
         slot,
         `${context.df.instanceId}:${plan.runId}:${k}`,
@@ -55,10 +63,10 @@ export function* runWindow(
     for (const task of [...running]) if (task.isCompleted || task.isFaulted) running.delete(task);
     if (!running.size) break;
     context.df.setCustomStatus({ phase, total: plan.total, window: slots, slotsRunning: running.size });
-    const finished = (yield context.df.Task.any(stopped ? [...running] : [...running, stop])) as Task;
+    const finished = yield* firstOf(context, stopped ? [...running] : [...running, stop]);
     if (finished === stop) {
       stopped = true;
-      yield context.df.callActivity(ACTIVITIES.stopBatchRun, { batchId: input.batchId, runId: plan.runId });
+      yield* callActivity(context, ACTIVITIES.stopBatchRun, { batchId: input.batchId, runId: plan.runId });
       continue;
     }
     running.delete(finished);
@@ -68,21 +76,21 @@ export function* runWindow(
 
 /** One window slot: claim, run, repeat; a mailbox that fails is recorded on its row and the slot goes on. */
 export function* migrateBatchSlot(context: OrchestrationContext): Generator<Task, SlotOutcome, unknown> {
-  const input = context.df.getInput() as SlotInput;
+  const input = orchestrationInput(context, ORCHESTRATIONS.migrateBatchSlot);
   let started = input.started ?? 0;
   const child = input.phase === 'provision' ? ORCHESTRATIONS.provisionMailbox : ORCHESTRATIONS.migrateMailbox;
   for (let n = 0; n < SLOT_MAILBOXES_PER_EXECUTION; n++) {
     const key = `${context.df.instanceId}:${started}`;
-    const claim = (yield context.df.callActivity(ACTIVITIES.claimMailbox, {
+    const claim = yield* callActivity(context, ACTIVITIES.claimMailbox, {
       batchId: input.batchId,
       runId: input.runId,
       slot: input.slot,
       token: key,
-    })) as { email?: string };
+    });
     if (!claim.email) return { started };
     const mailbox: MailboxRunInput = { batchId: input.batchId, mode: input.mode, email: claim.email };
     try {
-      yield context.df.callSubOrchestrator(child, mailbox, key);
+      yield* callSubOrchestrator(context, child, mailbox, key);
     } catch {
       // The mailbox's orchestration failed outright; what it got to is on its row. Next one.
     }
@@ -92,4 +100,4 @@ export function* migrateBatchSlot(context: OrchestrationContext): Generator<Task
   return { started };
 }
 
-df.app.orchestration(ORCHESTRATIONS.migrateBatchSlot, migrateBatchSlot);
+registerOrchestration(ORCHESTRATIONS.migrateBatchSlot, migrateBatchSlot);

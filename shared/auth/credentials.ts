@@ -1,6 +1,7 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { CodedError } from '../domain/errors';
+import { readCertificatePem, type CertificateAndKey, type PemFault } from './pem';
 
 /**
  * The app registration's credential. A certificate (private key + certificate, PEM) is preferred:
@@ -24,30 +25,42 @@ const hexThumbprint = z
   .transform((s) => s.replace(/[:\s]/g, '').toUpperCase())
   .pipe(z.string().regex(/^[0-9A-F]{64}$/));
 
-const PRIVATE_KEY_BLOCK =
-  /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-
 function badCertificate(fix: string): CodedError {
   return new CodedError('AUTH_CERTIFICATE_INVALID', `The app certificate cannot be used: ${fix}`, {
     field: 'M365_CERTIFICATE_PEM',
   });
 }
 
+const PEM_FIXES: Record<PemFault, string> = {
+  'key-unreadable':
+    'the private key could not be read (it must be an unencrypted PEM private key). Export the certificate with its key as PEM without a passphrase.',
+  'certificate-unreadable': 'the PEM holds no valid X.509 certificate block; include the certificate.',
+  'key-mismatch': 'the private key does not belong to the certificate in the same PEM.',
+};
+
+function assertRsa(keyType: string | undefined): void {
+  if (keyType !== 'rsa' && keyType !== 'rsa-pss')
+    throw badCertificate('Entra ID certificate credentials need an RSA key; this key is not RSA.');
+}
+
 /** A PKCS#8 PEM of the private key, as msal's JWT signer expects. */
 function pkcs8(privateKeyPem: string): string {
   try {
     const key = createPrivateKey(privateKeyPem);
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') {
-      throw badCertificate('Entra ID certificate credentials need an RSA key; this key is not RSA.');
-    }
+    assertRsa(key.asymmetricKeyType);
     return key.export({ format: 'pem', type: 'pkcs8' }).toString();
   } catch (e) {
     if (e instanceof CodedError) throw e;
-    throw badCertificate(
-      'the private key could not be read (it must be an unencrypted PEM private key). Export the certificate with its key as PEM without a passphrase.',
-    );
+    throw badCertificate(PEM_FIXES['key-unreadable']);
   }
+}
+
+/** A certificate given as one PEM (key and certificate), checked for use with Entra ID: AUTH_CERTIFICATE_INVALID otherwise. */
+export function certificateFromPem(pem: string): CertificateAndKey {
+  const read = readCertificatePem(pem);
+  if (!read.ok) throw badCertificate(PEM_FIXES[read.fault]);
+  assertRsa(read.value.keyType);
+  return read.value;
 }
 
 /** Certificate credential in msal's shape; thumbprint computed from the certificate when given. */
@@ -55,24 +68,11 @@ export function certificateForMsal(
   credential: Extract<AppCredential, { kind: 'certificate' }>,
 ): CertificateForMsal {
   if ('pem' in credential) {
-    const keyBlock = PRIVATE_KEY_BLOCK.exec(credential.pem)?.[0];
-    const certBlock = CERTIFICATE_BLOCK.exec(credential.pem)?.[0];
-    if (!keyBlock) throw badCertificate('the PEM holds no private key block; include the private key.');
-    if (!certBlock) throw badCertificate('the PEM holds no certificate block; include the certificate.');
-    let cert: X509Certificate;
-    try {
-      cert = new X509Certificate(certBlock);
-    } catch {
-      throw badCertificate('the CERTIFICATE block is not a valid X.509 certificate.');
-    }
-    const privateKey = pkcs8(keyBlock);
-    if (!cert.checkPrivateKey(createPrivateKey(privateKey))) {
-      throw badCertificate('the private key does not belong to the certificate in the same PEM.');
-    }
+    const cert = certificateFromPem(credential.pem);
     return {
-      privateKey,
-      thumbprintSha256: cert.fingerprint256.replace(/:/g, ''),
-      x5c: certBlock,
+      privateKey: cert.privateKeyPem,
+      thumbprintSha256: cert.thumbprintSha256,
+      x5c: cert.certificatePem,
     };
   }
   const thumb = hexThumbprint.safeParse(credential.thumbprintSha256);

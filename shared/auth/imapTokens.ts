@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CodedError } from '../domain/errors';
-import { createTokenProvider } from './tokenProvider';
-import { EXCHANGE_SCOPE, type TokenProvider } from './types';
+import { sharedTokenProvider } from './tokenProvider';
+import { EXCHANGE_SCOPE } from './types';
 
 /**
  * App-only tokens for IMAP XOAUTH2 (Exchange Online): one msal client per app registration and
@@ -20,8 +20,6 @@ export interface ImapOAuth {
 
 export type AccessTokenFunction = (options?: { forceRefresh?: boolean }) => Promise<string>;
 
-const providers = new Map<string, TokenProvider>();
-
 export function imapTokenFunction(oauth: ImapOAuth, secret: string | undefined): AccessTokenFunction {
   if (!secret) {
     throw new CodedError(
@@ -35,19 +33,13 @@ export function imapTokenFunction(oauth: ImapOAuth, secret: string | undefined):
   const key = [oauth.authorityHost ?? '', oauth.tenantId, oauth.clientId, oauth.credential, fingerprint].join(
     '|',
   );
-  let provider = providers.get(key);
-  if (!provider) {
-    provider = createTokenProvider({
-      tenantId: oauth.tenantId,
-      clientId: oauth.clientId,
-      authorityHost: oauth.authorityHost,
-      credential:
-        oauth.credential === 'certificate'
-          ? { kind: 'certificate', pem: secret }
-          : { kind: 'secret', secret },
-    });
-    providers.set(key, provider);
-  }
+  const provider = sharedTokenProvider(key, {
+    tenantId: oauth.tenantId,
+    clientId: oauth.clientId,
+    authorityHost: oauth.authorityHost,
+    credential:
+      oauth.credential === 'certificate' ? { kind: 'certificate', pem: secret } : { kind: 'secret', secret },
+  });
   const scope = oauth.scope ?? EXCHANGE_SCOPE;
   const p = provider;
   return (options) => p.getToken(scope, options);

@@ -177,3 +177,18 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     },
   };
 }
+
+const sharedProviders = new Map<string, TokenProvider>();
+
+/**
+ * One token provider per app registration and credential in the process (`key` names them), so
+ * msal's token cache serves every caller here instead of each fetching its own tokens.
+ */
+export function sharedTokenProvider(key: string, options: TokenProviderOptions): TokenProvider {
+  let provider = sharedProviders.get(key);
+  if (!provider) {
+    provider = createTokenProvider(options);
+    sharedProviders.set(key, provider);
+  }
+  return provider;
+}

@@ -28,6 +28,18 @@ const HEADER_EXAMPLES =
   'EmailAddress,Password,ForceChangePassword for a staged batch, or EmailAddress,UserName,Password,UserRoot for an IMAP batch';
 const KEEP_EXTRAS_HINT = 'or set allowUnknownColumns on the batch to keep it as extra data';
 
+/** What is known about line 1 while its cells are read. */
+interface HeaderReading {
+  layout: HeaderLayout;
+  keys: Array<ColumnKey | undefined>;
+  lineHasAt: boolean;
+  allowed: Set<ColumnKey>;
+  allowUnknownColumns: boolean;
+  firstIndexByName: Map<string, number>;
+  /** Required columns a cell nearly names: that cell's problem already says to rename it. */
+  renameHints: Set<ColumnKey>;
+}
+
 /**
  * Reads the header line. Returns undefined when line 1 names no known column at all (then nothing
  * below can be read); otherwise the layout, having added any header problems to `problems`.
@@ -57,7 +69,6 @@ export function readHeader(
     problems.add(headerlessProblem(cells));
     return undefined;
   }
-
   const format: CsvFormat =
     requested !== 'auto'
       ? requested
@@ -65,76 +76,100 @@ export function readHeader(
         ? 'imap'
         : 'staged';
   const { required, optional } = FORMAT_COLUMNS[format];
-  const allowed = new Set<ColumnKey>([...required, ...optional]);
-  const layout: HeaderLayout = { format, width: cells.length, index: {}, extras: [] };
-  const firstIndexByName = new Map<string, number>();
-  const renameHints = new Set<ColumnKey>();
-
+  const reading: HeaderReading = {
+    layout: { format, width: cells.length, index: {}, extras: [] },
+    keys,
+    lineHasAt,
+    allowed: new Set<ColumnKey>([...required, ...optional]),
+    allowUnknownColumns,
+    firstIndexByName: new Map(),
+    renameHints: new Set(),
+  };
   cells.forEach((cell, i) => {
-    const name = cell.trim();
-    const key = keys[i];
-    const echo = echoableHeaderName(name, lineHasAt);
-    const where = describeHeaderCell(i, key ? COLUMN_NAMES[key] : echo);
-    const column = key ? COLUMN_NAMES[key] : (echo ?? describeHeaderCell(i, undefined));
-
-    const earlier = name === '' ? undefined : firstIndexByName.get(name.toLowerCase());
-    if (earlier !== undefined) {
-      problems.add({
-        code: CSV_ERROR_CODES.DUPLICATE_COLUMN,
-        row: 1,
-        column,
-        message: `The header names the same column twice: ${where} repeats ${describeHeaderCell(earlier, key ? COLUMN_NAMES[key] : echo)}. Delete one of the two columns.`,
-      });
-      return;
-    }
-    if (name !== '') firstIndexByName.set(name.toLowerCase(), i);
-
-    if (key && allowed.has(key)) {
-      layout.index[key] = i;
-      return;
-    }
-    if (!key && looksLikeSecretColumn(name)) {
-      problems.add({
-        code: CSV_ERROR_CODES.UNKNOWN_COLUMN,
-        row: 1,
-        column,
-        message: `${capitalised(where)} looks like it holds passwords. Only the Password column may (its values go to the secret store; other columns are kept as plain data): delete this column.`,
-      });
-      return;
-    }
-    if (allowUnknownColumns) {
-      if (name !== '') layout.extras.push({ index: i, name });
-      return;
-    }
-    const loose = key ? undefined : looselyMatchingColumn(name);
-    let message: string;
-    if (key) {
-      message = `${capitalised(where)} is not a column of the ${FORMAT_LABELS[format]}. Delete the column, ${KEEP_EXTRAS_HINT}.`;
-    } else if (name === '') {
-      message = `${capitalised(where)} has no name in the header line. Delete the column (spreadsheets keep columns that once had content), ${KEEP_EXTRAS_HINT}.`;
-    } else if (loose && allowed.has(loose)) {
-      renameHints.add(loose);
-      message = `${capitalised(where)} looks like the ${COLUMN_NAMES[loose]} column: rename it to exactly ${COLUMN_NAMES[loose]} (header names are single words, any case).`;
-    } else {
-      message = `${capitalised(where)} is not a column of the ${FORMAT_LABELS[format]}. Delete the column, ${KEEP_EXTRAS_HINT}.`;
-    }
-    problems.add({ code: CSV_ERROR_CODES.UNKNOWN_COLUMN, row: 1, column, message });
+    const problem = readHeaderCell(reading, cell, i);
+    if (problem) problems.add(problem);
   });
-
   for (const key of required) {
-    if (layout.index[key] !== undefined || renameHints.has(key)) continue;
-    const loose = layout.extras.find((e) => looselyMatchingColumn(e.name) === key);
-    const hint = loose
-      ? ` ${describeHeaderCell(loose.index, echoableHeaderName(loose.name, lineHasAt))} looks like it: rename it to ${COLUMN_NAMES[key]}.`
-      : '';
-    problems.add({
-      code: CSV_ERROR_CODES.MISSING_COLUMN,
-      row: 1,
-      column: COLUMN_NAMES[key],
-      message: `The header has no ${COLUMN_NAMES[key]} column, which the ${FORMAT_LABELS[format]} requires. Add it to line 1.${hint}`,
-    });
+    const problem = missingColumn(reading, key);
+    if (problem) problems.add(problem);
   }
-  return layout;
+  return reading.layout;
+}
+
+/** Places one header cell in the layout, or says what is wrong with it. */
+function readHeaderCell(reading: HeaderReading, cell: string, i: number): CsvProblem | undefined {
+  const { layout, lineHasAt, allowed, firstIndexByName } = reading;
+  const name = cell.trim();
+  const key = reading.keys[i];
+  const echo = echoableHeaderName(name, lineHasAt);
+  const where = describeHeaderCell(i, key ? COLUMN_NAMES[key] : echo);
+  const column = key ? COLUMN_NAMES[key] : (echo ?? describeHeaderCell(i, undefined));
+
+  const earlier = name === '' ? undefined : firstIndexByName.get(name.toLowerCase());
+  if (earlier !== undefined) {
+    return {
+      code: CSV_ERROR_CODES.DUPLICATE_COLUMN,
+      row: 1,
+      column,
+      message: `The header names the same column twice: ${where} repeats ${describeHeaderCell(earlier, key ? COLUMN_NAMES[key] : echo)}. Delete one of the two columns.`,
+    };
+  }
+  if (name !== '') firstIndexByName.set(name.toLowerCase(), i);
+  if (key && allowed.has(key)) {
+    layout.index[key] = i;
+    return undefined;
+  }
+  if (!key && looksLikeSecretColumn(name)) {
+    return {
+      code: CSV_ERROR_CODES.UNKNOWN_COLUMN,
+      row: 1,
+      column,
+      message: `${capitalised(where)} looks like it holds passwords. Only the Password column may (its values go to the secret store; other columns are kept as plain data): delete this column.`,
+    };
+  }
+  if (reading.allowUnknownColumns) {
+    if (name !== '') layout.extras.push({ index: i, name });
+    return undefined;
+  }
+  return {
+    code: CSV_ERROR_CODES.UNKNOWN_COLUMN,
+    row: 1,
+    column,
+    message: unknownColumnMessage(reading, where, name, key),
+  };
+}
+
+function unknownColumnMessage(
+  reading: HeaderReading,
+  where: string,
+  name: string,
+  key: ColumnKey | undefined,
+): string {
+  const label = FORMAT_LABELS[reading.layout.format];
+  const loose = key ? undefined : looselyMatchingColumn(name);
+  if (!key && name === '')
+    return `${capitalised(where)} has no name in the header line. Delete the column (spreadsheets keep columns that once had content), ${KEEP_EXTRAS_HINT}.`;
+  if (loose && reading.allowed.has(loose)) {
+    reading.renameHints.add(loose);
+    return `${capitalised(where)} looks like the ${COLUMN_NAMES[loose]} column: rename it to exactly ${COLUMN_NAMES[loose]} (header names are single words, any case).`;
+  }
+  return `${capitalised(where)} is not a column of the ${label}. Delete the column, ${KEEP_EXTRAS_HINT}.`;
+}
+
+/** A required column the header lacks (unless a cell nearly names it and was told to rename). */
+function missingColumn(reading: HeaderReading, key: ColumnKey): CsvProblem | undefined {
+  const { layout, lineHasAt } = reading;
+  if (layout.index[key] !== undefined || reading.renameHints.has(key)) return undefined;
+  const loose = layout.extras.find((e) => looselyMatchingColumn(e.name) === key);
+  const hint = loose
+    ? ` ${describeHeaderCell(loose.index, echoableHeaderName(loose.name, lineHasAt))} looks like it: rename it to ${COLUMN_NAMES[key]}.`
+    : '';
+  return {
+    code: CSV_ERROR_CODES.MISSING_COLUMN,
+    row: 1,
+    column: COLUMN_NAMES[key],
+    message: `The header has no ${COLUMN_NAMES[key]} column, which the ${FORMAT_LABELS[layout.format]} requires. Add it to line 1.${hint}`,
+  };
 }
 
 /** Line 1 names no known column: say why, without repeating its cells (they may be a data row). */

@@ -1,3 +1,5 @@
+import { MAX_EMAIL_LENGTH } from '../domain/address';
+
 /** Limits of the batch CSV formats (docs/architecture.md, "Batch CSV formats") and of our own reporting, in one place. */
 export const CSV_LIMITS = {
   /** Exchange Online staged migration: at most 2,000 mailboxes per batch. */
@@ -8,8 +10,8 @@ export const CSV_LIMITS = {
   stagedPasswordMinLength: 8,
   /** Microsoft Entra ID passwords are 8 to 256 characters. */
   stagedPasswordMaxLength: 256,
-  /** RFC 5321 path limit; longer addresses cannot be delivered to. */
-  emailMaxLength: 254,
+  /** RFC 5321 path limit (shared/domain/address.ts); longer addresses cannot be delivered to. */
+  emailMaxLength: MAX_EMAIL_LENGTH,
   /**
    * UserName, UserRoot and Password cells: far above real values (Microsoft 365 passwords stop at
    * 256), low enough that a stray unclosed quote swallowing the next rows is caught.

@@ -5,7 +5,7 @@ import type { HeaderLayout } from './header';
 import { CSV_LIMITS } from './limits';
 import type { ProblemList } from './problems';
 import { isBlankRecord, type CsvRecord } from './records';
-import type { BatchRow } from './types';
+import type { BatchRow, CsvProblem } from './types';
 
 /**
  * Checks the data rows cell by cell. This is the hot path (50,000 IMAP rows in well under half a
@@ -22,6 +22,12 @@ export interface RowDefaults {
   forceChangePassword?: boolean;
 }
 
+/** One data row being read: its line, its cells, and the cell of a column (undefined when absent). */
+interface RowCells {
+  line: number;
+  at: (key: ColumnKey) => string | undefined;
+}
+
 export function validateRows(
   records: CsvRecord[],
   layout: HeaderLayout,
@@ -31,110 +37,37 @@ export function validateRows(
   const rows: BatchRow[] = [];
   const firstLineByAddress = new Map<string, number>();
   const { index, width, format, extras } = layout;
-  const at = (fields: string[], key: ColumnKey): string | undefined => {
-    const i = index[key];
-    return i === undefined ? undefined : fields[i];
-  };
-
   for (const record of records) {
     const { line, fields } = record;
-    if (record.quoteProblem) {
-      problems.add({
-        code: CSV_ERROR_CODES.QUOTES,
-        row: line,
-        message:
-          record.quoteProblem === 'unclosed'
-            ? `Line ${line} opens a double quote that is never closed, so the rest of the file reads as one value. Close the quote, or remove it if the value needs none.`
-            : `Line ${line} has a value with text after its closing double quote. Put the whole value in quotes and double any quote inside it ("" for ").`,
-      });
+    const shape = shapeProblem(record, width);
+    if (shape) {
+      problems.add(shape);
       continue;
     }
-    if (isBlankRecord(record)) {
-      problems.add({
-        code: CSV_ERROR_CODES.BLANK_ROW,
-        row: line,
-        message: `Line ${line} is empty. Delete it (only empty lines at the end of the file are ignored).`,
-      });
-      continue;
-    }
-    if (fields.length !== width) {
-      problems.add({
-        code: CSV_ERROR_CODES.FIELD_COUNT,
-        row: line,
-        message:
-          `Line ${line} has ${fields.length} field(s) but the header has ${width}. ` +
-          (fields.length > width
-            ? 'Put values that contain a comma in double quotes, or delete the extra commas.'
-            : 'Add the missing commas so that every row has one field per header column (a field may be empty).'),
-      });
-      continue;
-    }
-
+    const cells: RowCells = {
+      line,
+      at: (key) => {
+        const i = index[key];
+        return i === undefined ? undefined : fields[i];
+      },
+    };
     const row: BatchRow = { line, emailAddress: '' };
-    const email = checkEmail(at(fields, 'emailAddress'), line, problems);
+    const email = checkEmail(cells.at('emailAddress'), line, problems);
     if (email !== undefined) {
       const first = firstLineByAddress.get(email);
       if (first === undefined) {
         firstLineByAddress.set(email, line);
         row.emailAddress = email;
-      } else {
-        problems.add({
-          code: CSV_ERROR_CODES.DUPLICATE_EMAIL,
-          row: line,
-          column: COLUMN_NAMES.emailAddress,
-          firstRow: first,
-          message: `The address ${email} is on line ${first} and again on line ${line}. A mailbox can be in a batch only once: delete one of the two rows.`,
-        });
-      }
+      } else problems.add(duplicateAddress(email, first, line));
     }
-
-    const password = at(fields, 'password');
+    const password = cells.at('password');
     const passwordGiven = password !== undefined && password.trim() !== '';
     if (passwordGiven) row.password = password;
     else if (defaults.password !== undefined) row.password = defaults.password;
-
     if (passwordGiven) checkPlainValue(password, 'password', line, problems);
-    if (format === 'staged') {
-      if (passwordGiven) checkStagedPassword(password, line, problems);
-      const force = at(fields, 'forceChangePassword');
-      const forceValue = force === undefined ? undefined : force.trim().toLowerCase();
-      if (forceValue === 'true') row.forceChangePassword = true;
-      else if (forceValue === 'false') row.forceChangePassword = false;
-      else if (forceValue === undefined || forceValue === '') {
-        if (defaults.forceChangePassword !== undefined)
-          row.forceChangePassword = defaults.forceChangePassword;
-      } else {
-        problems.add({
-          code: CSV_ERROR_CODES.INVALID_BOOLEAN,
-          row: line,
-          column: COLUMN_NAMES.forceChangePassword,
-          message: `ForceChangePassword on line ${line} must be True or False (any case), or empty to use the batch setting.`,
-        });
-      }
-    } else {
-      // A column missing from the header is reported once there, not again on every row.
-      if (row.password === undefined && index.password !== undefined) {
-        problems.add({
-          code: CSV_ERROR_CODES.MISSING_VALUE,
-          row: line,
-          column: COLUMN_NAMES.password,
-          message: `Password on line ${line} is empty. Give the source mailbox's password (or the admin's, when UserName uses the proxy form), or set a default password on the batch.`,
-        });
-      }
-      const userName = (at(fields, 'userName') ?? '').trim();
-      if (userName === '' && index.userName !== undefined) {
-        problems.add({
-          code: CSV_ERROR_CODES.MISSING_VALUE,
-          row: line,
-          column: COLUMN_NAMES.userName,
-          message: `UserName on line ${line} is empty. Give the login name at the source, or the admin proxy form (Exchange DOMAIN/admin/user, Dovecot user*admin).`,
-        });
-      } else if (userName !== '' && checkPlainValue(userName, 'userName', line, problems))
-        row.userName = userName;
-      const userRoot = (at(fields, 'userRoot') ?? '').trim();
-      if (userRoot !== '' && checkPlainValue(userRoot, 'userRoot', line, problems)) row.userRoot = userRoot;
-    }
-
+    if (format === 'staged')
+      readStagedCells(row, cells, passwordGiven ? password : undefined, defaults, problems);
+    else readImapCells(row, cells, index, problems);
     if (extras.length > 0) {
       row.extra = {};
       for (const extra of extras) row.extra[extra.name] = fields[extra.index] ?? '';
@@ -142,6 +75,105 @@ export function validateRows(
     rows.push(row);
   }
   return rows;
+}
+
+/** A row that cannot be read at all: an open quote, an empty line, or the wrong number of fields. */
+function shapeProblem(record: CsvRecord, width: number): CsvProblem | undefined {
+  const { line, fields } = record;
+  if (record.quoteProblem) {
+    return {
+      code: CSV_ERROR_CODES.QUOTES,
+      row: line,
+      message:
+        record.quoteProblem === 'unclosed'
+          ? `Line ${line} opens a double quote that is never closed, so the rest of the file reads as one value. Close the quote, or remove it if the value needs none.`
+          : `Line ${line} has a value with text after its closing double quote. Put the whole value in quotes and double any quote inside it ("" for ").`,
+    };
+  }
+  if (isBlankRecord(record)) {
+    return {
+      code: CSV_ERROR_CODES.BLANK_ROW,
+      row: line,
+      message: `Line ${line} is empty. Delete it (only empty lines at the end of the file are ignored).`,
+    };
+  }
+  if (fields.length === width) return undefined;
+  return {
+    code: CSV_ERROR_CODES.FIELD_COUNT,
+    row: line,
+    message:
+      `Line ${line} has ${fields.length} field(s) but the header has ${width}. ` +
+      (fields.length > width
+        ? 'Put values that contain a comma in double quotes, or delete the extra commas.'
+        : 'Add the missing commas so that every row has one field per header column (a field may be empty).'),
+  };
+}
+
+function duplicateAddress(email: string, first: number, line: number): CsvProblem {
+  return {
+    code: CSV_ERROR_CODES.DUPLICATE_EMAIL,
+    row: line,
+    column: COLUMN_NAMES.emailAddress,
+    firstRow: first,
+    message: `The address ${email} is on line ${first} and again on line ${line}. A mailbox can be in a batch only once: delete one of the two rows.`,
+  };
+}
+
+/** A staged row: the password's length, and ForceChangePassword as True, False or the batch's default. */
+function readStagedCells(
+  row: BatchRow,
+  cells: RowCells,
+  givenPassword: string | undefined,
+  defaults: RowDefaults,
+  problems: ProblemList,
+): void {
+  const { line } = cells;
+  if (givenPassword !== undefined) checkStagedPassword(givenPassword, line, problems);
+  const force = cells.at('forceChangePassword');
+  const forceValue = force === undefined ? undefined : force.trim().toLowerCase();
+  if (forceValue === 'true') row.forceChangePassword = true;
+  else if (forceValue === 'false') row.forceChangePassword = false;
+  else if (forceValue === undefined || forceValue === '') {
+    if (defaults.forceChangePassword !== undefined) row.forceChangePassword = defaults.forceChangePassword;
+  } else {
+    problems.add({
+      code: CSV_ERROR_CODES.INVALID_BOOLEAN,
+      row: line,
+      column: COLUMN_NAMES.forceChangePassword,
+      message: `ForceChangePassword on line ${line} must be True or False (any case), or empty to use the batch setting.`,
+    });
+  }
+}
+
+/** An IMAP row: a password and a login name are needed; the folder root is optional. */
+function readImapCells(
+  row: BatchRow,
+  cells: RowCells,
+  index: HeaderLayout['index'],
+  problems: ProblemList,
+): void {
+  const { line } = cells;
+  // A column missing from the header is reported once there, not again on every row.
+  if (row.password === undefined && index.password !== undefined) {
+    problems.add({
+      code: CSV_ERROR_CODES.MISSING_VALUE,
+      row: line,
+      column: COLUMN_NAMES.password,
+      message: `Password on line ${line} is empty. Give the source mailbox's password (or the admin's, when UserName uses the proxy form), or set a default password on the batch.`,
+    });
+  }
+  const userName = (cells.at('userName') ?? '').trim();
+  if (userName === '' && index.userName !== undefined) {
+    problems.add({
+      code: CSV_ERROR_CODES.MISSING_VALUE,
+      row: line,
+      column: COLUMN_NAMES.userName,
+      message: `UserName on line ${line} is empty. Give the login name at the source, or the admin proxy form (Exchange DOMAIN/admin/user, Dovecot user*admin).`,
+    });
+  } else if (userName !== '' && checkPlainValue(userName, 'userName', line, problems))
+    row.userName = userName;
+  const userRoot = (cells.at('userRoot') ?? '').trim();
+  if (userRoot !== '' && checkPlainValue(userRoot, 'userRoot', line, problems)) row.userRoot = userRoot;
 }
 
 /** Returns the address trimmed and lower-cased, or undefined after adding a problem. */

@@ -1,43 +1,31 @@
+import { code, retry, type CodeSpec } from './code-spec';
+import { CSV_CODES } from './codes-csv';
+import { GRAPH_CODES } from './codes-graph';
+import { SETTINGS_CODES } from './codes-settings';
+
+export type { CodeSpec } from './code-spec';
+
 /**
  * Every error code mailferry reports, in one place: the HTTP status an API answer carries, what the
  * person reading it should do, and whether trying again later can help (the retry logic asks
  * `isTransient`). Codes are SCREAMING_SNAKE_CASE, grouped by the part of the system that raises
- * them. A test (test/domain/codes.test.ts) fails when the code uses a code that is not here, or
- * when a code here is no longer used.
+ * them; three areas have their own files (codes-settings.ts, codes-csv.ts, codes-graph.ts). A
+ * test (test/domain/codes.test.ts) fails when the code uses a code that is not registered, or when
+ * a registered code is no longer used.
  *
  * An upstream refusal (Graph's or an IMAP server's 401) is never answered as the API's own 401: the
  * API's 401 means "your mailferry key is wrong", and the dashboard forgets the key on it.
  */
-export interface CodeSpec {
-  /** HTTP status of an API answer with this code. */
-  status: number;
-  /** What to do, one sentence (the message says what happened). */
-  hint: string;
-  /** True when the same call may succeed later without anyone changing anything. */
-  transient?: boolean;
-}
-
-const code = (status: number, hint: string, transient = false): CodeSpec => ({ status, hint, transient });
-const retry = (status: number, hint: string): CodeSpec => code(status, hint, true);
-
 export const ERROR_CODES = {
+  ...SETTINGS_CODES,
+  ...CSV_CODES,
+  ...GRAPH_CODES,
   // Requests to the API
   REQUEST_INVALID: code(400, 'Correct the named field or parameter and send the request again.'),
   BLOB_NOT_FOUND: code(404, 'Upload the CSV to the migration-batches container first, then name it.'),
   NOT_FOUND: code(404, 'Check the address: the dashboard and the API are the only things served.'),
   INTERNAL_ERROR: code(500, 'Look in the service log for the details, then retry.'),
   REPORT_NOT_FOUND: code(404, 'List the batch reports and use a name from that list.'),
-
-  // Settings of the app
-  SETTINGS_INVALID: code(500, 'Fix the listed app settings and restart mailferry.'),
-  SETTING_MISSING: code(500, 'Set the named app setting and restart mailferry.'),
-  SETTING_CONFLICT: code(500, 'Remove one of the two conflicting app settings and restart mailferry.'),
-  SETTING_INVALID: code(500, 'Set the named app setting to a value of the form the message gives.'),
-  SETTING_KEY_VAULT_REFERENCE_UNRESOLVED: code(
-    500,
-    'Give the app identity read access to the Key Vault secret, or fix the reference.',
-  ),
-  M365_NOT_CONFIGURED: code(422, 'Set the M365_* app settings (tenant, client id, certificate or secret).'),
 
   // Batches, mailboxes and endpoints in state
   BATCH_NOT_FOUND: code(404, 'List the batches and use an id from that list.'),
@@ -83,32 +71,6 @@ export const ERROR_CODES = {
   ),
   PREFLIGHT_FAILED: code(422, 'Fix what the tenant check names, then start the batch again.'),
 
-  // The batch CSV
-  CSV_INVALID: code(422, 'Fix the listed rows and upload the CSV again.'),
-  CSV_EMPTY: code(422, 'Upload a CSV with a header line and at least one mailbox row.'),
-  CSV_NO_ROWS: code(422, 'Add at least one mailbox row under the header.'),
-  CSV_TOO_LARGE: code(413, 'Split the mailboxes into several batches.'),
-  CSV_TOO_MANY_ROWS: code(422, 'Split the mailboxes into several batches.'),
-  CSV_TOO_MANY_ERRORS: code(422, 'Fix the first problems listed and upload again to see the rest.'),
-  CSV_ENCODING: code(422, 'Save the CSV as UTF-8 (or UTF-16 with a byte order mark).'),
-  CSV_UNREADABLE: code(422, 'Save the file as a comma-separated CSV and upload it again.'),
-  CSV_DELIMITER: code(422, 'Separate the fields with commas.'),
-  CSV_QUOTES: code(422, 'Close the quoted field, or double the quote inside it.'),
-  CSV_FIELD_COUNT: code(422, 'Give the row as many fields as the header has.'),
-  CSV_BLANK_ROW: code(422, 'Remove the blank row.'),
-  CSV_MISSING_HEADER: code(422, 'Start the CSV with a header line such as EmailAddress.'),
-  CSV_MISSING_COLUMN: code(422, 'Add the named column to the header.'),
-  CSV_DUPLICATE_COLUMN: code(422, 'Keep the column only once in the header.'),
-  CSV_UNKNOWN_COLUMN: code(422, 'Remove the column, or allow unknown columns for this batch.'),
-  CSV_MISSING_VALUE: code(422, 'Fill in the named cell.'),
-  CSV_INVALID_VALUE: code(422, 'Correct the named cell.'),
-  CSV_INVALID_EMAIL: code(422, 'Write the address as name@domain.'),
-  CSV_DUPLICATE_EMAIL: code(422, 'List each mailbox only once.'),
-  CSV_INVALID_BOOLEAN: code(422, 'Write True or False.'),
-  CSV_INVALID_OPTION: code(422, 'Correct the named batch option.'),
-  CSV_PASSWORD_TOO_SHORT: code(422, 'Use a password of at least 8 characters.'),
-  CSV_PASSWORD_TOO_LONG: code(422, 'Use a shorter password.'),
-
   // Secrets
   SECRET_NAME_INVALID: code(400, 'Use a secret name of letters, digits and dashes.'),
   SECRET_VALUE_INVALID: code(400, 'Give a non-empty secret value.'),
@@ -120,21 +82,6 @@ export const ERROR_CODES = {
     'Restore the secret store file from a backup, or set the secrets again.',
   ),
   SECRET_STORE_UNAVAILABLE: retry(503, 'Retry; check that the app can reach its Key Vault.'),
-
-  // Sign-in to Microsoft Entra ID (app-only tokens)
-  AUTH_CONFIG_INVALID: code(422, 'Correct the named sign-in setting.'),
-  AUTH_CERTIFICATE_INVALID: code(422, 'Give a PEM file with the private key and the certificate.'),
-  AUTH_CERTIFICATE_REJECTED: code(
-    422,
-    'Upload this certificate to the app registration, or use the one there.',
-  ),
-  AUTH_SECRET_INVALID: code(422, 'Create a new client secret in the app registration and set it.'),
-  AUTH_TENANT_NOT_FOUND: code(422, 'Check the tenant id.'),
-  AUTH_APP_NOT_FOUND: code(422, 'Check the client id, and that the app is registered in this tenant.'),
-  AUTH_APP_DISABLED: code(422, 'Enable the app (enterprise application) in the tenant.'),
-  AUTH_SCOPE_INVALID: code(422, 'Grant the app the permissions the docs list, with admin consent.'),
-  AUTH_UNREACHABLE: retry(502, 'Retry; check that the app can reach the sign-in service.'),
-  AUTH_FAILED: code(502, 'Check the app registration and its credentials; the message has the details.'),
 
   // Exchange Online over IMAP (XOAUTH2) and the microsoft365 endpoint
   ENDPOINT_CREDENTIAL_MISSING: code(
@@ -155,45 +102,6 @@ export const ERROR_CODES = {
     422,
     'Register the app in Exchange Online with New-ServicePrincipal (docs/exchange-online.md).',
   ),
-
-  // Microsoft Graph
-  GRAPH_BAD_REQUEST: code(502, 'Report this: Microsoft Graph refused a request mailferry made.'),
-  GRAPH_UNAUTHORIZED: code(502, 'Check the app credentials and admin consent in the tenant.'),
-  GRAPH_FORBIDDEN: code(502, 'Grant the app the Graph permissions the docs list, with admin consent.'),
-  GRAPH_NOT_FOUND: code(404, 'Check that the user or item exists in the tenant.'),
-  GRAPH_CONFLICT: retry(409, 'Retry; another change to the same item won.'),
-  GRAPH_THROTTLED: retry(503, 'Nothing to do: mailferry waits as Microsoft asks and goes on.'),
-  GRAPH_SERVER_ERROR: retry(
-    502,
-    'Nothing to do: mailferry retries; if it persists, check Microsoft 365 service health.',
-  ),
-  GRAPH_UNREACHABLE: retry(502, 'Retry; check that the app can reach graph.microsoft.com.'),
-  GRAPH_REQUEST_FAILED: retry(502, 'Retry; the message has what Graph answered.'),
-  GRAPH_TOO_LARGE: code(422, 'The item is over what Microsoft 365 accepts; it is listed as skipped.'),
-  GRAPH_OUTCOME_UNKNOWN: retry(
-    502,
-    'Nothing to do: mailferry looks the item up by its key before creating it again.',
-  ),
-  GRAPH_UPLOAD_INCOMPLETE: retry(502, 'Nothing to do: the item is uploaded again on the next pass.'),
-  GRAPH_FOLDER_INVALID: code(422, 'Rename the folder on the source: Microsoft 365 refuses this name.'),
-  GRAPH_SENDER_INVALID: code(422, 'Set REPORT_SENDER to a mailbox of the tenant.'),
-  GRAPH_SENDMAIL_TOO_LARGE: code(422, 'Nothing to do: the report goes by link instead of attachments.'),
-  GRAPH_USER_NOT_FOUND: code(422, 'Create the user in Microsoft 365 (directory sync) before the batch.'),
-  GRAPH_USER_AMBIGUOUS: code(422, 'Make the address belong to one user only in the tenant.'),
-  GRAPH_USER_NOT_MAIL_ENABLED: code(422, 'Give the user a mailbox (a licence with Exchange Online).'),
-  GRAPH_USAGE_LOCATION_MISSING: code(422, 'Set the user usage location so a licence can be assigned.'),
-  GRAPH_LICENCE_SKU_UNKNOWN: code(422, 'Use a licence SKU id the tenant has (Get-MgSubscribedSku).'),
-  GRAPH_LICENCE_NONE_AVAILABLE: code(422, 'Buy or free licences of this SKU, then start the batch again.'),
-  GRAPH_MAILBOX_NOT_PROVISIONED: retry(
-    422,
-    'Wait for Exchange Online to create the mailbox; mailferry looks again.',
-  ),
-  GRAPH_MAILBOX_NOT_ENABLED: code(422, 'Assign the user a licence that includes Exchange Online.'),
-  GRAPH_PASSWORD_REJECTED: code(422, 'Use a password that meets the tenant password policy.'),
-  GRAPH_PASSWORD_MANAGED_ON_PREMISES: code(422, 'Set the password on-premises: directory sync manages it.'),
-  GRAPH_PREFLIGHT_NO_ORGANIZATION: code(422, 'Check the tenant id: Graph shows no organization.'),
-  GRAPH_PREFLIGHT_DIRSYNC_OFF: code(422, 'Turn on directory synchronization before a staged migration.'),
-  GRAPH_PREFLIGHT_DOMAIN_NOT_VERIFIED: code(422, 'Verify the domain in the Microsoft 365 admin center.'),
 
   // The mail copy engine
   MAIL_BAD_SETTINGS: code(400, 'Correct the named IMAP endpoint setting.'),

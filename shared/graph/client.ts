@@ -2,8 +2,10 @@ import { GRAPH_SCOPE, type TokenProvider } from '../auth/types';
 import { BudgetRegistry, type MailboxBudget } from './budget';
 import { GraphError, graphErrorFrom, unreachable } from './errors';
 import { outcomeUnknown } from './outcome';
-import { BATCH_LIMITS, RETRY_LIMITS, type GraphLimits } from './limits';
-import { retryAfterDeadline } from './retryAfter';
+import { RETRY_LIMITS, type GraphLimits } from './limits';
+import { backoff, retryDeadline, sleep, TRANSIENT_STATUSES } from './retryAfter';
+import { headersOf, mailboxOfPath, readJson } from './http';
+import { runBatch, type BatchPort, type BatchRequest, type BatchResult } from './batch';
 
 /**
  * Microsoft Graph over Node's global fetch: JSON in and out, `@odata.nextLink` paging, `$batch`,
@@ -11,6 +13,9 @@ import { retryAfterDeadline } from './retryAfter';
  * that keeps each mailbox within Exchange Online's limits. Requests for `/users/{id}/...` are
  * budgeted under that mailbox; address a mailbox the same way (its id) throughout, or pass `mailbox`.
  */
+export type { BatchRequest, BatchResult } from './batch';
+export { mailboxOfPath } from './http';
+
 export interface GraphClientOptions {
   /** https://graph.microsoft.com/v1.0, or the stand-in's URL. */
   baseUrl: string;
@@ -36,24 +41,6 @@ export interface RequestOptions {
   once?: boolean;
 }
 
-export interface BatchRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  /** Relative to the base URL, e.g. `/users/{id}/messages?$select=id`. */
-  url: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** As RequestOptions.once: a 503/504 answer, or a lost answer to the whole $batch, is not retried. */
-  once?: boolean;
-}
-
-export interface BatchResult {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-  /** Set when status is not 2xx (after retries of throttled sub-requests). */
-  error?: GraphError;
-}
-
 /** Counters for benchmarks and reports. */
 export interface GraphClientStats {
   /** HTTP requests sent (a $batch counts once). */
@@ -65,35 +52,7 @@ export interface GraphClientStats {
   uploadedBytes: number;
 }
 
-const TRANSIENT = new Set([429, 503, 504]);
 const IDEMPOTENT = new Set(['GET', 'PUT', 'PATCH', 'DELETE']);
-
-export function mailboxOfPath(path: string): string | undefined {
-  const m = /^\/?users\/([^/?]+)\//i.exec(path);
-  return m ? decodeURIComponent(m[1]!).toLowerCase() : undefined;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function backoff(attempt: number): number {
-  return Math.min(RETRY_LIMITS.maxBackoffMs, RETRY_LIMITS.firstBackoffMs * 2 ** attempt);
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { error: { code: 'NonJsonResponse', message: `HTTP ${res.status} without a JSON body` } };
-  }
-}
-
-function headersOf(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  res.headers.forEach((v, k) => (out[k] = v));
-  return out;
-}
 
 export class GraphClient {
   readonly baseUrl: string;
@@ -246,7 +205,11 @@ export class GraphClient {
       try {
         body = await readJson(res);
         // Block the mailbox *before* giving the slot back, so no queued request slips out early.
-        if (TRANSIENT.has(res.status) && attempt < this.maxRetries && !(options.once && res.status !== 429)) {
+        if (
+          TRANSIENT_STATUSES.has(res.status) &&
+          attempt < this.maxRetries &&
+          !(options.once && res.status !== 429)
+        ) {
           wait = this.waitAfter(res.status, res.headers.get('retry-after'), attempt, budget);
         } else if (res.status === 429) {
           // Given up on, but the mailbox still waits out Retry-After: nobody else sends early.
@@ -279,8 +242,7 @@ export class GraphClient {
   ): number | null {
     if (status === 429) this.stats.throttled++;
     const now = Date.now();
-    // A small margin: the server's clock started its Retry-After a little before ours did.
-    const deadline = (retryAfterDeadline(retryAfter, now) ?? now + backoff(attempt)) + 20;
+    const deadline = retryDeadline(retryAfter, attempt, now);
     if (deadline - now > RETRY_LIMITS.maxRetryAfterMs) return null;
     budget.blockUntil(deadline);
     return deadline - now;
@@ -290,183 +252,17 @@ export class GraphClient {
    * Runs requests through `$batch` (≤ 20 per batch, grouped by mailbox). Throttled sub-requests are
    * sent again after their Retry-After; every other outcome is returned per request, in order.
    */
-  async batch(requests: BatchRequest[]): Promise<BatchResult[]> {
-    const results: BatchResult[] = new Array(requests.length);
-    const groups = new Map<string, number[]>();
-    requests.forEach((r, i) => {
-      const key = mailboxOfPath(r.url) ?? '';
-      groups.set(key, [...(groups.get(key) ?? []), i]);
-    });
-    const tasks: Promise<void>[] = [];
-    for (const [key, indexes] of groups) {
-      for (let i = 0; i < indexes.length; i += BATCH_LIMITS.maxRequests) {
-        tasks.push(
-          this.runBatch(requests, indexes.slice(i, i + BATCH_LIMITS.maxRequests), key || undefined, results),
-        );
-      }
-    }
-    await Promise.all(tasks);
-    return results;
+  batch(requests: BatchRequest[]): Promise<BatchResult[]> {
+    return runBatch(this.batchPort, requests);
   }
 
-  private async runBatch(
-    all: BatchRequest[],
-    indexes: number[],
-    mailbox: string | undefined,
-    results: BatchResult[],
-  ): Promise<void> {
-    const budget = this.budgetFor(mailbox);
-    let pending = indexes;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      const steps = pending.map((i) => {
-        const r = all[i]!;
-        const headers = {
-          ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...r.headers,
-        };
-        return {
-          id: String(i),
-          method: r.method,
-          url: r.url.startsWith('/') ? r.url : `/${r.url}`,
-          headers,
-          ...(r.body !== undefined ? { body: r.body } : {}),
-        };
-      });
-      const bytes = steps.reduce(
-        (s, st) => s + ('body' in st ? Buffer.byteLength(JSON.stringify(st.body)) : 0),
-        0,
-      );
-      const release = await budget.acquire({
-        slots: Math.min(BATCH_LIMITS.parallelism, steps.length),
-        requests: steps.length,
-        bytes,
-      });
-      let answer: {
-        responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }>;
-      };
-      try {
-        this.stats.operations += steps.length;
-        this.stats.uploadedBytes += bytes;
-        answer = await this.sendBatch(
-          steps,
-          pending.some((i) => all[i]!.once),
-        );
-      } catch (e) {
-        release();
-        throw e;
-      }
-      const retry: number[] = [];
-      let deadline = 0;
-      // Throttled sub-requests given up on: the mailbox still waits out their Retry-After.
-      let givenUp = 0;
-      for (const r of answer.responses ?? []) {
-        const i = Number(r.id);
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
-        const req = all[i]!;
-        if (req.once && (r.status === 503 || r.status === 504)) {
-          results[i] = {
-            status: r.status,
-            body: r.body ?? null,
-            headers,
-            error: outcomeUnknown(req.method, req.url, r.status),
-          };
-          continue;
-        }
-        if (TRANSIENT.has(r.status) && attempt < this.maxRetries) {
-          if (r.status === 429) this.stats.throttled++;
-          const now = Date.now();
-          const d = (retryAfterDeadline(headers['retry-after'], now) ?? now + backoff(attempt)) + 20;
-          if (d - now <= RETRY_LIMITS.maxRetryAfterMs) {
-            retry.push(i);
-            deadline = Math.max(deadline, d);
-            continue;
-          }
-        } else if (r.status === 429) {
-          const now = Date.now();
-          const d = (retryAfterDeadline(headers['retry-after'], now) ?? now + backoff(attempt)) + 20;
-          if (d - now <= RETRY_LIMITS.maxRetryAfterMs) givenUp = Math.max(givenUp, d);
-        }
-        const ok = r.status >= 200 && r.status < 300;
-        results[i] = {
-          status: r.status,
-          body: r.body ?? null,
-          headers,
-          ...(ok ? {} : { error: graphErrorFrom(req.method, req.url, r.status, r.body ?? null) }),
-        };
-      }
-      for (const i of pending) {
-        if (!results[i] && !retry.includes(i)) {
-          const req = all[i]!;
-          results[i] = {
-            status: 0,
-            body: null,
-            headers: {},
-            error: graphErrorFrom(req.method, req.url, 500, {
-              error: {
-                code: 'MissingBatchResponse',
-                message: 'The batch answer had no response for this request.',
-              },
-            }),
-          };
-        }
-      }
-      // Block the mailbox before giving the slots back, so no queued request slips out early.
-      if (retry.length > 0 || givenUp > 0) budget.blockUntil(Math.max(deadline, givenUp));
-      release();
-      if (retry.length > 0) {
-        this.stats.retries += retry.length;
-        await sleep(deadline - Date.now());
-      }
-      pending = retry;
-    }
-  }
-
-  /** The $batch POST itself, with its own transient retries (it carries no mailbox budget of its own). */
-  private async sendBatch(
-    steps: unknown[],
-    once: boolean,
-  ): Promise<{
-    responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }>;
-  }> {
-    const payload = JSON.stringify({ requests: steps });
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        this.stats.httpRequests++;
-        res = await fetch(`${this.baseUrl}/$batch`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            authorization: `Bearer ${await this.tokens.getToken(this.scope)}`,
-          },
-          body: payload,
-          signal: AbortSignal.timeout(RETRY_LIMITS.requestTimeoutMs),
-        });
-      } catch (err) {
-        if ((err as { code?: string })?.code?.startsWith?.('AUTH_')) throw err;
-        // Not retried: sub-requests may have run; the caller's idempotency (findByKey) decides.
-        throw once ? outcomeUnknown('POST', '/$batch', 0) : unreachable('POST', '/$batch', err);
-      }
-      const body = await readJson(res);
-      if (res.ok) return body as { responses?: [] };
-      // A $batch that creates items, answered 503/504: its sub-requests may have run.
-      if (once && (res.status === 503 || res.status === 504))
-        throw outcomeUnknown('POST', '/$batch', res.status);
-      if (TRANSIENT.has(res.status) && attempt < this.maxRetries) {
-        const wait = this.waitAfter(
-          res.status,
-          res.headers.get('retry-after'),
-          attempt,
-          this.budgetFor(undefined),
-        );
-        if (wait !== null) {
-          await sleep(wait);
-          continue;
-        }
-      }
-      throw graphErrorFrom('POST', '/$batch', res.status, body);
-    }
-  }
+  /** What the `$batch` runner (batch.ts) uses of this client. */
+  private readonly batchPort: BatchPort = {
+    baseUrl: () => this.baseUrl,
+    stats: () => this.stats,
+    maxRetries: () => this.maxRetries,
+    budgetFor: (mailbox) => this.budgetFor(mailbox),
+    token: () => this.tokens.getToken(this.scope),
+    waitAfter: (status, retryAfter, attempt, budget) => this.waitAfter(status, retryAfter, attempt, budget),
+  };
 }

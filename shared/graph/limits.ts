@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_MESSAGE_MB } from '../mail/limits';
+
 /**
  * Microsoft Graph / Exchange Online limits mailferry keeps to, in one place. Per app per mailbox:
  * 4 concurrent requests, 10,000 requests per 10 minutes, 150 MB uploaded per 5 minutes; `$batch`
@@ -63,7 +65,7 @@ export const MESSAGE_LIMITS = {
   /** Upload session chunk: a multiple of 320 KiB, at most 4 MB (Graph's guidance). */
   uploadChunkBytes: 320 * 1024 * 12,
   /** Exchange Online's default maximum message size (35 MB; tenants may raise it to 150 MB). */
-  defaultMaxMessageBytes: 35 * 1024 * 1024,
+  defaultMaxMessageBytes: DEFAULT_MAX_MESSAGE_MB * 1024 * 1024,
   /** Messages whose create request is at most this size are sent in $batch groups. */
   batchableCreateBytes: 256 * 1024,
 };

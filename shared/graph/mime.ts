@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
+import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 
 /**
  * A MIME message as Graph message JSON. Graph keeps a message created from MIME on `/messages` as a
@@ -136,28 +136,21 @@ function headerBlock(raw: Buffer): string {
   return end < 0 ? text : text.slice(0, end);
 }
 
-/**
- * Converts one message. `flags` are IMAP flags and keywords; `internalDate` is when the source
- * received it. The idempotency key is not set here (the target decides when to write it).
- */
-export async function mimeToGraphMessage(
+/** The MAPI properties that keep the message's dates, read state, headers, thread and reply state. */
+function extendedProperties(
+  parsed: ParsedMail,
   raw: Buffer,
-  flags: string[],
+  lower: string[],
   internalDate: Date,
-): Promise<ConvertedMessage> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  const notCarried: string[] = [];
-  const lower = flags.map((f) => f.toLowerCase());
-  const isDraft = lower.includes('\\draft');
-  const received = internalDate;
+  notCarried: string[],
+): Array<{ id: string; value: string }> {
   const sent = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : internalDate;
-
   const props: Array<{ id: string; value: string }> = [
-    { id: MAPI.deliveryTime, value: received.toISOString() },
+    { id: MAPI.deliveryTime, value: internalDate.toISOString() },
     { id: MAPI.submitTime, value: sent.toISOString() },
   ];
   // A draft stays a draft: without PidTagMessageFlags Graph creates it as one.
-  if (!isDraft) props.push({ id: MAPI.messageFlags, value: String(MSGFLAG_READ) });
+  if (!lower.includes('\\draft')) props.push({ id: MAPI.messageFlags, value: String(MSGFLAG_READ) });
   const headers = headerBlock(raw);
   if (headers) props.push({ id: MAPI.transportHeaders, value: headers });
   if (parsed.inReplyTo) props.push({ id: MAPI.inReplyTo, value: parsed.inReplyTo });
@@ -175,19 +168,17 @@ export async function mimeToGraphMessage(
       { id: MAPI.iconIndex, value: String(ICON.forwarded) },
     );
   }
+  return props;
+}
+
+/** Flags and keywords Graph has no place for, and signed or encrypted content kept only as an attachment. */
+function notCarriedOf(parsed: ParsedMail, flags: string[], lower: string[]): string[] {
+  const notCarried: string[] = [];
   if (lower.includes('\\deleted'))
     notCarried.push('\\Deleted flag (the message is copied, not marked for deletion)');
   for (const k of ['$mdnsent', '$junk', '$notjunk', '$phishing']) {
     if (lower.includes(k)) notCarried.push(`keyword ${flags[lower.indexOf(k)]}`);
   }
-
-  const categories: string[] = [];
-  for (const f of flags) {
-    if (f.startsWith('\\') || PROTOCOL_KEYWORDS.has(f.toLowerCase())) continue;
-    const name = LABELS[f.toLowerCase()] ?? f;
-    if (!categories.includes(name)) categories.push(name);
-  }
-
   const contentType = String(
     (parsed.headers.get('content-type') &&
       (parsed.headers.get('content-type') as { value?: string }).value) ||
@@ -198,7 +189,35 @@ export async function mimeToGraphMessage(
   if (contentType === 'application/pkcs7-mime' || contentType === 'application/x-pkcs7-mime') {
     notCarried.push('encrypted S/MIME content (kept as an attachment)');
   }
+  return notCarried;
+}
 
+/** IMAP keywords (and Gmail-style labels) as Outlook categories; system flags and protocol keywords are not. */
+function categoriesOf(flags: string[]): string[] {
+  const categories: string[] = [];
+  for (const f of flags) {
+    if (f.startsWith('\\') || PROTOCOL_KEYWORDS.has(f.toLowerCase())) continue;
+    const name = LABELS[f.toLowerCase()] ?? f;
+    if (!categories.includes(name)) categories.push(name);
+  }
+  return categories;
+}
+
+/**
+ * Converts one message. `flags` are IMAP flags and keywords; `internalDate` is when the source
+ * received it. The idempotency key is not set here (the target decides when to write it).
+ */
+export async function mimeToGraphMessage(
+  raw: Buffer,
+  flags: string[],
+  internalDate: Date,
+): Promise<ConvertedMessage> {
+  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const lower = flags.map((f) => f.toLowerCase());
+  // In the order a reader meets them: the reply state, then flags and content, then addresses.
+  const replyNotes: string[] = [];
+  const props = extendedProperties(parsed, raw, lower, internalDate, replyNotes);
+  const notCarried = [...replyNotes, ...notCarriedOf(parsed, flags, lower)];
   const body =
     typeof parsed.html === 'string' && parsed.html.length > 0
       ? { contentType: 'html', content: parsed.html }
@@ -215,7 +234,7 @@ export async function mimeToGraphMessage(
     replyTo: recipients(parsed.replyTo, notCarried, 'Reply-To'),
     isRead: lower.includes('\\seen'),
     importance: importanceOf(parsed.headers),
-    categories,
+    categories: categoriesOf(flags),
     flag: { flagStatus: lower.includes('\\flagged') ? 'flagged' : 'notFlagged' },
     singleValueExtendedProperties: props,
   };

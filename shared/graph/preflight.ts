@@ -12,7 +12,7 @@ export interface PreflightResult {
   domainsChecked: string[];
 }
 
-interface Organization {
+export interface Organization {
   id: string;
   displayName?: string;
   onPremisesSyncEnabled?: boolean | null;
@@ -40,14 +40,19 @@ export function addressDomains(addresses: string[]): string[] {
   return [...set].sort();
 }
 
+/** The tenant's organization (a tenant has exactly one): its name and whether directory sync is on. */
+export async function readOrganization(client: GraphClient): Promise<Organization | undefined> {
+  const orgs = await client.all<Organization>(
+    '/organization?$select=id,displayName,onPremisesSyncEnabled,verifiedDomains',
+  );
+  return orgs[0];
+}
+
 export async function preflightTenant(
   client: GraphClient,
   batchAddresses: string[],
 ): Promise<PreflightResult> {
-  const orgs = await client.all<Organization>(
-    '/organization?$select=id,displayName,onPremisesSyncEnabled,verifiedDomains',
-  );
-  const org = orgs[0];
+  const org = await readOrganization(client);
   if (!org) {
     throw new CodedError(
       'GRAPH_PREFLIGHT_NO_ORGANIZATION',

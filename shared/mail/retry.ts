@@ -1,3 +1,4 @@
+import { doublingBackoff } from '../domain/backoff';
 import { FIRST_BACKOFF_MS, MAX_BACKOFF_MS, MAX_INLINE_BACKOFF_MS, MAX_RETRIES } from './limits';
 import { MailError, MailErrorCode, isConnectionError, serverText, throttleDelayMs } from './errors';
 
@@ -20,7 +21,7 @@ export async function withRetry<T>(
       const throttle = throttleDelayMs(e);
       const dropped = throttle === undefined && isConnectionError(e);
       if (throttle === undefined && !dropped) throw e;
-      const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt);
+      const backoff = doublingBackoff(attempt, FIRST_BACKOFF_MS, MAX_BACKOFF_MS);
       const wait = throttle !== undefined && throttle > 0 ? throttle : backoff;
       if (wait > MAX_INLINE_BACKOFF_MS || attempt >= MAX_RETRIES) {
         const code = dropped ? MailErrorCode.connectionLost : MailErrorCode.throttled;

@@ -1,8 +1,8 @@
-import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { Services } from '../app/services';
-import { certificateForMsal, imapTokenFunction, tokenRoles, type AccessTokenFunction } from '../auth';
+import { certificateFromPem, imapTokenFunction, tokenRoles, type AccessTokenFunction } from '../auth';
 import type { M365Credential, M365Settings } from '../config/settings';
+import { DEFAULT_MAX_MESSAGE_MB, MAX_MESSAGE_MB_CEILING } from '../mail/limits';
 import { CodedError, isCodedError } from '../domain/errors';
 import {
   checkMailboxReady,
@@ -53,7 +53,7 @@ export const microsoft365SettingsSchema = z
       .prefault({}),
     mailTransport: z.enum(['imap', 'graph']).default('imap'),
     /** The mailboxes' MaxReceiveSize: 35 MB by default, up to 150 MB (Set-Mailbox -MaxReceiveSize). */
-    maxMessageSizeMB: z.number().positive().max(150).default(35),
+    maxMessageSizeMB: z.number().positive().max(MAX_MESSAGE_MB_CEILING).default(DEFAULT_MAX_MESSAGE_MB),
     mailboxWaitSeconds: z.number().int().min(1).max(3600).default(MAILBOX_WAIT.intervalSeconds),
     licenseSkuId: z.uuid().optional(),
   })
@@ -94,15 +94,8 @@ export async function microsoft365AppSettings(svc: Services, endpoint: Endpoint)
   let credential: M365Credential;
   if (settings.credential === 'secret') credential = { kind: 'secret', clientSecret: secret };
   else {
-    const cert = certificateForMsal({ kind: 'certificate', pem: secret });
-    const certificatePem = cert.x5c ?? '';
-    credential = {
-      kind: 'certificate',
-      privateKeyPem: cert.privateKey,
-      certificatePem,
-      thumbprintSha256: cert.thumbprintSha256,
-      thumbprintSha1: new X509Certificate(certificatePem).fingerprint.replace(/:/g, ''),
-    };
+    const { privateKeyPem, certificatePem, thumbprintSha256, thumbprintSha1 } = certificateFromPem(secret);
+    credential = { kind: 'certificate', privateKeyPem, certificatePem, thumbprintSha256, thumbprintSha1 };
   }
   return {
     tenantId: settings.tenantId,

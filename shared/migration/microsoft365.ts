@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../app/services';
+import { DEFAULT_MAX_MESSAGE_MB, MAX_MESSAGE_MB_CEILING } from '../mail/limits';
 import { CodedError } from '../domain/errors';
 import {
   applyStagedPassword,
@@ -24,7 +25,7 @@ import { microsoft365Graph, microsoft365SettingsOf } from './microsoft365-endpoi
 export const graphEndpointSettingsSchema = z
   .object({
     /** Exchange Online's default is 35 MB; a tenant may raise it up to 150 MB. */
-    maxMessageSizeMB: z.number().positive().max(150).default(35),
+    maxMessageSizeMB: z.number().positive().max(MAX_MESSAGE_MB_CEILING).default(DEFAULT_MAX_MESSAGE_MB),
     /** How often to look whether a newly licensed mailbox exists (Exchange takes minutes). */
     mailboxWaitSeconds: z.number().int().min(1).max(3600).default(MAILBOX_WAIT.intervalSeconds),
     /** Licence to assign to a user without a mailbox; default M365_LICENSE_SKU_ID. */

@@ -1,3 +1,4 @@
+import { MAX_EMAIL_LENGTH } from '../domain/address';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import pLimit from 'p-limit';
@@ -38,8 +39,6 @@ import { retryOnConflict } from './optimistic';
 import type { StateTables } from './tables';
 
 const TABLE = TABLE_NAMES.mailboxes;
-/** RFC 5321 caps a forward path at 256 octets; 320 is the commonly quoted (local 64 + @ + domain 255) bound. */
-const MAX_EMAIL_LENGTH = 320;
 const MAX_NAME_LENGTH = 1024;
 const MAX_TOKEN_LENGTH = 4096;
 

@@ -1,3 +1,4 @@
+import { doublingBackoff } from '../domain/backoff';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { httpStatusOf, stateError } from './errors';
 import { MAX_UPDATE_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits';
@@ -28,7 +29,7 @@ export async function retryOnConflict<T>(
         );
       }
       onRetry?.();
-      const window = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** Math.min(n, 10));
+      const window = doublingBackoff(Math.min(n, 10), RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS);
       await sleep(Math.random() * window);
     }
   }

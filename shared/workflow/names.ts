@@ -129,6 +129,12 @@ export interface ChunkInput extends MailboxRunInput {
   cursor?: unknown;
 }
 
+/** A target looked at once: ready, or not yet and when to look again. */
+export type TargetReadiness = { ready: true } | { ready: false; waitSeconds: number };
+
+/** provisionTarget's answer; a warning (a password that could not be applied) does not stop the mailbox. */
+export type ProvisionLook = StepResult<TargetReadiness & { warning?: StepError }>;
+
 export interface ChunkOutcome {
   done: boolean;
   cursor?: unknown;
@@ -138,6 +144,19 @@ export interface ChunkOutcome {
   itemsSkipped: number;
   bytesSynced: number;
 }
+
+/**
+ * A chunk that failed. `transient` failures (a server briefly away, throttling) are waited out by the
+ * orchestrator on a durable timer, after `retryAfterMs` when the server named it; others fail the mailbox.
+ */
+export interface ChunkFailure {
+  ok: false;
+  error: StepError;
+  transient?: true;
+  retryAfterMs?: number;
+}
+
+export type ChunkResult = ({ ok: true } & ChunkOutcome) | ChunkFailure;
 
 /** The contacts-and-calendars step of a mailbox (shared/pim/run.ts has the shapes). */
 export type { PimChunkInput, PimChunkOutcome } from '../pim/run';
@@ -164,6 +183,12 @@ export interface BatchOutcome {
 /** A batch run's request for its plan: the run id names it in Table Storage. */
 export interface BeginBatchInput extends BatchRunInput {
   runId: string;
+}
+
+/** The end of a batch run: whether it was stopped, and the run plans to close. */
+export interface EndBatchInput extends BatchRunInput {
+  stopped: boolean;
+  runIds?: string[];
 }
 
 /**

@@ -1,3 +1,30 @@
+import { doublingBackoff } from '../domain/backoff';
+
+/**
+ * A retry policy the durable runtime applies to an activity that throws (an unexpected failure; the
+ * expected ones come back as data): the first retry after `firstRetryIntervalMs`, each next one
+ * `backoffCoefficient` times later (1 when unset), at most `maxNumberOfAttempts` calls in all.
+ */
+export interface RetryPolicy {
+  readonly firstRetryIntervalMs: number;
+  readonly maxNumberOfAttempts: number;
+  readonly backoffCoefficient?: number;
+}
+
+/** Every policy the orchestrators use, by name (shared/workflow/calls.ts turns one into the runtime's form). */
+export const RETRY = {
+  /** A mail chunk that fails unexpectedly (a dropped connection) is retried; its checkpoint makes it safe. */
+  copyChunk: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 3 },
+  /** A contacts-and-calendars page is retried the same way: the item index makes that safe. */
+  pimChunk: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 3 },
+  /** Reports are retried for over a minute (5, 10, 20, 40 s apart): long enough for a storage blip. */
+  report: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 5, backoffCoefficient: 2 },
+  /** Writing secrets meets the secret store's throttling now and then: retry a chunk a few times. */
+  stagedSecrets: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 5, backoffCoefficient: 2 },
+  /** Removing a batch's data is retried until it is done (each pass resumes where the last stopped). */
+  removeBatch: { firstRetryIntervalMs: 10_000, maxNumberOfAttempts: 5 },
+} as const satisfies Record<string, RetryPolicy>;
+
 /**
  * How long a mailbox keeps trying through transient errors (a source or target down, dropped
  * connections, throttling, 5xx) before it fails: waits on a durable timer that start at
@@ -17,7 +44,7 @@ export function transientDelay(
   retryAfterMs: number | undefined,
   waitedMs: number,
 ): number | undefined {
-  const backoff = Math.min(TRANSIENT_RETRY.maxDelayMs, TRANSIENT_RETRY.firstDelayMs * 2 ** attempt);
+  const backoff = doublingBackoff(attempt, TRANSIENT_RETRY.firstDelayMs, TRANSIENT_RETRY.maxDelayMs);
   const delay = Math.max(backoff, retryAfterMs ?? 0);
   return waitedMs + delay > TRANSIENT_RETRY.maxTotalMs ? undefined : delay;
 }

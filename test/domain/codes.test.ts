@@ -10,7 +10,10 @@ import { ERROR_CODES, codeSpec, isTransient } from '../../shared/domain/codes';
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const PRODUCT = ['shared', 'functions', 'orchestrators', 'activities', 'cli'];
-const REGISTRY = path.join(ROOT, 'shared', 'domain', 'codes.ts');
+/** The registry's own files (codes.ts and its areas, codes-*.ts): a code written there is not a use. */
+const isRegistry = (file: string): boolean =>
+  path.dirname(file) === path.join(ROOT, 'shared', 'domain') &&
+  /^codes(-[a-z]+)?\.ts$/.test(path.basename(file));
 /** Upper-case strings that are names, not codes: app settings and a few environment variables. */
 const NOT_CODES = new Set<string>([
   ...Object.keys(settingsSchema.shape),
@@ -42,7 +45,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return sources(full);
-    return full.endsWith('.ts') && full !== REGISTRY ? [full] : [];
+    return full.endsWith('.ts') && !isRegistry(full) ? [full] : [];
   });
 }
 

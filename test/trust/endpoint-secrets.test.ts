@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
 import { passwordFor } from '../../shared/migration/connectors';
-import { parseSecretRef } from '../../shared/secrets/refs';
+import { endpointSecretName, parseSecretRef } from '../../shared/secrets/refs';
 import { apiFor, startApp } from '../../testing/jest/app';
 import { deadPort } from '../../testing/jest/cli';
 
@@ -149,4 +149,18 @@ describe('the endpoint test is not a port scanner', () => {
     // A server that never answers is given up on in bounded time.
     expect(silent.ms).toBeLessThan(12_000);
   }, 40_000);
+});
+
+test('an endpoint refused for its settings leaves none of its passwords in the secret store', async () => {
+  // A Graph endpoint takes no contacts-and-calendars login: the settings are refused as a whole,
+  // before the dav password given with them is written anywhere.
+  const refused = await api('POST', 'endpoints', {
+    name: 'tenant',
+    type: 'graph',
+    settings: { dav: { url: 'https://dav.contoso.com/' } },
+    pimPasswords: { dav: 'Dav-Passw0rd-1' },
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.json).toMatchObject({ code: 'ENDPOINT_INVALID' });
+  expect(await services().secrets.get(`${endpointSecretName('tenant')}-dav`)).toBeUndefined();
 });
