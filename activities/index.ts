@@ -18,3 +18,4 @@ import './set-forwarding';
 import './copy-mailbox-chunk';
 import './copy-pim-chunk';
 import './end-mailbox';
+import './plan-batch-page';

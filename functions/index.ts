@@ -7,7 +7,6 @@ import './dashboard';
 import './batches-api';
 import './batch-plan-api';
 import '../orchestrators/plan-batch';
-import '../activities/plan-batch-page';
 import './reports-api';
 import './endpoints-api';
 import './batch-drop';

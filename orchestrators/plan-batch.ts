@@ -1,12 +1,9 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITIES } from '../shared/workflow/names';
-import {
-  PLAN_ORCHESTRATION,
-  PLAN_PAGE_ACTIVITY,
-  type PlanPageResult,
-  type PlanRunInput,
-} from '../shared/workflow/plan-names';
+import { callActivityWithRetry, orchestrationInput } from '../shared/workflow/calls';
+import { ACTIVITIES, ORCHESTRATIONS } from '../shared/workflow/names';
+import { registerOrchestration } from '../shared/workflow/register';
+import { RETRY } from '../shared/workflow/retry-policy';
+import type { PlanRunInput } from '../shared/workflow/plan-names';
 
 /**
  * A batch's dry run (shared/plan/plan-run.ts): one activity call plans one page of mailboxes, then
@@ -14,27 +11,30 @@ import {
  * however many mailboxes the batch has. Nothing here writes to a mail server.
  */
 export function* planBatch(context: OrchestrationContext): Generator<Task, void, unknown> {
-  const input = context.df.getInput() as PlanRunInput;
+  const input = orchestrationInput(context, ORCHESTRATIONS.planBatch);
   if (input.page === 1) {
     // CSV passwords are sealed at upload and stored by a batch's first run; a plan before that run
     // stores them the same way (idempotent), or a mailbox with its own password could not log in.
     for (let from = 0; ;) {
-      const stored = (yield context.df.callActivityWithRetry(
+      const stored = yield* callActivityWithRetry(
+        context,
         ACTIVITIES.storeStagedSecrets,
-        new df.RetryOptions(5_000, 3),
+        RETRY.stagedSecrets,
         { batchId: input.batchId, from },
-      )) as { next: number; done: boolean };
+      );
       if (stored.done) break;
       from = stored.next;
     }
   }
-  const result = (yield context.df.callActivityWithRetry(
-    PLAN_PAGE_ACTIVITY,
-    new df.RetryOptions(5_000, 3),
-    input,
-  )) as PlanPageResult;
-  if (result.continuationToken)
-    context.df.continueAsNew({ ...input, page: input.page + 1, continuationToken: result.continuationToken });
+  const result = yield* callActivityWithRetry(context, ACTIVITIES.planBatchPage, RETRY.planPage, input);
+  if (result.continuationToken) {
+    const next: PlanRunInput = {
+      ...input,
+      page: input.page + 1,
+      continuationToken: result.continuationToken,
+    };
+    context.df.continueAsNew(next);
+  }
 }
 
-df.app.orchestration(PLAN_ORCHESTRATION, planBatch);
+registerOrchestration(ORCHESTRATIONS.planBatch, planBatch);

@@ -4,7 +4,8 @@ import { CodedError } from '../domain/errors';
 import type { BatchStatus } from '../domain/statuses';
 import type { OrchestrationPort } from '../workflow/port';
 import { batchInstanceId } from '../workflow/names';
-import { PLAN_ORCHESTRATION, type PlanPageResult, type PlanRunInput } from '../workflow/plan-names';
+import { ORCHESTRATIONS } from '../workflow/names';
+import type { PlanPageResult, PlanRunInput } from '../workflow/plan-names';
 import { planBatchPage } from './batch-plan';
 import { DEFAULT_PLAN_PAGE } from './limits';
 import { PlanStore, type PlanStatus } from './plan-store';
@@ -67,7 +68,7 @@ export async function startPlan(
     page: 1,
     ...(bytesPerMinute ? { bytesPerMinute } : {}),
   };
-  await port.start(PLAN_ORCHESTRATION, status.instanceId, input);
+  await port.start(ORCHESTRATIONS.planBatch, status.instanceId, input);
   return status;
 }
 

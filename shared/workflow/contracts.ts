@@ -22,6 +22,7 @@ import type {
   ACTIVITIES,
   ORCHESTRATIONS,
 } from './names';
+import type { PlanPageResult, PlanRunInput } from './plan-names';
 
 /**
  * Every activity's input and output, written once. The orchestrators call activities through
@@ -46,6 +47,7 @@ export interface ActivityContracts {
   copyMailboxChunk: { input: ChunkInput; output: ChunkResult };
   copyPimChunk: { input: PimChunkInput; output: StepResult<PimChunkOutcome> };
   endMailbox: { input: MailboxOutcome; output: void };
+  planBatchPage: { input: PlanRunInput; output: PlanPageResult };
 }
 
 /** Every orchestration's input (what it is started with) and output (what its caller gets back). */
@@ -55,6 +57,7 @@ export interface OrchestrationContracts {
   provisionMailbox: { input: MailboxRunInput; output: ProvisionLook };
   migrateMailbox: { input: MailboxRunInput; output: MailboxOutcome };
   removeBatch: { input: string; output: void };
+  planBatch: { input: PlanRunInput; output: void };
 }
 
 export type ActivityName = keyof ActivityContracts;

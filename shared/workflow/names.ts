@@ -7,6 +7,7 @@ export const ORCHESTRATIONS = {
   provisionMailbox: 'provisionMailbox',
   removeBatch: 'removeBatch',
   migrateBatchSlot: 'migrateBatchSlot',
+  planBatch: 'planBatch',
 } as const;
 
 export const ACTIVITIES = {
@@ -26,6 +27,7 @@ export const ACTIVITIES = {
   planBatchCopy: 'planBatchCopy',
   recordBatchWarning: 'recordBatchWarning',
   storeStagedSecrets: 'storeStagedSecrets',
+  planBatchPage: 'planBatchPage',
 } as const;
 
 /** The event the stop action raises: the batch schedules no more mailboxes and drains. */

@@ -1,10 +1,8 @@
 /**
- * The dry run's durable names and messages (shared/plan/plan-run.ts starts it,
- * orchestrators/plan-batch.ts and activities/plan-batch-page.ts run it). Kept apart from the
- * migration's names: a plan never touches a migration's state.
+ * The dry run's messages (shared/plan/plan-run.ts starts it, orchestrators/plan-batch.ts and
+ * activities/plan-batch-page.ts run it; their names are in names.ts, their contracts in
+ * contracts.ts). A plan never touches a migration's state.
  */
-export const PLAN_ORCHESTRATION = 'planBatch';
-export const PLAN_PAGE_ACTIVITY = 'planBatchPage';
 
 export interface PlanRunInput {
   batchId: string;

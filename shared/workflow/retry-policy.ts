@@ -21,6 +21,8 @@ export const RETRY = {
   report: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 5, backoffCoefficient: 2 },
   /** Writing secrets meets the secret store's throttling now and then: retry a chunk a few times. */
   stagedSecrets: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 5, backoffCoefficient: 2 },
+  /** A dry-run page only reads (and rewrites its own page file): retried like a copy chunk. */
+  planPage: { firstRetryIntervalMs: 5000, maxNumberOfAttempts: 3 },
   /** Removing a batch's data is retried until it is done (each pass resumes where the last stopped). */
   removeBatch: { firstRetryIntervalMs: 10_000, maxNumberOfAttempts: 5 },
 } as const satisfies Record<string, RetryPolicy>;
