@@ -6,6 +6,7 @@ import './health';
 import './dashboard';
 import './batches-api';
 import './reports-api';
+import './mailbox-folders-api';
 import './endpoints-api';
 import './batch-drop';
 import './batch-scheduler';

@@ -15,6 +15,7 @@ import { microsoft365Target } from './microsoft365';
 import { imapOAuthLogin, microsoft365ImapTarget, microsoft365SettingsOf } from './microsoft365-endpoint';
 import { countNotCarried, mergeNotCarried } from './fidelity';
 import { mailboxKey } from './skipped';
+import { chunkTotals, nextProgress } from '../state/mailbox-progress';
 
 /**
  * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`:
@@ -84,21 +85,20 @@ export async function copyMailboxChunk(
     // whose result was lost, leaves nothing uncounted or counted twice, so the row says what the
     // target holds. Contacts and events (counted by their own step) stay added on top.
     const stats = result.mailboxStats;
+    const finished = legacy ? index >= legacy.folders.length : result.done && queued <= 1;
+    const totals = chunkTotals(folder.source, finished, stats);
     await svc.state.mailboxes.update(input.batchId, input.email, (m) => {
       const itemsSynced = stats.itemsSynced + (m.contactsSynced ?? 0) + (m.eventsSynced ?? 0);
       const itemsSkipped = stats.itemsSkipped + (m.pimSkipped ?? 0);
       const lost = Object.keys(notCarried).length > 0;
-      return m.itemsSynced === itemsSynced &&
-        m.itemsSkipped === itemsSkipped &&
-        m.bytesSynced === stats.bytesSynced &&
-        !lost
-        ? undefined
-        : {
-            itemsSynced,
-            itemsSkipped,
-            bytesSynced: stats.bytesSynced,
-            ...(lost ? { notCarried: mergeNotCarried(m.notCarried, notCarried) } : {}),
-          };
+      // Live statistics (folder, rate over the last minutes, time left): written with every chunk.
+      return {
+        itemsSynced,
+        itemsSkipped,
+        bytesSynced: stats.bytesSynced,
+        progress: nextProgress(m.progress, totals),
+        ...(lost ? { notCarried: mergeNotCarried(m.notCarried, notCarried) } : {}),
+      };
     });
     return {
       ok: true,
@@ -134,8 +134,8 @@ function planEntry(f: FolderState): FolderPlanEntry {
   };
 }
 
-/** Everything the engine needs for one call; secrets are read now and dropped with the call. */
-async function mailContext(
+/** Everything the engine needs for one call (and reconciliation its logins); secrets are read now and dropped with the call. */
+export async function mailContext(
   svc: Services,
   batchId: string,
   email: string,

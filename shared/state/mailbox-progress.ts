@@ -112,3 +112,22 @@ function windowRate(
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** The engine's per-mailbox statistics of a chunk (shared/mail's MailboxStats), as progress reads them. */
+export function chunkTotals(
+  folder: string,
+  finished: boolean,
+  stats: Omit<ChunkTotals, 'folder' | 'finished'>,
+): ChunkTotals {
+  return {
+    folder,
+    finished,
+    sourceItems: stats.sourceItems,
+    itemsSynced: stats.itemsSynced,
+    itemsSkipped: stats.itemsSkipped,
+    itemsFailed: stats.itemsFailed,
+    bytesSynced: stats.bytesSynced,
+    itemsPerSecond: stats.itemsPerSecond,
+    bytesPerSecond: stats.bytesPerSecond,
+  };
+}
