@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Host } from '../../local/host';
