@@ -1,5 +1,6 @@
 import type { Services } from '../app/services';
 import { MailState, parseEndpoint, type FolderState, type SkippedItem } from '../mail';
+import type { MailTarget } from '../mail/target';
 import { mailContext } from '../migration/copy';
 import { mailboxKey } from '../migration/skipped';
 import { imapFolderTotals, type FolderTotals } from './folder-totals';
@@ -27,11 +28,27 @@ export interface MailboxReconciliation {
   email: string;
   checkedAt: string;
   folders: FolderReconciliation[];
-  /** Why the target's side could not be counted (a target reached through Graph), when it could not. */
+  /** Why the target could not count its folders, when it could not. */
   targetNote?: string;
 }
 
-const GRAPH_NOTE = 'the target is reached through Microsoft Graph; its folders are counted over IMAP only';
+const UNCOUNTED_NOTE = 'this target cannot count its folders';
+
+/**
+ * Counts from a target reached otherwise than over IMAP (Microsoft Graph): its own folder counts,
+ * keyed case-insensitively (Exchange folder names are); undefined when it cannot count.
+ */
+async function openedTargetTotals(target: {
+  open(): Promise<MailTarget>;
+}): Promise<Map<string, FolderTotals> | undefined> {
+  const opened = await target.open();
+  try {
+    const counts = await opened.folderCounts?.();
+    return counts && new Map([...counts].map(([path, c]) => [path.toLowerCase(), c]));
+  } finally {
+    await opened.close();
+  }
+}
 
 /**
  * Reconciles one mailbox folder by folder: the folders mailferry planned (its own state), counted
@@ -54,14 +71,14 @@ export async function reconcileMailbox(
   const [source, target] = await Promise.all([
     imapFolderTotals(parseEndpoint(ctx.source.endpoint, 'source'), ctx.source.login, 'source'),
     'open' in ctx.target
-      ? Promise.resolve(undefined)
+      ? openedTargetTotals(ctx.target)
       : imapFolderTotals(parseEndpoint(ctx.target.endpoint, 'target'), ctx.target.login, 'target'),
   ]);
   return {
     email: mailbox.email,
     checkedAt,
     folders: folders.map((f) => reconcileFolder(f, skipped, source, target)),
-    ...(target ? {} : { targetNote: GRAPH_NOTE }),
+    ...(target ? {} : { targetNote: UNCOUNTED_NOTE }),
   };
 }
 
@@ -73,11 +90,11 @@ function reconcileFolder(
 ): FolderReconciliation {
   const mine = skipped.filter((s) => s.folder === f.source);
   const src = source.get(f.source);
-  const dst = target?.get(f.target);
+  const dst = target?.get(f.target) ?? target?.get(f.target.toLowerCase());
   const why = !src
     ? 'the folder is gone from the source'
     : !target
-      ? GRAPH_NOTE
+      ? UNCOUNTED_NOTE
       : 'the folder is missing on the target';
   // A folder absent from the target while the source has nothing to copy into it is in order.
   const targetItems = dst ? dst.messages : target && src && src.messages - mine.length <= 0 ? 0 : null;
