@@ -40,7 +40,8 @@ const mailboxEntitySchema = z.object({
   lastErrorCode: z.string().optional(),
   lastErrorMessage: z.string().optional(),
   notCarried: jsonColumn(z.record(z.string(), z.number().int().nonnegative())).optional(),
-  progress: jsonColumn(mailboxProgressSchema).optional(),
+  // Display only: a progress value that does not parse is dropped, never makes the row unreadable.
+  progress: jsonColumn(mailboxProgressSchema).optional().catch(undefined),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
