@@ -126,14 +126,19 @@ class BarsView implements ProgressView {
   }
 }
 
+/** In a log, a copying mailbox says how far it is each time it passes another quarter. */
+const LOG_STEP_PERCENT = 25;
+
 class LinesView implements ProgressView {
   private readonly seen = new Map<string, MailboxStatus>();
+  private readonly step = new Map<string, number>();
   private lastTotal = '';
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
   update(batch: Batch, mailboxes: readonly Mailbox[]): void {
     for (const m of mailboxes) {
+      this.logStep(m);
       if (this.seen.get(m.email) === m.status) continue;
       this.seen.set(m.email, m.status);
       // Waiting mailboxes are counted in the total line; a line each would flood a large batch's log.
@@ -145,6 +150,18 @@ class LinesView implements ProgressView {
     const total = `batch ${batch.name}: ${batch.status}, ${finished(mailboxes)}/${mailboxes.length} mailboxes done${failed ? `, ${failed} failed` : ''}`;
     if (total !== this.lastTotal) this.stream.write(`${total}\n`);
     this.lastTotal = total;
+  }
+
+  private logStep(m: Mailbox): void {
+    if (!RUNNING_MAILBOX.has(m.status)) {
+      this.step.delete(m.email);
+      return;
+    }
+    const state = barState(m, false);
+    const step = Math.floor(state.percent / LOG_STEP_PERCENT);
+    if (state.percent === 0 || state.percent === 100 || step <= (this.step.get(m.email) ?? 0)) return;
+    this.step.set(m.email, step);
+    this.stream.write(`${m.email}: ${state.percent}% (${state.detail})\n`);
   }
 
   stop(): void {}

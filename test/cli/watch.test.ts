@@ -4,6 +4,9 @@ import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
 import { cleanEnv, root } from '../../testing/jest/cli';
+import { progressView } from '../../cli/progress';
+import type { Batch, Mailbox } from '../../shared/state';
+import { nextProgress } from '../../shared/state/mailbox-progress';
 
 /**
  * `mailferry watch` in a real terminal (tmux): a batch copies between two real Dovecots while the
@@ -21,7 +24,7 @@ let target: RunningDovecot;
 const api = apiFor(() => host, KEY);
 
 const tmux = (...args: string[]): string =>
-  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', env: cleanEnv() });
+  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', env: cleanEnv(), stdio: 'pipe' });
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
@@ -109,3 +112,40 @@ test('watch draws a bar per mailbox with name, percentage and time left, and end
   }
   expect(last).toMatch(/^watched \|█+\| 2\/2 \| Synced/m);
 }, 150000);
+
+test('in a log (no terminal) a copying mailbox says how far it is at each quarter, once each', () => {
+  const lines: string[] = [];
+  const stream = { isTTY: false, write: (t: string) => lines.push(t) } as unknown as NodeJS.WriteStream;
+  const view = progressView(stream);
+  const batch = { name: 'logged', status: 'Syncing' } as Batch;
+  const started = new Date(Date.now() - 60_000).toISOString();
+  const at = (itemsSynced: number, status = 'Syncing'): Mailbox =>
+    ({
+      email: 'gus@example.com',
+      status,
+      itemsSynced,
+      itemsSkipped: 0,
+      bytesSynced: itemsSynced * 1000,
+      syncStartedAt: started,
+      progress: nextProgress(undefined, {
+        folder: 'INBOX',
+        finished: itemsSynced === 100,
+        sourceItems: 100,
+        itemsSynced,
+        itemsSkipped: 0,
+        itemsFailed: 0,
+        bytesSynced: itemsSynced * 1000,
+        itemsPerSecond: 10,
+        bytesPerSecond: 10_000,
+      }),
+    }) as Mailbox;
+  for (const n of [10, 30, 35, 60, 99, 100]) view.update(batch, [at(n)]);
+  view.update({ ...batch, status: 'Synced' }, [at(100, 'Synced')]);
+  const progress = lines.filter((l) => /^gus@example\.com: \d+%/.test(l));
+  expect(progress).toEqual([
+    expect.stringMatching(/^gus@example\.com: 30% \(ETA 7s \| 600 items\/min, .*\| INBOX\)/),
+    expect.stringMatching(/^gus@example\.com: 60% /),
+    expect.stringMatching(/^gus@example\.com: 99% /),
+  ]);
+  expect(lines.join('')).toMatch(/gus@example\.com: Synced \(100 items, 0 skipped/);
+});
