@@ -8,6 +8,7 @@ import './batches-api';
 import './batch-plan-api';
 import '../orchestrators/plan-batch';
 import './reports-api';
+import './mailbox-folders-api';
 import './endpoints-api';
 import './batch-drop';
 import './batch-scheduler';

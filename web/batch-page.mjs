@@ -6,6 +6,7 @@ import { progressBar, validationTable } from './batch-list.mjs';
 import { reportsSection } from './reports.mjs';
 import { loadCutover, renderCutover } from './cutover.mjs';
 import { planSection } from './plan-view.mjs';
+import { foldersSection, liveFacts, progressCell } from './mailbox-stats.mjs';
 
 /** One batch: its actions, figures, CSV problems, mailboxes (a page at a time) and one mailbox's details. */
 const PAGE_SIZE = 100;
@@ -42,6 +43,7 @@ export function batchView(id) {
   let pageToken = ''; // continuation token of the page shown ('' = the first)
   let nextToken;
   let latestRefresh = 0;
+  let folders; // {key, element}: the open mailbox's reconciliation, kept across redraws
 
   async function act(action) {
     if (
@@ -72,11 +74,22 @@ export function batchView(id) {
   async function openMailbox(email) {
     openEmail = openEmail === email ? undefined : email;
     opened = undefined;
+    folders = undefined;
     await view.refresh().catch(view.showError);
     // Focus follows: to the details when they open, back to the mailbox's row when they close.
     if (openEmail) detail.querySelector('h3')?.focus();
     else
       [...mailboxes.querySelectorAll('[data-focus-key]')].find((b) => b.dataset.focusKey === email)?.focus();
+  }
+
+  /**
+   * Counted when a mailbox is opened and again when its status changes (a pass ends), not on every
+   * poll: counting logs in to both servers.
+   */
+  function foldersOf(m) {
+    const key = `${m.email}|${m.status}`;
+    if (folders?.key !== key) folders = { key, element: foldersSection(id, m) };
+    return folders.element;
   }
 
   const pageButton = (label, token) =>
@@ -161,6 +174,7 @@ export function batchView(id) {
               o.mailbox,
               [...(o.skippedItems ?? []), ...pimSkippedRows(o.pimSkippedItems ?? [])],
               () => openMailbox(o.mailbox.email),
+              foldersOf(o.mailbox),
             )
           : [],
       );
@@ -206,6 +220,7 @@ export const errorLine = (e) => `${e.code}: ${e.message}${e.hint ? ` What to do:
 const MAILBOX_COLUMNS = [
   'Mailbox',
   'Status',
+  { name: 'Progress', class: 'live-cell' },
   { name: 'Items', class: 'num' },
   { name: 'Skipped', class: 'num wide' },
   { name: 'Size', class: 'num' },
@@ -231,6 +246,7 @@ function mailboxTable(items, openEmail, open) {
         m.email,
       ),
       statusBadge(m.status),
+      progressCell(m),
       count(m.itemsSynced),
       count(m.itemsSkipped),
       bytes(m.bytesSynced),
@@ -242,7 +258,7 @@ function mailboxTable(items, openEmail, open) {
   return dataTable('Mailboxes of this batch', MAILBOX_COLUMNS, rows, 'mailboxes');
 }
 
-function mailboxDetail(m, skipped, close) {
+function mailboxDetail(m, skipped, close, foldersElement) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'mailbox-title' },
@@ -251,6 +267,7 @@ function mailboxDetail(m, skipped, close) {
       'dl',
       { class: 'facts' },
       fact('Status', statusBadge(m.status)),
+      liveFacts(m, fact),
       fact('Items synced', count(m.itemsSynced)),
       fact('Items skipped', count(m.itemsSkipped)),
       (m.contactsSynced !== undefined || m.eventsSynced !== undefined) &&
@@ -273,6 +290,7 @@ function mailboxDetail(m, skipped, close) {
       fact('Last successful sync', time(m.lastSuccessfulSync)),
       fact('Error', m.lastError ? errorLine(m.lastError) : 'none'),
     ),
+    foldersElement,
     skippedTable(skipped),
     h('button', { type: 'button', onclick: close }, 'Close'),
   );

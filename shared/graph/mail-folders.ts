@@ -24,7 +24,7 @@ const ROLE_NAMES: Record<string, FolderRole> = {
   archive: 'archive',
 };
 
-interface FolderNode {
+export interface FolderNode {
   id: string;
   displayName: string;
 }

@@ -11,7 +11,7 @@ import type { GraphError } from './errors';
 import { isOutcomeUnknownGraph } from './outcome';
 import { MESSAGE_LIMITS } from './limits';
 import { ITEM_KEY_PROPERTY } from './mime';
-import { GraphFolders } from './mail-folders';
+import { GraphFolders, type FolderNode } from './mail-folders';
 import {
   CreateRound,
   FOLDER_GONE,
@@ -78,6 +78,26 @@ export class GraphMailTarget implements MailTarget {
 
   listFolders(): Promise<TargetFolder[]> {
     return this.folders.list();
+  }
+
+  /**
+   * Every folder's item count (mailFolder.totalItemCount, v1.0), by path as listFolders gives it,
+   * for reconciliation. Bytes are null: v1.0 publishes no folder size.
+   */
+  async folderCounts(): Promise<Map<string, { messages: number; bytes: number | null }>> {
+    const out = new Map<string, { messages: number; bytes: number | null }>();
+    const walk = async (parentId: string | null, prefix: string): Promise<void> => {
+      const path =
+        parentId === null ? `${this.base}/mailFolders` : `${this.base}/mailFolders/${parentId}/childFolders`;
+      const url = `${path}?$select=id,displayName,totalItemCount&$top=250&includeHiddenFolders=false`;
+      for (const f of await this.client.all<FolderNode & { totalItemCount?: number }>(url)) {
+        const name = prefix ? `${prefix}/${f.displayName}` : f.displayName;
+        out.set(name, { messages: f.totalItemCount ?? 0, bytes: null });
+        await walk(f.id, name);
+      }
+    };
+    await walk(null, '');
+    return out;
   }
 
   async ensureFolder(path: string): Promise<void> {

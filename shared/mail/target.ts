@@ -78,5 +78,7 @@ export interface MailTarget {
   setFlags(folder: string, changes: Array<{ id: string; flags: string[] }>): Promise<void>;
   /** Removes messages by target id (only used when mirroring source deletions). */
   remove(folder: string, ids: string[]): Promise<void>;
+  /** Every folder's message count (and bytes when known), by path; for reconciliation. Optional. */
+  folderCounts?(): Promise<Map<string, { messages: number; bytes: number | null }>>;
   close(): Promise<void>;
 }

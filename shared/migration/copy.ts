@@ -1,5 +1,5 @@
 import type { Services } from '../app/services';
-import { copyChunk, parseEndpoint, type FolderPlanEntry, type MailboxStats, type MailContext } from '../mail';
+import { copyChunk, parseEndpoint, type ChunkResult, type FolderPlanEntry, type MailContext } from '../mail';
 import { classifyError } from '../mail/transient';
 import type { ChunkInput, ChunkOutcome, StepResult } from '../workflow/names';
 import { endpointFor, failFrom, passwordFor } from './connectors';
@@ -10,6 +10,7 @@ import { mailboxKey } from './skipped';
 import { resolveDateWindow } from '../plan/date-window';
 import { copyQueuedFolders } from './copy-lanes';
 import { COPY_CALL_BUDGET_MS, FOLDERS_AT_ONCE } from './limits';
+import { chunkTotals, nextProgress } from '../state/mailbox-progress';
 
 /**
  * One bounded copy step for a mailbox, driven by migrateMailbox until it reports `done`. The
@@ -51,7 +52,7 @@ export async function copyMailboxChunk(
       plan: !cursor,
       lanes: foldersAtOnce(ctx),
       deadline: Date.now() + budgetMs,
-      onChunk: (r) => recordProgress(svc, input, r.mailboxStats, notCarried),
+      onChunk: (r) => recordProgress(svc, input, r, notCarried),
     });
     if (run.error) return { ok: false, error: { code: run.error.code, message: run.error.message } };
     return {
@@ -92,7 +93,7 @@ async function legacyStep(
   if (!folder) return { ok: true, done: true, itemsSynced: 0, itemsSkipped: 0, bytesSynced: 0 };
   const result = await copyChunk(ctx, folder);
   if (result.error) return { ok: false, error: { code: result.error.code, message: result.error.message } };
-  await recordProgress(svc, input, result.mailboxStats, notCarried);
+  await recordProgress(svc, input, result, notCarried);
   const index = result.done ? legacy.index + 1 : legacy.index;
   return {
     ok: true,
@@ -114,9 +115,15 @@ async function legacyStep(
 async function recordProgress(
   svc: Services,
   input: ChunkInput,
-  stats: MailboxStats,
+  chunk: ChunkResult,
   notCarried: Record<string, number>,
 ): Promise<void> {
+  const stats = chunk.mailboxStats;
+  // Live statistics (folder, rate over the last minutes, time left) go with every chunk; with
+  // several folders at once, the mailbox is finished when its last folder is and nothing is left.
+  const finished =
+    chunk.done && stats.itemsSynced + stats.itemsSkipped + stats.itemsFailed >= stats.sourceItems;
+  const totals = chunkTotals(chunk.folder, finished, stats);
   // What this call's chunks could not carry since the last write: each kind is added to the row once.
   const delta = { ...notCarried };
   for (const kind of Object.keys(notCarried)) delete notCarried[kind];
@@ -124,17 +131,13 @@ async function recordProgress(
     const itemsSynced = stats.itemsSynced + (m.contactsSynced ?? 0) + (m.eventsSynced ?? 0);
     const itemsSkipped = stats.itemsSkipped + (m.pimSkipped ?? 0);
     const lost = Object.keys(delta).length > 0;
-    return m.itemsSynced === itemsSynced &&
-      m.itemsSkipped === itemsSkipped &&
-      m.bytesSynced === stats.bytesSynced &&
-      !lost
-      ? undefined
-      : {
-          itemsSynced,
-          itemsSkipped,
-          bytesSynced: stats.bytesSynced,
-          ...(lost ? { notCarried: mergeNotCarried(m.notCarried, delta) } : {}),
-        };
+    return {
+      itemsSynced,
+      itemsSkipped,
+      bytesSynced: stats.bytesSynced,
+      progress: nextProgress(m.progress, totals),
+      ...(lost ? { notCarried: mergeNotCarried(m.notCarried, delta) } : {}),
+    };
   });
 }
 

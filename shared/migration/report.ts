@@ -18,6 +18,7 @@ import { graphFor } from './microsoft365';
 import { skippedItemPages } from './skipped';
 import { cutoverForReport } from '../cutover/completion';
 import { pimSkippedOf } from '../pim/skipped';
+import { writeReconciliationReport } from '../reconcile/report';
 
 /** The files every report writes beside its mail body (report.html). */
 const REPORT_FILE_NAMES = ['report.html', FILE_NAMES.statistics, FILE_NAMES.errors, FILE_NAMES.json];
@@ -71,6 +72,8 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
     : [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
   const transports = reportTransports(svc);
   const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
+  // After a copy pass, each folder counted on both sides now (reconciliation.csv beside the report).
+  if (kind !== 'status') result.blobs.push(await writeReconciliationReport(svc, batch.id, kind, mailboxes));
   return { blobs: result.blobs };
 }
 

@@ -1,16 +1,13 @@
-import { MAX_EMAIL_LENGTH } from '../domain/address';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import type { MailboxStatus } from '../domain/statuses';
-import { dbl, definedOnly, isoTimestamp, jsonColumn, numberColumn, parseEntity, toJsonColumn } from './codec';
+import { definedOnly } from './codec';
 import { countsWrite, readCounts, readShard, totalOf, withDelta } from './counts';
 import { httpStatusOf, stateError } from './errors';
 import {
   BATCH_ID_PATTERN,
   COUNTS_ROW_KEY,
-  batchIdOfPartition,
   mailboxPartitionKey,
   mailboxPartitionOf,
   mailboxPartitionRange,
@@ -18,17 +15,19 @@ import {
   mailboxShard,
   normaliseEmail,
 } from './keys';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PARTITION_WRITE_CONCURRENCY } from './limits';
+import { MAILBOXES_TABLE, fromEntity, timestampsFor, toEntity } from './mailbox-entity';
 import {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  MAX_TRANSACTION_OPERATIONS,
-  PARTITION_WRITE_CONCURRENCY,
-  TABLE_NAMES,
-} from './limits';
+  deleteGroups,
+  isPageToken,
+  mailboxInvalid,
+  mailboxNotFound,
+  newMailboxRows,
+  shardChunks,
+} from './mailbox-rows';
 import {
   errorInfoSchema,
   mailboxStatusSchema,
-  secretRefSchema,
   toErrorInfo,
   type Mailbox,
   type MailboxCounts,
@@ -38,115 +37,7 @@ import {
 import { retryOnConflict } from './optimistic';
 import type { StateTables } from './tables';
 
-const TABLE = TABLE_NAMES.mailboxes;
-const MAX_NAME_LENGTH = 1024;
-const MAX_TOKEN_LENGTH = 4096;
-
-const mailboxEntitySchema = z.object({
-  etag: z.string(),
-  partitionKey: z.string(),
-  email: z.string().min(3).max(MAX_EMAIL_LENGTH),
-  status: mailboxStatusSchema,
-  userName: z.string().optional(),
-  userRoot: z.string().optional(),
-  passwordRef: secretRefSchema.optional(),
-  forceChangePassword: z.boolean().optional(),
-  passwordAppliedAt: isoTimestamp.optional(),
-  itemsSynced: numberColumn.default(0),
-  itemsSkipped: numberColumn.default(0),
-  bytesSynced: numberColumn.default(0),
-  contactsSynced: numberColumn.optional(),
-  eventsSynced: numberColumn.optional(),
-  pimSkipped: numberColumn.optional(),
-  pimNote: z.string().optional(),
-  ratePerMinute: numberColumn.optional(),
-  bytesPerMinute: numberColumn.optional(),
-  syncDurationMs: numberColumn.default(0),
-  queuedAt: isoTimestamp.optional(),
-  syncStartedAt: isoTimestamp.optional(),
-  syncedAt: isoTimestamp.optional(),
-  lastSuccessfulSync: isoTimestamp.optional(),
-  completedAt: isoTimestamp.optional(),
-  lastErrorCode: z.string().optional(),
-  lastErrorMessage: z.string().optional(),
-  notCarried: jsonColumn(z.record(z.string(), z.number().int().nonnegative())).optional(),
-  createdAt: isoTimestamp,
-  updatedAt: isoTimestamp,
-});
-
-const num = (n: number | undefined) => (n === undefined ? undefined : dbl(n));
-
-function toEntity(m: Mailbox) {
-  return definedOnly({
-    partitionKey: mailboxPartitionOf(m.batchId, m.email),
-    rowKey: mailboxRowKey(m.email),
-    email: m.email,
-    status: m.status,
-    userName: m.userName,
-    userRoot: m.userRoot,
-    passwordRef: m.passwordRef,
-    forceChangePassword: m.forceChangePassword,
-    passwordAppliedAt: m.passwordAppliedAt,
-    itemsSynced: dbl(m.itemsSynced),
-    itemsSkipped: dbl(m.itemsSkipped),
-    bytesSynced: dbl(m.bytesSynced),
-    contactsSynced: num(m.contactsSynced),
-    eventsSynced: num(m.eventsSynced),
-    pimSkipped: num(m.pimSkipped),
-    pimNote: m.pimNote,
-    ratePerMinute: num(m.ratePerMinute),
-    bytesPerMinute: num(m.bytesPerMinute),
-    syncDurationMs: dbl(m.syncDurationMs),
-    queuedAt: m.queuedAt,
-    syncStartedAt: m.syncStartedAt,
-    syncedAt: m.syncedAt,
-    lastSuccessfulSync: m.lastSuccessfulSync,
-    completedAt: m.completedAt,
-    lastErrorCode: m.lastError?.code,
-    lastErrorMessage: m.lastError?.message,
-    notCarried: m.notCarried ? toJsonColumn(m.notCarried, 'notCarried', 'MAILBOX_INVALID') : undefined,
-    createdAt: m.createdAt,
-    updatedAt: m.updatedAt,
-  });
-}
-
-function fromEntity(raw: { partitionKey?: unknown; rowKey?: unknown }): { mailbox: Mailbox; etag: string } {
-  const where = { table: TABLE, partitionKey: String(raw.partitionKey), rowKey: String(raw.rowKey) };
-  const { etag, partitionKey, lastErrorCode, lastErrorMessage, ...rest } = parseEntity(
-    mailboxEntitySchema,
-    raw,
-    where,
-  );
-  const lastError = lastErrorCode ? { code: lastErrorCode, message: lastErrorMessage ?? '' } : undefined;
-  const batchId = batchIdOfPartition(partitionKey);
-  if (!batchId) {
-    throw stateError(
-      'STATE_CORRUPT_ENTITY',
-      `Row ${where.rowKey} is in partition ${partitionKey}, which is no batch's.`,
-      where,
-    );
-  }
-  return { etag, mailbox: definedOnly({ batchId, ...rest, lastError }) };
-}
-
-/** Timestamps a mailbox status change implies (the per-mailbox statistics the reports show). */
-function timestampsFor(to: MailboxStatus, now: string): MailboxPatch {
-  switch (to) {
-    case 'Queued':
-      return { queuedAt: now };
-    case 'Syncing':
-    case 'IncrementalSyncing':
-      return { syncStartedAt: now };
-    case 'Synced':
-    case 'IncrementalSynced':
-      return { syncedAt: now, lastSuccessfulSync: now };
-    case 'Completed':
-    case 'CompletedWithWarnings':
-      return { completedAt: now };
-    default:
-      return {};
-  }
-}
+const TABLE = MAILBOXES_TABLE;
 
 export interface MailboxPage {
   items: Mailbox[];
@@ -162,25 +53,6 @@ export interface MailboxListOptions {
 
 export interface MailboxRepositoryOptions {
   onConflictRetry?: () => void;
-}
-
-/** The SDK's token is base64 of `{nextPartitionKey, nextRowKey?}`; anything else would make it throw. */
-const pageTokenSchema = z.object({ nextPartitionKey: z.string().min(1), nextRowKey: z.string().optional() });
-function isPageToken(token: string): boolean {
-  if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return false;
-  try {
-    return pageTokenSchema.safeParse(JSON.parse(Buffer.from(token, 'base64').toString('latin1'))).success;
-  } catch {
-    return false;
-  }
-}
-
-function notFound(batchId: string, email: string) {
-  return stateError('MAILBOX_NOT_FOUND', `Batch ${batchId} has no mailbox ${email}.`, { batchId, email });
-}
-
-function invalid(message: string, details: Record<string, unknown>) {
-  return stateError('MAILBOX_INVALID', message, details);
 }
 
 /**
@@ -202,67 +74,10 @@ export class MailboxRepository {
     items: readonly NewMailbox[],
   ): Promise<{ added: number; existing: string[] }> {
     this.checkBatchId(batchId);
-    const now = new Date().toISOString();
-    const seen = new Set<string>();
-    const rows: Mailbox[] = items.map((item, index) => {
-      const email = item.email.trim();
-      if (!email.includes('@') || email.length > MAX_EMAIL_LENGTH) {
-        throw invalid(`Mailbox ${index + 1} has no valid address ("${email.slice(0, 80)}").`, {
-          index,
-          email,
-        });
-      }
-      const key = mailboxRowKey(email);
-      if (seen.has(key))
-        throw invalid(`Mailbox ${email} is listed twice; list each address once.`, { index, email });
-      seen.add(key);
-      for (const field of ['userName', 'userRoot'] as const) {
-        if ((item[field]?.length ?? 0) > MAX_NAME_LENGTH) {
-          throw invalid(`Mailbox ${email}: ${field} is longer than ${MAX_NAME_LENGTH} characters.`, {
-            index,
-            email,
-            field,
-          });
-        }
-      }
-      if (item.passwordRef !== undefined && !secretRefSchema.safeParse(item.passwordRef).success) {
-        throw invalid(`Mailbox ${email}: passwordRef must be a secret reference (secret:<name>).`, {
-          index,
-          email,
-        });
-      }
-      return definedOnly({
-        batchId,
-        email,
-        status: item.status ?? 'Validating',
-        userName: item.userName,
-        userRoot: item.userRoot,
-        passwordRef: item.passwordRef,
-        forceChangePassword: item.forceChangePassword,
-        itemsSynced: 0,
-        itemsSkipped: 0,
-        bytesSynced: 0,
-        syncDurationMs: 0,
-        ...timestampsFor(item.status ?? 'Validating', now),
-        createdAt: now,
-        updatedAt: now,
-      });
-    });
-
+    const rows = newMailboxRows(batchId, items, new Date().toISOString());
     const table = await this.table();
     const existing: string[] = [];
-    // Per partition, transactions of 99 mailboxes plus the partition's counts row; partitions in parallel.
-    const byShard = new Map<number, Mailbox[]>();
-    for (const m of rows) {
-      const shard = mailboxShard(mailboxRowKey(m.email));
-      byShard.set(shard, [...(byShard.get(shard) ?? []), m]);
-    }
-    const chunks: { shard: number; rows: Mailbox[] }[] = [];
-    for (const [shard, list] of byShard) {
-      for (let i = 0; i < list.length; i += MAX_TRANSACTION_OPERATIONS - 1) {
-        chunks.push({ shard, rows: list.slice(i, i + MAX_TRANSACTION_OPERATIONS - 1) });
-      }
-    }
+    const chunks = shardChunks(rows);
     const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
     const perShard = new Map<number, Promise<void>>();
     await Promise.all(
@@ -321,7 +136,7 @@ export class MailboxRepository {
 
   async get(batchId: string, email: string): Promise<Mailbox> {
     const found = await this.find(batchId, email);
-    if (!found) throw notFound(batchId, email);
+    if (!found) throw mailboxNotFound(batchId, email);
     return found;
   }
 
@@ -388,7 +203,7 @@ export class MailboxRepository {
       { table: TABLE, partitionKey: mailboxPartitionOf(batchId, email), rowKey: mailboxRowKey(email) },
       async () => {
         const current = await this.read(batchId, email);
-        if (!current) throw notFound(batchId, email);
+        if (!current) throw mailboxNotFound(batchId, email);
         const patch = await change(current.mailbox);
         if (!patch) return current.mailbox;
         const next = this.applyPatch(current.mailbox, patch);
@@ -407,7 +222,7 @@ export class MailboxRepository {
           }
         } catch (err) {
           // Deleted between our read and our write (the batch is being removed).
-          if (httpStatusOf(err) === 404) throw notFound(batchId, email);
+          if (httpStatusOf(err) === 404) throw mailboxNotFound(batchId, email);
           throw err;
         }
         return next;
@@ -451,12 +266,7 @@ export class MailboxRepository {
       byPartition.set(pk, [...(byPartition.get(pk) ?? []), String(raw.rowKey)]);
       total++;
     }
-    const groups: { partitionKey: string; rowKeys: string[] }[] = [];
-    for (const [partitionKey, keys] of byPartition) {
-      for (let i = 0; i < keys.length; i += MAX_TRANSACTION_OPERATIONS) {
-        groups.push({ partitionKey, rowKeys: keys.slice(i, i + MAX_TRANSACTION_OPERATIONS) });
-      }
-    }
+    const groups = deleteGroups(byPartition);
     const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
     // Removal wins over any concurrent writer by design, hence unconditional deletes.
     await Promise.all(
@@ -495,7 +305,7 @@ export class MailboxRepository {
     ] as const) {
       const v = next[field];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
-        throw invalid(`Mailbox ${current.email}: ${field} must be a number ≥ 0.`, {
+        throw mailboxInvalid(`Mailbox ${current.email}: ${field} must be a number ≥ 0.`, {
           email: current.email,
           field,
         });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MailboxProgress } from './mailbox-progress';
 import { BATCH_STATUSES, MAILBOX_STATUSES, type BatchStatus, type MailboxStatus } from '../domain/statuses';
 import {
   DEFAULT_INCREMENTAL_SYNC_INTERVAL_HOURS,
@@ -316,6 +317,8 @@ export interface Mailbox {
   lastError?: ErrorInfo;
   /** Messages that went through Graph and lost something, per kind of loss (Graph rebuilds mail as JSON). */
   notCarried?: Record<string, number>;
+  /** Live progress while mail copies: current folder, rate over the last minutes, time left. */
+  progress?: MailboxProgress;
   createdAt: string;
   updatedAt: string;
 }
