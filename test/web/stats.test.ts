@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/jest/app';
+import { startSlowRelay, type SlowRelay } from '../../testing/faults/slow-relay';
 
 /**
  * Live statistics and per-folder reconciliation on the dashboard, in real Chromium: while a batch
@@ -23,6 +24,9 @@ const SYNC_WAIT_MS = 90000;
 let host: Host;
 let source: RunningDovecot;
 let target: RunningDovecot;
+// The target behind a slow link (600 KB/s): each mailbox's 4.8 MB take seconds, long enough for
+// the page's 2 s refresh to show it copying.
+let slowLink: SlowRelay;
 let browser: Browser;
 let page: Page;
 const api = apiFor(() => host, KEY);
@@ -33,9 +37,14 @@ beforeAll(async () => {
   for (const user of USERS) {
     source.addUser(user, 'x');
     target.addUser(user, 'x');
+  }
+  for (const user of USERS) {
     const c = await imapAs(source, user);
     for (const folder of FOLDERS) {
-      if (folder !== 'INBOX') await c.mailboxCreate(folder);
+      if (folder !== 'INBOX')
+        await c.mailboxCreate(folder).catch((e: { responseText?: string }) => {
+          throw new Error(`CREATE ${folder} for ${user}: ${e.responseText}`);
+        });
       for (let i = 0; i < PER_FOLDER; i++) {
         await c.append(
           folder,
@@ -47,7 +56,12 @@ beforeAll(async () => {
   }
   host = await startApp(KEY);
   // One mailbox at a time: the second waits while the first is watched copying.
-  await addImapEndpoints(api, { source, target }, { maxConcurrentMigrations: 1 });
+  slowLink = await startSlowRelay(target.port, 600_000);
+  await addImapEndpoints(
+    api,
+    { source, target: { ...target, port: slowLink.port } },
+    { maxConcurrentMigrations: 1 },
+  );
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   mkdirSync(OUTPUT, { recursive: true });
@@ -56,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await host?.stop();
+  await slowLink?.stop();
   await Promise.all([source?.stop(), target?.stop()]);
 });
 
