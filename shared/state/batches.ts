@@ -1,9 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import type { ProblemDetail } from '../domain/errors';
 import type { BatchStatus } from '../domain/statuses';
-import { dbl, definedOnly, isoTimestamp, jsonColumn, numberColumn, parseEntity, toJsonColumn } from './codec';
+import { definedOnly } from './codec';
 import { readCounts, totalOf } from './counts';
 import { httpStatusOf, stateError } from './errors';
 import {
@@ -15,14 +14,8 @@ import {
   newBatchId,
   prefixUpperBound,
   validationChunkPrefix,
-  validationChunkRowKey,
 } from './keys';
-import {
-  BATCH_LIST_READ_CONCURRENCY,
-  MAX_STRING_PROPERTY,
-  PARTITION_WRITE_CONCURRENCY,
-  TABLE_NAMES,
-} from './limits';
+import { BATCH_LIST_READ_CONCURRENCY, TABLE_NAMES } from './limits';
 import {
   batchNameSchema,
   batchOptionsInputSchema,
@@ -46,134 +39,17 @@ import {
   type BatchAction,
 } from './transitions';
 
-const TABLE = TABLE_NAMES.batches;
-
-/** The batch row itself: everything but the counts, which live with the mailboxes (see counts.ts). */
-type BatchRow = Omit<Batch, 'counts' | 'totalMailboxes'>;
-interface StoredRow {
-  row: BatchRow;
-  etag: string;
-  /** Which generation of validation-error chunks is current, and how many chunks it has. */
-  errorGeneration: number;
-  errorChunks: number;
-}
-
-const batchEntitySchema = z.object({
-  etag: z.string(),
-  id: z.string().regex(BATCH_ID_PATTERN),
-  name: z.string().min(1),
-  status: batchStatusSchema,
-  sourceEndpoint: z.string().min(1),
-  target: z.string().min(1),
-  options: jsonColumn(batchOptionsSchema),
-  createdAt: isoTimestamp,
-  updatedAt: isoTimestamp,
-  startedAt: isoTimestamp.optional(),
-  lastSyncedAt: isoTimestamp.optional(),
-  completedAt: isoTimestamp.optional(),
-  lastErrorCode: z.string().optional(),
-  lastErrorMessage: z.string().optional(),
-  validationErrorCount: numberColumn.default(0),
-  validationErrorGeneration: numberColumn.default(0),
-  validationErrorChunks: numberColumn.default(0),
-  csvBlob: z.string().optional(),
-});
-
-function toEntity(s: Omit<StoredRow, 'etag'>) {
-  const { row } = s;
-  return definedOnly({
-    partitionKey: BATCHES_PARTITION,
-    rowKey: batchRowKey(row.id),
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    sourceEndpoint: row.sourceEndpoint,
-    target: row.target,
-    options: toJsonColumn(row.options, 'options', 'BATCH_INVALID'),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    startedAt: row.startedAt,
-    lastSyncedAt: row.lastSyncedAt,
-    completedAt: row.completedAt,
-    lastErrorCode: row.lastError?.code,
-    lastErrorMessage: row.lastError?.message,
-    validationErrorCount: dbl(row.validationErrorCount),
-    validationErrorGeneration: dbl(s.errorGeneration),
-    validationErrorChunks: dbl(s.errorChunks),
-    csvBlob: row.csvBlob,
-  });
-}
-
-function fromEntity(raw: unknown, rowKey: string): StoredRow {
-  const e = parseEntity(batchEntitySchema, raw, { table: TABLE, partitionKey: BATCHES_PARTITION, rowKey });
-  const lastError = e.lastErrorCode
-    ? { code: e.lastErrorCode, message: e.lastErrorMessage ?? '' }
-    : undefined;
-  return {
-    etag: e.etag,
-    errorGeneration: e.validationErrorGeneration,
-    errorChunks: e.validationErrorChunks,
-    row: definedOnly({
-      id: e.id,
-      name: e.name,
-      status: e.status,
-      sourceEndpoint: e.sourceEndpoint,
-      target: e.target,
-      options: e.options,
-      createdAt: e.createdAt,
-      updatedAt: e.updatedAt,
-      startedAt: e.startedAt,
-      lastSyncedAt: e.lastSyncedAt,
-      completedAt: e.completedAt,
-      lastError,
-      validationErrorCount: e.validationErrorCount,
-      csvBlob: e.csvBlob,
-    }),
-  };
-}
-
-function notFound(id: string) {
-  return stateError(
-    'BATCH_NOT_FOUND',
-    `There is no batch with id "${id}". List batches with GET /api/batches.`,
-    {
-      batchId: id,
-    },
-  );
-}
-
-function invalid(field: string, message: string) {
-  return stateError('BATCH_INVALID', `Batch field ${field} ${message}.`, { field });
-}
-
-/** Timestamps a status change implies; set here so every path that moves a batch records them alike. */
-function timestampsFor(current: BatchRow, to: BatchStatus, now: string): BatchPatch {
-  switch (to) {
-    case 'Starting':
-      return current.startedAt ? {} : { startedAt: now };
-    case 'Synced':
-    case 'SyncedWithErrors':
-      return { lastSyncedAt: now };
-    case 'Completed':
-    case 'CompletedWithErrors':
-      return { completedAt: now };
-    default:
-      return {};
-  }
-}
-
-/** Splits text into slices that fit one string property, never between the halves of a surrogate pair. */
-function sliceText(text: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length;) {
-    let end = Math.min(text.length, i + MAX_STRING_PROPERTY);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-    out.push(text.slice(i, end));
-    i = end;
-  }
-  return out;
-}
+import {
+  BATCHES_TABLE as TABLE,
+  fromEntity,
+  invalid,
+  notFound,
+  timestampsFor,
+  toEntity,
+  type BatchRow,
+  type StoredRow,
+} from './batch-entity';
+import { deleteErrorSlices, readErrorSlices, writeErrorSlices } from './validation-errors';
 
 export interface BatchRepositoryOptions {
   /** Called each time an ETag conflict forces a re-read (observability and tests). */
@@ -364,19 +240,7 @@ export class BatchRepository {
     const before = await this.read(id);
     if (!before) throw notFound(id);
     const generation = before.errorGeneration + 1;
-    const slices = errors.length > 0 ? sliceText(JSON.stringify(errors)) : [];
-    const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
-    // Slices of a generation no reader points at yet: safe to write unconditionally.
-    await Promise.all(
-      slices.map((text, n) =>
-        limit(() =>
-          table.upsertEntity(
-            { partitionKey: BATCHES_PARTITION, rowKey: validationChunkRowKey(id, generation, n), text },
-            'Replace',
-          ),
-        ),
-      ),
-    );
+    const chunks = await writeErrorSlices(table, id, generation, errors);
     const after = await retryOnConflict(
       { table: TABLE, partitionKey: BATCHES_PARTITION, rowKey: batchRowKey(id) },
       async () => {
@@ -388,7 +252,7 @@ export class BatchRepository {
           updatedAt: new Date().toISOString(),
         };
         await table.updateEntity(
-          toEntity({ row, errorGeneration: generation, errorChunks: slices.length }),
+          toEntity({ row, errorGeneration: generation, errorChunks: chunks }),
           'Replace',
           {
             etag: stored.etag,
@@ -398,7 +262,7 @@ export class BatchRepository {
       },
       this.options.onConflictRetry,
     );
-    await this.deleteErrorSlices(id, (rowKey) => !rowKey.startsWith(validationChunkPrefix(id, generation)));
+    await deleteErrorSlices(table, id, (rowKey) => !rowKey.startsWith(validationChunkPrefix(id, generation)));
     return this.get(after.id);
   }
 
@@ -407,34 +271,15 @@ export class BatchRepository {
     const stored = await this.read(id);
     if (!stored) throw notFound(id);
     if (stored.errorChunks === 0) return [];
-    const table = await this.table();
-    const prefix = validationChunkPrefix(id, stored.errorGeneration);
-    const parts: string[] = [];
-    const filter = `PartitionKey eq '${BATCHES_PARTITION}' and RowKey ge '${prefix}' and RowKey lt '${prefixUpperBound(prefix)}'`;
-    for await (const raw of table.listEntities<{ text?: unknown }>({ queryOptions: { filter } })) {
-      parts.push(typeof raw.text === 'string' ? raw.text : '');
-    }
-    const where = { table: TABLE, partitionKey: BATCHES_PARTITION, rowKey: prefix };
-    if (parts.length !== stored.errorChunks) {
-      throw stateError(
-        'STATE_CORRUPT_ENTITY',
-        `Validation errors of batch ${id} are incomplete (${parts.length} of ${stored.errorChunks} parts).`,
-        where,
-      );
-    }
-    return parseEntity(
-      z.array(z.looseObject({ code: z.string(), message: z.string() })),
-      safeJson(parts.join('')),
-      where,
-    );
+    return readErrorSlices(await this.table(), id, stored.errorGeneration, stored.errorChunks);
   }
 
   /** Removes the batch row, its name reservation and its stored validation errors; false if it was not there. */
   async delete(id: string): Promise<boolean> {
     const stored = await this.read(id);
     if (!stored) return false;
-    await this.deleteErrorSlices(id, () => true);
     const table = await this.table();
+    await deleteErrorSlices(table, id, () => true);
     // Removal wins over any concurrent writer by design, hence unconditional deletes.
     try {
       await table.submitTransaction([
@@ -479,26 +324,6 @@ export class BatchRepository {
     return next;
   }
 
-  private async deleteErrorSlices(id: string, which: (rowKey: string) => boolean): Promise<void> {
-    const table = await this.table();
-    const prefix = validationChunkPrefix(id);
-    const filter = `PartitionKey eq '${BATCHES_PARTITION}' and RowKey ge '${prefix}' and RowKey lt '${prefixUpperBound(prefix)}'`;
-    const doomed: string[] = [];
-    for await (const raw of table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
-      if (which(String(raw.rowKey))) doomed.push(String(raw.rowKey));
-    }
-    const limit = pLimit(PARTITION_WRITE_CONCURRENCY);
-    await Promise.all(
-      doomed.map((rowKey) =>
-        limit(() =>
-          table.deleteEntity(BATCHES_PARTITION, rowKey).catch((e: unknown) => {
-            if (httpStatusOf(e) !== 404) throw e;
-          }),
-        ),
-      ),
-    );
-  }
-
   private async read(id: string): Promise<StoredRow | undefined> {
     if (!BATCH_ID_PATTERN.test(id)) return undefined;
     const table = await this.table();
@@ -516,13 +341,5 @@ export class BatchRepository {
 
   private mailboxTable(): Promise<TableClient> {
     return this.tables.client(TABLE_NAMES.mailboxes);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
