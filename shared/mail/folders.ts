@@ -61,67 +61,7 @@ export function mapFolders(
   folderMap?: FolderMapper,
 ): FolderMapResult {
   const result: FolderMapResult = { folders: [], renames: [], excluded: [] };
-  const byPath = new Map(source.map((f) => [f.path, f]));
-  const targetRole = new Map<FolderRole, string>();
-  for (const t of targetFolders) if (t.role && !targetRole.has(t.role)) targetRole.set(t.role, t.path);
-  const mapped = new Map<string, string>();
-  const taken = new Set<string>();
-  const usedRoles = new Set<FolderRole>();
-  const key = (p: string): string => (p.toUpperCase() === 'INBOX' ? 'INBOX' : p);
-
-  /** `base`, or `base (2)`, `base (3)`... when another folder already took it. */
-  const uniqueTarget = (base: string): string => {
-    let target = base;
-    let n = 2;
-    while (taken.has(key(target))) target = `${base} (${n++})`;
-    return target;
-  };
-
-  const targetOf = (f: SourceFolder): string => {
-    const done = mapped.get(f.path);
-    if (done !== undefined) return done;
-    const segments = f.delimiter ? f.path.split(f.delimiter) : [f.path];
-    const own = segments[segments.length - 1] ?? f.path;
-    let target: string;
-    const explicit = folderMap?.(displayPath(f));
-    if (explicit !== undefined) {
-      target = uniqueTarget(
-        explicit
-          .split('/')
-          .map((s) => sanitizeSegment(s, caps))
-          .join(caps.delimiter),
-      );
-      result.renames.push({ source: displayPath(f), target, reason: 'folder map of the batch' });
-    } else if (f.role && !usedRoles.has(f.role)) {
-      usedRoles.add(f.role);
-      target = targetRole.get(f.role) ?? DEFAULT_ROLE_NAMES[f.role];
-    } else {
-      const parentPath = segments.slice(0, -1).join(f.delimiter);
-      const parent = parentPath
-        ? targetOf(byPath.get(parentPath) ?? { path: parentPath, delimiter: f.delimiter, selectable: false })
-        : '';
-      const clean = sanitizeSegment(own, caps);
-      const name = caps.reservedFolderName?.(clean, parent) ?? clean;
-      const base = parent ? `${parent}${caps.delimiter}${name}` : name;
-      target = uniqueTarget(base);
-      if (name !== own || target !== base) {
-        result.renames.push({
-          source: displayPath(f),
-          target,
-          reason:
-            target !== base
-              ? 'name already used on the target'
-              : name !== clean
-                ? 'name reserved on the target'
-                : 'name not allowed on the target',
-        });
-      }
-    }
-    taken.add(key(target));
-    mapped.set(f.path, target);
-    return target;
-  };
-
+  const mapping = new TargetPaths(source, targetFolders, caps, result.renames, folderMap);
   // Parents before children, so a child lands under its parent's mapped path.
   const ordered = [...source].sort(
     (a, b) => a.path.split(a.delimiter).length - b.path.split(b.delimiter).length,
@@ -138,8 +78,101 @@ export function mapFolders(
       result.excluded.push({ source: shown, reason: 'excluded by the folder filter' });
       continue;
     }
-    result.folders.push({ source: f.path, target: targetOf(f), role: f.role, selectable: f.selectable });
+    result.folders.push({
+      source: f.path,
+      target: mapping.targetOf(f),
+      role: f.role,
+      selectable: f.selectable,
+    });
   }
   result.folders.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   return result;
 }
+
+/** Where each source folder lands: the batch's folder map, a role's folder, or the same path, cleaned and unique. */
+class TargetPaths {
+  private readonly byPath: Map<string, SourceFolder>;
+  private readonly targetRole = new Map<FolderRole, string>();
+  private readonly mapped = new Map<string, string>();
+  private readonly taken = new Set<string>();
+  private readonly usedRoles = new Set<FolderRole>();
+
+  constructor(
+    source: SourceFolder[],
+    targetFolders: TargetFolder[],
+    private readonly caps: TargetCapabilities,
+    private readonly renames: FolderRename[],
+    private readonly folderMap?: FolderMapper,
+  ) {
+    this.byPath = new Map(source.map((f) => [f.path, f]));
+    for (const t of targetFolders)
+      if (t.role && !this.targetRole.has(t.role)) this.targetRole.set(t.role, t.path);
+  }
+
+  targetOf(f: SourceFolder): string {
+    const done = this.mapped.get(f.path);
+    if (done !== undefined) return done;
+    const explicit = this.folderMap?.(displayPath(f));
+    let target: string;
+    if (explicit !== undefined) target = this.explicitTarget(f, explicit);
+    else if (f.role && !this.usedRoles.has(f.role)) {
+      this.usedRoles.add(f.role);
+      target = this.targetRole.get(f.role) ?? DEFAULT_ROLE_NAMES[f.role];
+    } else target = this.nestedTarget(f);
+    this.taken.add(key(target));
+    this.mapped.set(f.path, target);
+    return target;
+  }
+
+  /** The batch's folder map names the target: cleaned segment by segment, made unique. */
+  private explicitTarget(f: SourceFolder, explicit: string): string {
+    const target = this.uniqueTarget(
+      explicit
+        .split('/')
+        .map((s) => sanitizeSegment(s, this.caps))
+        .join(this.caps.delimiter),
+    );
+    this.renames.push({ source: displayPath(f), target, reason: 'folder map of the batch' });
+    return target;
+  }
+
+  /** Under its parent's target, with its own name cleaned for the target (and the rename listed). */
+  private nestedTarget(f: SourceFolder): string {
+    const segments = f.delimiter ? f.path.split(f.delimiter) : [f.path];
+    const own = segments[segments.length - 1] ?? f.path;
+    const parentPath = segments.slice(0, -1).join(f.delimiter);
+    const parent = parentPath
+      ? this.targetOf(
+          this.byPath.get(parentPath) ?? { path: parentPath, delimiter: f.delimiter, selectable: false },
+        )
+      : '';
+    const clean = sanitizeSegment(own, this.caps);
+    const name = this.caps.reservedFolderName?.(clean, parent) ?? clean;
+    const base = parent ? `${parent}${this.caps.delimiter}${name}` : name;
+    const target = this.uniqueTarget(base);
+    if (name !== own || target !== base) {
+      this.renames.push({
+        source: displayPath(f),
+        target,
+        reason:
+          target !== base
+            ? 'name already used on the target'
+            : name !== clean
+              ? 'name reserved on the target'
+              : 'name not allowed on the target',
+      });
+    }
+    return target;
+  }
+
+  /** `base`, or `base (2)`, `base (3)`... when another folder already took it. */
+  private uniqueTarget(base: string): string {
+    let target = base;
+    let n = 2;
+    while (this.taken.has(key(target))) target = `${base} (${n++})`;
+    return target;
+  }
+}
+
+/** INBOX is one name whatever its case; other names are as they are. */
+const key = (p: string): string => (p.toUpperCase() === 'INBOX' ? 'INBOX' : p);
