@@ -55,16 +55,9 @@ export async function copyQueuedFolders(ctx: MailContext, options: LanesOptions)
     // reports (and the mailbox row shows) cover the whole mailbox, not one lane's folders.
     const states = await first.state.listFolders();
     first.folderStates = states;
-    const queue = [...states.values()]
-      .filter((f) => f.queued)
-      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    const queue = queuedFolders(states);
     if (queue.length === 0) return { ...outcome, done: true };
-    const lanes = Math.max(1, Math.min(options.lanes, queue.length));
-    const more = await Promise.allSettled(Array.from({ length: lanes - 1 }, () => openSession(ctx)));
-    for (const opened of more) if (opened.status === 'fulfilled') sessions.push(opened.value);
-    const refused = more.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-    if (refused) throw refused.reason;
-    for (const s of sessions) s.folderStates = states;
+    await openLanes(ctx, sessions, Math.max(1, Math.min(options.lanes, queue.length)), states);
 
     let stop = false;
     let unfinished = false;
@@ -123,6 +116,32 @@ export async function copyQueuedFolders(ctx: MailContext, options: LanesOptions)
   } finally {
     await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
   }
+}
+
+/** The folders still to copy, in a stable order. */
+function queuedFolders(states: Map<string, FolderState>): FolderState[] {
+  return [...states.values()]
+    .filter((f) => f.queued)
+    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+}
+
+/**
+ * Opens sessions until there is one per lane; each sees the same folder states. All are kept in
+ * `sessions` (closed by the caller) even when one of them is refused, which then fails the call.
+ */
+async function openLanes(
+  ctx: MailContext,
+  sessions: MailSession[],
+  lanes: number,
+  states: Map<string, FolderState>,
+): Promise<void> {
+  const more = await Promise.allSettled(
+    Array.from({ length: lanes - sessions.length }, () => openSession(ctx)),
+  );
+  for (const opened of more) if (opened.status === 'fulfilled') sessions.push(opened.value);
+  const refused = more.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (refused) throw refused.reason;
+  for (const s of sessions) s.folderStates = states;
 }
 
 /** What copyChunk needs of a queued folder (its row holds the rest). */
