@@ -86,23 +86,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const registry = core.registry;
     const invoker = new Invoker(options.log);
 
-    const tableOptions = { allowInsecureConnection: true };
-    const store = new InstanceStore(
-      TableClient.fromConnectionString(
-        storage.connectionString,
-        `${settings.hubName}Instances`,
-        tableOptions,
-      ),
-    );
-    await store.init();
-    const engine = new DurableEngine({
-      store,
-      registry,
-      invoker,
-      clock,
-      maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
-      maxConcurrentOrchestrations: settings.maxConcurrentOrchestratorFunctions,
-    });
+    const engine = await createEngine(storage, settings, registry, invoker, clock);
     const management: ManagementApi = await startManagementApi(engine);
     cleanups.unshift(() => management.close());
 
@@ -127,29 +111,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     cleanups.unshift(() => engine.stop());
     await engine.start();
 
-    const blobWatcher = new BlobWatcher({
-      functions: registry.byTrigger('blobTrigger'),
-      blobService: BlobServiceClient.fromConnectionString(storage.connectionString),
-      receipts: TableClient.fromConnectionString(
-        storage.connectionString,
-        `${settings.hubName}BlobReceipts`,
-        tableOptions,
-      ),
-      invoker,
-      pollMs: options.blobPollMs ?? 1000,
-      extraInputsByType: durableInputs,
-    });
-    await blobWatcher.start();
-    cleanups.unshift(() => blobWatcher.stop());
-
-    const timers = new TimerScheduler({
-      functions: registry.byTrigger('timerTrigger'),
-      invoker,
-      clock,
-      extraInputsByType: durableInputs,
-    });
-    timers.start();
-    cleanups.unshift(() => timers.stop());
+    const blobWatcher = await startPolledTriggers(
+      { storage, settings, registry, invoker, clock, blobPollMs: options.blobPollMs, durableInputs },
+      cleanups,
+    );
 
     return {
       url: http.url,
@@ -167,6 +132,70 @@ export async function startHost(options: HostOptions): Promise<Host> {
     throw e;
   }
 }
+
+/** The durable engine over the instance table of the task hub (created when missing). */
+async function createEngine(
+  storage: RunningAzurite,
+  settings: HostSettings,
+  registry: FunctionRegistry,
+  invoker: Invoker,
+  clock: Clock,
+): Promise<DurableEngine> {
+  const store = new InstanceStore(
+    TableClient.fromConnectionString(storage.connectionString, `${settings.hubName}Instances`, TABLE_OPTIONS),
+  );
+  await store.init();
+  return new DurableEngine({
+    store,
+    registry,
+    invoker,
+    clock,
+    maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
+    maxConcurrentOrchestrations: settings.maxConcurrentOrchestratorFunctions,
+  });
+}
+
+/** The blob watcher and the timer scheduler: the triggers the host polls for. Each adds its stop. */
+async function startPolledTriggers(
+  host: {
+    storage: RunningAzurite;
+    settings: HostSettings;
+    registry: FunctionRegistry;
+    invoker: Invoker;
+    clock: Clock;
+    blobPollMs?: number;
+    durableInputs: () => Record<string, unknown>;
+  },
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<BlobWatcher> {
+  const { storage, settings, registry, invoker, clock, durableInputs } = host;
+  const blobWatcher = new BlobWatcher({
+    functions: registry.byTrigger('blobTrigger'),
+    blobService: BlobServiceClient.fromConnectionString(storage.connectionString),
+    receipts: TableClient.fromConnectionString(
+      storage.connectionString,
+      `${settings.hubName}BlobReceipts`,
+      TABLE_OPTIONS,
+    ),
+    invoker,
+    pollMs: host.blobPollMs ?? 1000,
+    extraInputsByType: durableInputs,
+  });
+  await blobWatcher.start();
+  cleanups.unshift(() => blobWatcher.stop());
+  const timers = new TimerScheduler({
+    functions: registry.byTrigger('timerTrigger'),
+    invoker,
+    clock,
+    extraInputsByType: durableInputs,
+  });
+  timers.start();
+  cleanups.unshift(() => timers.stop());
+  return blobWatcher;
+}
+
+/** Azurite speaks plain HTTP on loopback. */
+const TABLE_OPTIONS = { allowInsecureConnection: true };
 
 async function runCleanups(cleanups: Array<() => Promise<void> | void>): Promise<void> {
   for (const cleanup of cleanups.splice(0)) {
