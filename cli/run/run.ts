@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { RunningAzurite } from '../../local/azurite';
 import type { Host } from '../../local/host';
 import { parseBatchCsv } from '../../shared/csv';
 import type { Batch } from '../../shared/state';
@@ -27,6 +28,7 @@ import {
   endpointRequest,
   graphHostSettings,
   loadRunConfig,
+  type RunConfig,
 } from './config';
 import { ensureEndpoints } from './endpoints';
 import { printDryRun } from '../plan-view';
@@ -60,19 +62,7 @@ const NEEDS_START = new Set(['Created', 'Stopped', 'Failed']);
 export async function runOnce(options: RunOptions): Promise<ExitCode> {
   const timings = new RunTimings();
   timings.mark('load');
-  // Everything a user can get wrong is checked before the runtime starts.
-  const config = loadRunConfig(options.config);
-  const csv = readInput(options.csv);
-  const batchName = batchNameFromFile(options.csv);
-  // The service checks the CSV with the same parser; checking here first fails fast, before a
-  // runtime starts or a refused batch is recorded in --data.
-  const parsed = parseBatchCsv(csv);
-  if (!parsed.ok)
-    throw errorFor(422, {
-      code: 'CSV_INVALID',
-      message: `--csv ${options.csv}: ${parsed.errors.length} problem(s); fix these rows`,
-      errors: parsed.errors,
-    });
+  const { config, csv, batchName } = checkedInputs(options);
   const progress = options.json ? process.stderr : process.stdout;
   // With --json, stdout carries only the report: anything else printed goes to stderr.
   if (options.json) console.log = console.error;
@@ -91,32 +81,9 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
   const storage = startAzurite({ location: hostStorageLocation(dataDir) });
   let host: Host | undefined;
   try {
-    const { startHost } = await import('../../local/host').catch(async (e: unknown) => {
-      await (await storage.catch(() => undefined))?.stop();
-      throw e;
-    });
-    host = await startHost({
-      storage,
-      appRoot: appRoot(),
-      dataDir,
-      port: 0,
-      apiKey,
-      settings: { MAILFERRY_DATA_DIR: dataDir, ...graphHostSettings(config) },
-      log: (level, fn, message) => {
-        if (level === 'warning' || level === 'error' || level === 'critical')
-          process.stderr.write(`${level} ${fn}: ${message}\n`);
-      },
-    });
+    host = await bootHost(storage, dataDir, apiKey, config);
     timings.mark('start');
-    // Ctrl-C stops the host cleanly; with --data, the next run resumes where this one stopped.
-    const running = host;
-    process.once('SIGINT', () => {
-      process.stderr.write('stopping; run again with the same --data to resume\n');
-      void running.stop().finally(() => {
-        if (temporary) rmSync(dataDir, { recursive: true, force: true });
-        process.exit(130);
-      });
-    });
+    stopOnInterrupt(host, temporary ? dataDir : undefined);
     const client = new ApiClient({ url: host.url, key: apiKey });
     const directory = directoryRequest(DIRECTORY, config);
     // The endpoints and the batch list at once: none depends on another.
@@ -148,34 +115,7 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
         `batch ${batch.name} (${batch.id}): initial copy of ${batch.totalMailboxes} mailboxes\n`,
       );
       batch = await settle(host, client, batch.id, progress);
-    } else {
-      batch = existing;
-      if (UNDER_WAY.has(batch.status)) {
-        progress.write(`batch ${batch.name} (${batch.id}): resuming the ${batch.status} run\n`);
-        batch = await settle(host, client, batch.id, progress);
-      }
-      // A start pass first brings in what is not copied yet: failed mailboxes, or a batch that was
-      // stopped, never started, or failed as a whole.
-      const unfinished = NEEDS_START.has(batch.status) || batch.counts.Failed > 0;
-      if (unfinished && (await allowed(client, batch.id)).includes('start')) {
-        progress.write(
-          batch.counts.Failed > 0
-            ? `batch ${batch.name}: retrying ${batch.counts.Failed} failed mailbox(es)\n`
-            : `batch ${batch.name}: starting the ${batch.status} batch\n`,
-        );
-        await client.post(`batches/${batch.id}/start`);
-        batch = await settle(host, client, batch.id, progress);
-      }
-      const actions = await allowed(client, batch.id);
-      if (!actions.includes('sync'))
-        throw badInput(
-          'BATCH_NOT_SYNCABLE',
-          `Batch ${batch.name} is ${batch.status}: an incremental sync is not possible; run with a new --data folder or rename the CSV.`,
-        );
-      progress.write(`batch ${batch.name} (${batch.id}): incremental sync\n`);
-      await client.post(`batches/${batch.id}/sync`);
-      batch = await settle(host, client, batch.id, progress);
-    }
+    } else batch = await rerun(host, client, existing, progress);
     // The engine part: from the batch's first request to its orchestration's end.
     timings.mark('copy');
     const mailboxes = await listMailboxes(client, batch.id);
@@ -193,6 +133,94 @@ export async function runOnce(options: RunOptions): Promise<ExitCode> {
     const line = timings.line();
     if (line) process.stderr.write(`${line}\n`);
   }
+}
+
+/** Everything a user can get wrong is checked before the runtime starts. */
+function checkedInputs(options: RunOptions): { config: RunConfig; csv: Buffer; batchName: string } {
+  const config = loadRunConfig(options.config);
+  const csv = readInput(options.csv);
+  // The service checks the CSV with the same parser; checking here first fails fast, before a
+  // runtime starts or a refused batch is recorded in --data.
+  const parsed = parseBatchCsv(csv);
+  if (!parsed.ok)
+    throw errorFor(422, {
+      code: 'CSV_INVALID',
+      message: `--csv ${options.csv}: ${parsed.errors.length} problem(s); fix these rows`,
+      errors: parsed.errors,
+    });
+  return { config, csv, batchName: batchNameFromFile(options.csv) };
+}
+
+/** The embedded runtime with the app, on the Azurite that is already starting. */
+async function bootHost(
+  storage: Promise<RunningAzurite>,
+  dataDir: string,
+  apiKey: string,
+  config: RunConfig,
+): Promise<Host> {
+  const { startHost } = await import('../../local/host').catch(async (e: unknown) => {
+    await (await storage.catch(() => undefined))?.stop();
+    throw e;
+  });
+  return startHost({
+    storage,
+    appRoot: appRoot(),
+    dataDir,
+    port: 0,
+    apiKey,
+    settings: { MAILFERRY_DATA_DIR: dataDir, ...graphHostSettings(config) },
+    log: (level, fn, message) => {
+      if (level === 'warning' || level === 'error' || level === 'critical')
+        process.stderr.write(`${level} ${fn}: ${message}\n`);
+    },
+  });
+}
+
+/** Ctrl-C stops the host cleanly; with --data, the next run resumes where this one stopped. */
+function stopOnInterrupt(host: Host, temporaryDir: string | undefined): void {
+  process.once('SIGINT', () => {
+    process.stderr.write('stopping; run again with the same --data to resume\n');
+    void host.stop().finally(() => {
+      if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
+}
+
+/**
+ * A batch this --data folder already holds: a run under way is resumed, what is not copied yet
+ * (failed mailboxes, a stopped or never started batch) gets a start pass, then an incremental sync.
+ */
+async function rerun(
+  host: Host,
+  client: ApiClient,
+  existing: Batch,
+  progress: NodeJS.WriteStream,
+): Promise<Batch> {
+  let batch = existing;
+  if (UNDER_WAY.has(batch.status)) {
+    progress.write(`batch ${batch.name} (${batch.id}): resuming the ${batch.status} run\n`);
+    batch = await settle(host, client, batch.id, progress);
+  }
+  const unfinished = NEEDS_START.has(batch.status) || batch.counts.Failed > 0;
+  if (unfinished && (await allowed(client, batch.id)).includes('start')) {
+    progress.write(
+      batch.counts.Failed > 0
+        ? `batch ${batch.name}: retrying ${batch.counts.Failed} failed mailbox(es)\n`
+        : `batch ${batch.name}: starting the ${batch.status} batch\n`,
+    );
+    await client.post(`batches/${batch.id}/start`);
+    batch = await settle(host, client, batch.id, progress);
+  }
+  const actions = await allowed(client, batch.id);
+  if (!actions.includes('sync'))
+    throw badInput(
+      'BATCH_NOT_SYNCABLE',
+      `Batch ${batch.name} is ${batch.status}: an incremental sync is not possible; run with a new --data folder or rename the CSV.`,
+    );
+  progress.write(`batch ${batch.name} (${batch.id}): incremental sync\n`);
+  await client.post(`batches/${batch.id}/sync`);
+  return settle(host, client, batch.id, progress);
 }
 
 async function createBatch(
