@@ -35,7 +35,16 @@ export function endpointCommand(): Command {
   const endpoint = new Command('endpoint').description(
     'manage migration endpoints (source and target systems)',
   );
+  addEndpoint(endpoint);
+  updateEndpoint(endpoint);
+  listEndpoints(endpoint);
+  testEndpoint(endpoint);
+  removeEndpoint(endpoint);
+  return endpoint;
+}
 
+/** `endpoint add`: create an endpoint. */
+function addEndpoint(endpoint: Command): void {
   withImapOptions(
     endpoint
       .command('add <name>')
@@ -60,7 +69,10 @@ export function endpointCommand(): Command {
         else console.log(`endpoint ${created.name} (${created.type}) created`);
       }),
     );
+}
 
+/** `endpoint update`: change the options given, keep the rest. */
+function updateEndpoint(endpoint: Command): void {
   withImapOptions(
     endpoint
       .command('update <name>')
@@ -97,7 +109,10 @@ export function endpointCommand(): Command {
         else console.log(`endpoint ${updated.name} updated`);
       }),
     );
+}
 
+/** `endpoint list`: a table of endpoints (never a password). */
+function listEndpoints(endpoint: Command): void {
   endpoint
     .command('list')
     .description('list endpoints')
@@ -124,7 +139,10 @@ export function endpointCommand(): Command {
         );
       }),
     );
+}
 
+/** `endpoint test`: log in once. */
+function testEndpoint(endpoint: Command): void {
   endpoint
     .command('test <name>')
     .description('log in to the endpoint (as the admin, or as --email through the admin proxy login)')
@@ -140,7 +158,10 @@ export function endpointCommand(): Command {
         else console.log(`endpoint ${name}: logged in as ${result.loggedInAs} in ${result.ms} ms`);
       }),
     );
+}
 
+/** `endpoint remove`: an endpoint no batch uses. */
+function removeEndpoint(endpoint: Command): void {
   endpoint
     .command('remove <name>')
     .description('remove an endpoint no batch uses')
@@ -150,8 +171,6 @@ export function endpointCommand(): Command {
         console.log(`endpoint ${name} removed`);
       }),
     );
-
-  return endpoint;
 }
 
 /** The IMAP server, admin, password and concurrency options that add and update share. */
