@@ -2,6 +2,7 @@ import { useAzurite } from '../../testing/jest/azurite';
 import { useDovecot } from '../../testing/jest/dovecot';
 import { MailState, syncMailbox, type MailContext } from '../../shared/mail';
 import { benchCorpus, seedMailbox, snapshotMailbox } from '../../testing/mail/corpus';
+import { dovecotContext } from '../../testing/jest/mail-context';
 
 /**
  * A chunk ends when its time is used up: with no time at all (CHUNK_MAX_MS = 0) every call appends
@@ -21,19 +22,7 @@ const storage = useAzurite();
 const USER = 'ivan@example.test';
 
 function ctx(extra: Partial<MailContext> = {}): MailContext {
-  const endpoint = (d: () => { host: string; port: number }) => ({
-    host: d().host,
-    port: d().port,
-    security: 'none' as const,
-    admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-  });
-  return {
-    mailboxKey: `budget:${USER}`,
-    source: { endpoint: endpoint(source), login: { email: USER, password: 'adminpw' } },
-    target: { endpoint: endpoint(target), login: { email: USER, password: 'adminpw' } },
-    storage: { connectionString: storage().connectionString },
-    ...extra,
-  };
+  return dovecotContext(`budget:${USER}`, USER, source(), target(), storage(), extra);
 }
 
 const as = (d: () => { host: string; port: number }) => ({

@@ -8,6 +8,7 @@ import {
   type CorpusMessage,
   type SnapshotItem,
 } from '../../testing/mail/corpus';
+import { dovecotContext } from '../../testing/jest/mail-context';
 
 /**
  * Pre-stage by date between two real Dovecots, state in a real Azurite: a first pass with
@@ -25,19 +26,7 @@ const DAY = 86_400_000;
 const CUT = new Date(Date.now() - 90 * DAY);
 
 function ctx(user: string, extra: Partial<MailContext> = {}): MailContext {
-  const endpoint = (d: () => { host: string; port: number }) => ({
-    host: d().host,
-    port: d().port,
-    security: 'none' as const,
-    admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-  });
-  return {
-    mailboxKey: `prestage:${user}`,
-    source: { endpoint: endpoint(source), login: { email: user, password: 'adminpw' } },
-    target: { endpoint: endpoint(target), login: { email: user, password: 'adminpw' } },
-    storage: { connectionString: storage().connectionString },
-    ...extra,
-  };
+  return dovecotContext(`prestage:${user}`, user, source(), target(), storage(), extra);
 }
 
 const as = (d: () => { host: string; port: number }, user: string) => ({

@@ -2,6 +2,7 @@ import { useAzurite } from '../../testing/jest/azurite';
 import { useDovecot } from '../../testing/jest/dovecot';
 import { MailState, syncMailbox, type MailContext } from '../../shared/mail';
 import { plainMessage, seedMailbox, snapshotMailbox } from '../../testing/mail/corpus';
+import { dovecotContext } from '../../testing/jest/mail-context';
 
 /**
  * A message the target refuses for good is a skipped item, like a too-large one: listed with the
@@ -26,18 +27,7 @@ const storage = useAzurite();
 const USER = 'gina@example.test';
 
 function ctx(): MailContext {
-  const endpoint = (d: () => { host: string; port: number }) => ({
-    host: d().host,
-    port: d().port,
-    security: 'none' as const,
-    admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-  });
-  return {
-    mailboxKey: `refused:${USER}`,
-    source: { endpoint: endpoint(source), login: { email: USER, password: 'adminpw' } },
-    target: { endpoint: endpoint(target), login: { email: USER, password: 'adminpw' } },
-    storage: { connectionString: storage().connectionString },
-  };
+  return dovecotContext(`refused:${USER}`, USER, source(), target(), storage());
 }
 
 const as = (d: () => { host: string; port: number }, user: string) => ({

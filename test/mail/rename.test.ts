@@ -3,6 +3,7 @@ import { useAzurite } from '../../testing/jest/azurite';
 import { useDovecot } from '../../testing/jest/dovecot';
 import { syncMailbox, type MailContext } from '../../shared/mail';
 import { plainMessage, seedMailbox, snapshotMailbox } from '../../testing/mail/corpus';
+import { dovecotContext } from '../../testing/jest/mail-context';
 
 /**
  * A folder renamed on the source between two passes (real Dovecots, state in Azurite): the plan
@@ -16,18 +17,7 @@ const storage = useAzurite();
 const USER = 'hank@example.test';
 
 function ctx(): MailContext {
-  const endpoint = (d: () => { host: string; port: number }) => ({
-    host: d().host,
-    port: d().port,
-    security: 'none' as const,
-    admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-  });
-  return {
-    mailboxKey: `rename:${USER}`,
-    source: { endpoint: endpoint(source), login: { email: USER, password: 'adminpw' } },
-    target: { endpoint: endpoint(target), login: { email: USER, password: 'adminpw' } },
-    storage: { connectionString: storage().connectionString },
-  };
+  return dovecotContext(`rename:${USER}`, USER, source(), target(), storage());
 }
 
 const as = (d: () => { host: string; port: number }) => ({
