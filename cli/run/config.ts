@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../exit-codes';
+import { MAX_MESSAGE_MB_CEILING } from '../../shared/mail/limits';
 
 /**
  * The `mailferry run` config file: the source and target (IMAP servers, or Microsoft 365) and how
@@ -109,7 +110,7 @@ const microsoft365SideSchema = z
       .strict()
       .optional(),
     mailTransport: z.enum(['imap', 'graph']).optional(),
-    maxMessageSizeMB: z.number().positive().max(150).optional(),
+    maxMessageSizeMB: z.number().positive().max(MAX_MESSAGE_MB_CEILING).optional(),
     licenseSkuId: z.uuid().optional(),
     mailboxWaitSeconds: z.number().int().min(1).max(3600).optional(),
   })
@@ -126,7 +127,7 @@ const graphTargetSchema = z
     /** Sign-in and Graph URLs; default Microsoft's (the stand-in prints its own). */
     authorityHost: z.string().url().optional(),
     graphBaseUrl: z.string().url().optional(),
-    maxMessageSizeMB: z.number().positive().max(150).optional(),
+    maxMessageSizeMB: z.number().positive().max(MAX_MESSAGE_MB_CEILING).optional(),
     licenseSkuId: z.string().uuid().optional(),
   })
   .strict();
