@@ -16,7 +16,8 @@ test('the timings line names each phase in order, and the benchmark reads it bac
   const phases = parseTimings(`progress\n${line}\n`);
   expect(Object.keys(phases)).toEqual(['load', 'copy', 'stop', 'total']);
   expect(phases.copy).toBeGreaterThanOrEqual(25);
-  expect(phases.total).toBeGreaterThanOrEqual((phases.load ?? 0) + (phases.copy ?? 0));
+  // Each phase is rounded to the millisecond on its own: the sum may exceed the total by one each.
+  expect(phases.total).toBeGreaterThanOrEqual((phases.load ?? 0) + (phases.copy ?? 0) - 2);
 });
 
 test('without MAILFERRY_TIMINGS nothing is printed', () => {

@@ -29,9 +29,12 @@ const tmux = (...args: string[]): string =>
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
   const filler = 'x'.repeat(20_000);
+  // Every user first: a login while the passwd file is being rewritten can be refused.
   for (const user of USERS) {
     source.addUser(user, 'x');
     target.addUser(user, 'x');
+  }
+  for (const user of USERS) {
     const c = await imapAs(source, user);
     for (const folder of FOLDERS) {
       if (folder !== 'INBOX') await c.mailboxCreate(folder);

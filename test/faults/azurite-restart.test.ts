@@ -6,6 +6,7 @@ import { startAzurite, type RunningAzurite } from '../../local/azurite';
 import { syncMailbox, type SyncSummary } from '../../shared/mail';
 import { benchCorpus, seedMailbox, snapshotMailbox } from '../../testing/mail/corpus';
 import { useMailServers } from './mail-fixture';
+import { startSlowRelay, type SlowRelay } from '../../testing/faults/slow-relay';
 
 /**
  * The storage emulator stops and starts again (same data folder, same ports, same key) while two
@@ -18,8 +19,12 @@ const USERS = ['ann@example.test', 'bob@example.test'];
 const PER_MAILBOX = 600;
 
 let azurite: RunningAzurite | undefined;
+// The target behind a 1 MB/s link: each mailbox copies for seconds, so storage can go away while
+// both are under way (on a plain loopback a mailbox of 600 can finish before the first look).
+let slowLink: SlowRelay | undefined;
 afterAll(async () => {
   await azurite?.stop();
+  await slowLink?.stop();
 });
 
 function freePort(): Promise<number> {
@@ -45,7 +50,9 @@ it('Azurite restarted mid-copy: both mailboxes finish exact, counters equal the 
   const { accountKey, connectionString } = azurite;
   const storage = { connectionString };
 
-  const syncs = USERS.map((u) => syncMailbox(ctx(u, {}, { storage, mailboxKey: `restart:${u}` })));
+  slowLink = await startSlowRelay(target().port, 1_000_000);
+  const via = { target: { host: '127.0.0.1', port: slowLink.port } };
+  const syncs = USERS.map((u) => syncMailbox(ctx(u, via, { storage, mailboxKey: `restart:${u}` })));
   // Once both are well under way (messages on the target, not all of them), storage goes away.
   const deadline = Date.now() + 120_000;
   const onTarget = async () =>
@@ -62,7 +69,7 @@ it('Azurite restarted mid-copy: both mailboxes finish exact, counters equal the 
   const summaries: SyncSummary[] = await Promise.all(syncs);
   for (const [i, u] of USERS.entries()) {
     for (let again = 0; summaries[i]!.error && again < 5; again++)
-      summaries[i] = await syncMailbox(ctx(u, {}, { storage, mailboxKey: `restart:${u}` }));
+      summaries[i] = await syncMailbox(ctx(u, via, { storage, mailboxKey: `restart:${u}` }));
     expect({ u, error: summaries[i]!.error }).toEqual({ u, error: undefined });
     const from = await snapshotMailbox(as(source, u));
     const to = await snapshotMailbox(as(target, u));
