@@ -3,6 +3,7 @@ import { SOURCE_SPECIAL_USE, TARGET_SPECIAL_USE, useDovecot } from '../../testin
 import { useAzurite } from '../../testing/jest/azurite';
 import { snapshotMailbox, type SnapshotItem } from '../../testing/mail/corpus';
 import type { MailContext } from '../../shared/mail';
+import { dovecotContext } from '../../testing/jest/mail-context';
 
 /**
  * A source and a target Dovecot and an Azurite for one fault test file, and the comparison every
@@ -24,19 +25,9 @@ export function useMailServers() {
     via: { source?: Hop; target?: Hop } = {},
     extra: Partial<MailContext> = {},
   ): MailContext {
-    const endpoint = (hop: Hop) => ({
-      host: hop.host,
-      port: hop.port,
-      security: 'none' as const,
-      admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-    });
-    return {
-      mailboxKey: `faults:${user}`,
-      source: { endpoint: endpoint(via.source ?? source()), login: { email: user, password: 'adminpw' } },
-      target: { endpoint: endpoint(via.target ?? target()), login: { email: user, password: 'adminpw' } },
-      storage: { connectionString: storage().connectionString },
-      ...extra,
-    };
+    const from = via.source ?? source();
+    const to = via.target ?? target();
+    return dovecotContext(`faults:${user}`, user, from, to, storage(), extra);
   }
 
   /** Source folders and what the target holds for each (mapped by role), ready for toEqual. */
