@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Services } from '../app/services';
 import { batchSecretPrefix } from '../secrets/refs';
 import { BATCH_FILES_CONTAINER } from './containers';
+import { readWholeBlob } from '../storage/read-blob';
 
 /**
  * The CSV passwords of a new batch go to the secret store after the upload was answered, not while
@@ -64,7 +65,7 @@ export async function storeStagedSecrets(
     .getBlockBlobClient(sealedBlobName(input.batchId));
   let sealed: Sealed;
   try {
-    sealed = JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as Sealed;
+    sealed = JSON.parse((await readWholeBlob(blob)).toString('utf8')) as Sealed;
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return { next: input.from, done: true };
     throw e;

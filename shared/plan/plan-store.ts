@@ -1,5 +1,6 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { BatchPlanPage } from './batch-plan';
+import { readWholeBlob } from '../storage/read-blob';
 
 /**
  * Where a batch's dry run is kept while it runs and after: blob container `plans`, one folder per
@@ -49,7 +50,7 @@ export class PlanStore {
 
   private async read<T>(name: string): Promise<T | undefined> {
     try {
-      const buf = await this.container().getBlobClient(name).downloadToBuffer();
+      const buf = await readWholeBlob(this.container().getBlobClient(name));
       return JSON.parse(buf.toString('utf8')) as T;
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return undefined;

@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { CodedError } from '../domain/errors';
+import { readWholeBlob } from '../storage/read-blob';
 
 /**
  * A batch's report files as the API lists and serves them: every blob under `{batchId}/` in the
@@ -68,7 +69,7 @@ export async function readReport(
   if (!REPORT_NAME_PART.test(kind) || !REPORT_NAME_PART.test(file)) throw notFound();
   const blob = container.getBlobClient(`${batchId}/${kind}/${file}`);
   try {
-    return { contentType: reportContentType(file), content: await blob.downloadToBuffer() };
+    return { contentType: reportContentType(file), content: await readWholeBlob(blob) };
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) throw notFound();
     throw e;
