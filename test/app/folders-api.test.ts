@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
-import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
+import { batchReaching, imapAs } from '../../testing/jest/app';
+import { useMigrationApp } from '../../testing/jest/migration-app';
 
 /**
  * Per-folder reconciliation and live statistics through the real app between two real Dovecots:
@@ -10,46 +9,38 @@ import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../..
  * reconciliation.csv report is listed with the batch's reports.
  */
 const KEY = 'folders-api-test-key-0001';
-let host: Host;
-let source: RunningDovecot;
-let target: RunningDovecot;
-const api = apiFor(() => host, KEY);
 const USER = 'alice@example.com';
 /** In no other batch (a mailbox is migrated by one batch at a time). */
 const OTHER = 'bob@example.com';
 
-beforeAll(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  source.addUser(USER, 'x');
-  target.addUser(USER, 'x');
-  const alice = await imapAs(source, USER);
-  await alice.mailboxCreate('Projects');
-  for (let i = 1; i <= 3; i++) {
+const app = useMigrationApp({
+  apiKey: KEY,
+  users: [USER],
+  seed: async (source) => {
+    const alice = await imapAs(source, USER);
+    await alice.mailboxCreate('Projects');
+    for (let i = 1; i <= 3; i++) {
+      await alice.append(
+        'INBOX',
+        `From: a@example.org\r\nSubject: in ${i}\r\nMessage-ID: <in${i}@x>\r\n\r\nbody ${i}\r\n`,
+      );
+    }
+    for (let i = 1; i <= 2; i++) {
+      await alice.append(
+        'Projects',
+        `From: a@example.org\r\nSubject: p ${i}\r\nMessage-ID: <p${i}@x>\r\n\r\nplan ${i}\r\n`,
+      );
+    }
+    // Over the target's 1 MB limit: skipped with its reason, so the verdict is still ok.
     await alice.append(
       'INBOX',
-      `From: a@example.org\r\nSubject: in ${i}\r\nMessage-ID: <in${i}@x>\r\n\r\nbody ${i}\r\n`,
+      `From: a@example.org\r\nSubject: big\r\nMessage-ID: <big@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
     );
-  }
-  for (let i = 1; i <= 2; i++) {
-    await alice.append(
-      'Projects',
-      `From: a@example.org\r\nSubject: p ${i}\r\nMessage-ID: <p${i}@x>\r\n\r\nplan ${i}\r\n`,
-    );
-  }
-  // Over the target's 1 MB limit: skipped with its reason, so the verdict is still ok.
-  await alice.append(
-    'INBOX',
-    `From: a@example.org\r\nSubject: big\r\nMessage-ID: <big@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
-  );
-  await alice.logout();
-  host = await startApp(KEY);
-  await addImapEndpoints(api, { source, target }, { targetSettings: { maxMessageSizeMB: 1 } });
-}, 60000);
-
-afterAll(async () => {
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
+    await alice.logout();
+  },
+  endpoints: { targetSettings: { maxMessageSizeMB: 1 } },
 });
+const { api } = app;
 
 test('folders reconcile after a pass, the row shows its progress, and a message deleted on the target is missing 1', async () => {
   const created = await api('POST', 'batches?name=recon&autoStart=true', `EmailAddress\r\n${USER}\r\n`);
@@ -84,7 +75,7 @@ test('folders reconcile after a pass, the row shows its progress, and a message 
   expect(byFolder.Projects).toMatchObject({ sourceItems: 2, targetItems: 2, verdict: 'ok' });
 
   // Behind mailferry's back: one message expunged on the target with Dovecot's own tool.
-  target.doveadm('expunge', '-u', USER, 'mailbox', 'INBOX', 'uid', '1');
+  app.target().doveadm('expunge', '-u', USER, 'mailbox', 'INBOX', 'uid', '1');
   const after = await api('GET', `batches/${id}/mailboxes/${USER}/folders`);
   const inbox = after.json.folders.find((f: any) => f.folder === 'INBOX');
   expect(inbox).toMatchObject({
@@ -100,7 +91,9 @@ test('folders reconcile after a pass, the row shows its progress, and a message 
   const reports = await api('GET', `batches/${id}/reports`);
   const recon = reports.json.reports.find((r: any) => r.file === 'reconciliation.csv');
   expect(recon).toMatchObject({ kind: 'final', url: `/api/batches/${id}/reports/final/reconciliation.csv` });
-  const csv = await (await fetch(`${host.url}${recon.url}`, { headers: { 'x-functions-key': KEY } })).text();
+  const csv = await (
+    await fetch(`${app.host().url}${recon.url}`, { headers: { 'x-functions-key': KEY } })
+  ).text();
   const inboxLine = csv.split('\r\n').find((l) => l.startsWith(`${USER},INBOX,`));
   expect(inboxLine).toMatch(/,4,\d+,3,\d+,3,1,too large for the target: 1,ok,/);
 }, 120000);
@@ -108,7 +101,7 @@ test('folders reconcile after a pass, the row shows its progress, and a message 
 test('the folders route answers 401 without the key, 400 for a bad address, 404 coded for unknown ones', async () => {
   const created = await api('POST', 'batches?name=recon-errors', `EmailAddress\r\n${OTHER}\r\n`);
   const id = created.json.batch.id as string;
-  expect((await fetch(`${host.url}/api/batches/${id}/mailboxes/${OTHER}/folders`)).status).toBe(401);
+  expect((await fetch(`${app.host().url}/api/batches/${id}/mailboxes/${OTHER}/folders`)).status).toBe(401);
   const bad = await api('GET', `batches/${id}/mailboxes/ab/folders`);
   expect(bad.status).toBe(400);
   expect(bad.json).toMatchObject({ code: 'REQUEST_INVALID', field: 'email' });

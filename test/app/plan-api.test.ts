@@ -1,25 +1,37 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely here; the assertions check their shape */
-import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { addImapEndpoints, apiFor, batchGone, imapAs, startApp } from '../../testing/jest/app';
+import { batchGone, imapAs } from '../../testing/jest/app';
+import { textMessage, useMigrationApp } from '../../testing/jest/migration-app';
 
 /**
  * The dry run and option changes through the real app, between two real Dovecots: what a pass would
  * do per folder (mapping, counts, bytes, what the limits and the date window leave out, a time), with
  * the target left exactly as it was; and every refusal as coded data.
  */
-const KEY = 'plan-api-key';
-let host: Host;
-let source: RunningDovecot;
-let target: RunningDovecot;
-const api = apiFor(() => host, KEY);
 const DAY = 86_400_000;
 const old = new Date(Date.now() - 400 * DAY);
+const app = useMigrationApp({
+  apiKey: 'plan-api-key',
+  users: ['alice', 'bob', 'bob2', 'bob3', 'bob4', 'bob5', 'bob6'].map((u) => `${u}@example.com`),
+  seed: async (source) => {
+    const alice = await imapAs(source, 'alice@example.com');
+    await alice.append('INBOX', textMessage('old-1', 'x'), [], old);
+    await alice.append('INBOX', textMessage('old-2', 'x'), [], old);
+    await alice.append('INBOX', textMessage('new-1', 'x'), []);
+    await alice.append('INBOX', textMessage('old-big', 'y'.repeat(1_200_000)), [], old);
+    await alice.mailboxCreate('INBOX/Old');
+    await alice.append('INBOX/Old', textMessage('older', 'x'), [], old);
+    await alice.mailboxCreate('Junk');
+    await alice.append('Junk', textMessage('spam', 'x'), []);
+    await alice.logout();
+  },
+  endpoints: { targetSettings: { maxMessageSizeMB: 1 } },
+});
+const { api } = app;
 
 async function targetSnapshot(): Promise<string> {
-  const c = await imapAs(target, 'alice@example.com');
+  const c = await imapAs(app.target(), 'alice@example.com');
   try {
     const folders = await c.list({ statusQuery: { messages: true, uidNext: true } });
     return JSON.stringify(folders.map((f) => [f.path, f.status?.messages, f.status?.uidNext]).sort());
@@ -27,35 +39,6 @@ async function targetSnapshot(): Promise<string> {
     await c.logout();
   }
 }
-
-beforeAll(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  source.addUser('alice@example.com', 'x');
-  for (const u of ['bob', 'bob2', 'bob3', 'bob4', 'bob5', 'bob6']) {
-    source.addUser(`${u}@example.com`, 'x');
-    target.addUser(`${u}@example.com`, 'x');
-  }
-  target.addUser('alice@example.com', 'x');
-  const alice = await imapAs(source, 'alice@example.com');
-  const msg = (n: string, body = 'x'): string =>
-    `From: a@example.org\r\nSubject: ${n}\r\nMessage-ID: <${n}@x>\r\n\r\n${body}\r\n`;
-  await alice.append('INBOX', msg('old-1'), [], old);
-  await alice.append('INBOX', msg('old-2'), [], old);
-  await alice.append('INBOX', msg('new-1'), []);
-  await alice.append('INBOX', msg('old-big', 'y'.repeat(1_200_000)), [], old);
-  await alice.mailboxCreate('INBOX/Old');
-  await alice.append('INBOX/Old', msg('older'), [], old);
-  await alice.mailboxCreate('Junk');
-  await alice.append('Junk', msg('spam'), []);
-  await alice.logout();
-  host = await startApp(KEY);
-  await addImapEndpoints(api, { source, target }, { targetSettings: { maxMessageSizeMB: 1 } });
-}, 60000);
-
-afterAll(async () => {
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
-});
 
 /** Starts a plan (202), waits for the service to finish it, and answers every mailbox it planned. */
 async function planOf(id: string, body: object = {}): Promise<any> {
@@ -150,9 +133,9 @@ test('a plan maps, counts and estimates per folder and leaves the target untouch
   expect(after.mailboxes[0].totals).toMatchObject({ toCopy: 4, filteredByDate: 0 });
 
   // Removing the batch removes its plan too.
-  const plans = BlobServiceClient.fromConnectionString(host.storage.connectionString).getContainerClient(
-    'plans',
-  );
+  const plans = BlobServiceClient.fromConnectionString(
+    app.host().storage.connectionString,
+  ).getContainerClient('plans');
   const planFiles = async (): Promise<string[]> => {
     const names: string[] = [];
     for await (const b of plans.listBlobsFlat({ prefix: `${batch.id}/` })) names.push(b.name);
@@ -172,7 +155,7 @@ test('a batch is planned page by page in the service; a mailbox that cannot log 
   const perUser = await api('POST', 'endpoints', {
     name: 'source-users',
     type: 'imap',
-    settings: { host: source.host, port: source.port, security: 'none' },
+    settings: { host: app.source().host, port: app.source().port, security: 'none' },
   });
   expect(perUser.status).toBe(201);
   const created = await api('POST', 'batches', {
@@ -209,9 +192,9 @@ test('a batch is planned page by page in the service; a mailbox that cannot log 
 
 test('refusals are coded: no key 401, bad input 400 naming the field, unknown batch 404, closed batch 409', async () => {
   const batch = await createBatch('plan-3', {}, 'carol@example.com');
-  const noKey = await fetch(`${host.url}/api/batches/${batch.id}/plan`, { method: 'POST' });
+  const noKey = await fetch(`${app.host().url}/api/batches/${batch.id}/plan`, { method: 'POST' });
   expect(noKey.status).toBe(401);
-  const noKeyPatch = await fetch(`${host.url}/api/batches/${batch.id}/options`, {
+  const noKeyPatch = await fetch(`${app.host().url}/api/batches/${batch.id}/options`, {
     method: 'PATCH',
     body: '{}',
   });
@@ -225,7 +208,7 @@ test('refusals are coded: no key 401, bad input 400 naming the field, unknown ba
   const noPlan = await api('GET', `batches/${batch.id}/plan`);
   expect(noPlan.status).toBe(404);
   expect(noPlan.json).toMatchObject({ code: 'PLAN_NOT_FOUND' });
-  expect((await fetch(`${host.url}/api/batches/${batch.id}/plan`)).status).toBe(401);
+  expect((await fetch(`${app.host().url}/api/batches/${batch.id}/plan`)).status).toBe(401);
   const badAge = await api('PATCH', `batches/${batch.id}/options`, { before: '90 days' });
   expect(badAge.status).toBe(400);
   expect(badAge.json).toMatchObject({ code: 'BATCH_INVALID', field: 'options.before' });

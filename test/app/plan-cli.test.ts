@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, imapAs, startApp } from '../../testing/jest/app';
+import type { RunningDovecot } from '../../testing/mail/dovecot';
+import { imapAs } from '../../testing/jest/app';
+import { useMigrationApp } from '../../testing/jest/migration-app';
 import { mailferry } from '../../testing/jest/cli';
 
 /**
@@ -12,13 +12,22 @@ import { mailferry } from '../../testing/jest/cli';
  * against a running service set a pre-stage window, show its effect and drop it for the final pass.
  */
 const KEY = 'plan-cli-key';
-let source: RunningDovecot;
-let target: RunningDovecot;
-let host: Host;
 let work: string;
-const api = apiFor(() => host, KEY);
 const old = new Date(Date.now() - 200 * 86_400_000);
-
+const app = useMigrationApp({
+  apiKey: KEY,
+  users: ['dave@example.com', 'erin@example.com'],
+  seed: async (source) => {
+    for (const user of ['dave@example.com', 'erin@example.com']) {
+      const c = await imapAs(source, user);
+      await c.append('INBOX', `From: a@example.org\r\nSubject: old\r\n\r\nold\r\n`, [], old);
+      await c.append('INBOX', `From: a@example.org\r\nSubject: new\r\n\r\nnew\r\n`);
+      await c.mailboxCreate('Projects');
+      await c.append('Projects', `From: a@example.org\r\nSubject: p\r\n\r\n${'z'.repeat(9000)}\r\n`, [], old);
+      await c.logout();
+    }
+  },
+});
 function file(name: string, content: string): string {
   const p = path.join(work, name);
   writeFileSync(p, content);
@@ -26,7 +35,7 @@ function file(name: string, content: string): string {
 }
 
 async function targetFolders(user: string): Promise<string> {
-  const c = await imapAs(target, user);
+  const c = await imapAs(app.target(), user);
   try {
     const list = await c.list({ statusQuery: { messages: true } });
     return JSON.stringify(list.map((f) => [f.path, f.status?.messages]).sort());
@@ -43,37 +52,18 @@ const side = (server: RunningDovecot) => ({
   admin: { user: server.admin.user, password: server.admin.password, loginFormat: '{user}*{admin}' },
 });
 
-beforeAll(async () => {
+beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'mailferry-plan-cli-'));
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  const users = ['dave@example.com', 'erin@example.com'];
-  // Every user first, then the logins: a login between two additions can miss the second one.
-  for (const user of users) {
-    source.addUser(user, 'x');
-    target.addUser(user, 'x');
-  }
-  for (const user of users) {
-    const c = await imapAs(source, user);
-    await c.append('INBOX', `From: a@example.org\r\nSubject: old\r\n\r\nold\r\n`, [], old);
-    await c.append('INBOX', `From: a@example.org\r\nSubject: new\r\n\r\nnew\r\n`);
-    await c.mailboxCreate('Projects');
-    await c.append('Projects', `From: a@example.org\r\nSubject: p\r\n\r\n${'z'.repeat(9000)}\r\n`, [], old);
-    await c.logout();
-  }
-  host = await startApp(KEY);
-  await addImapEndpoints(api, { source, target });
-}, 60000);
-
-afterAll(async () => {
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
 });
 
 test('run --dry-run prints the plan per folder, exits 0 and copies nothing', async () => {
   const before = await targetFolders('dave@example.com');
   const config = file(
     'config.json',
-    JSON.stringify({ source: side(source), target: { ...side(target), maxMessageSizeMB: 0.004 } }),
+    JSON.stringify({
+      source: side(app.source()),
+      target: { ...side(app.target()), maxMessageSizeMB: 0.004 },
+    }),
   );
   const csv = file('wave.csv', 'EmailAddress\r\ndave@example.com\r\n');
   const res = await mailferry(['run', '--config', config, '--csv', csv, '--dry-run']);
@@ -94,7 +84,7 @@ test('run --dry-run prints the plan per folder, exits 0 and copies nothing', asy
 }, 120000);
 
 test('batch new --before, batch plan, batch options --clear before: the window is set, shown and dropped', async () => {
-  const env = { MAILFERRY_URL: host.url, MAILFERRY_API_KEY: KEY };
+  const env = { MAILFERRY_URL: app.host().url, MAILFERRY_API_KEY: KEY };
   const csv = file('prestage.csv', 'EmailAddress\r\nerin@example.com\r\n');
   const created = await mailferry(
     ['batch', 'new', csv, '--before', '90d', '--folder-map', '{"Projects": "Archive/Projects"}', '--json'],

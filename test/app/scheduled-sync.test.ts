@@ -1,8 +1,7 @@
 import { ManualClock } from '../../local/clock';
-import type { Host } from '../../local/host';
 import { services } from '../../shared/app/services';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, batchReaching, imapAs, startApp } from '../../testing/jest/app';
+import { batchReaching, imapAs } from '../../testing/jest/app';
+import { useMigrationApp } from '../../testing/jest/migration-app';
 import { startCapturingSmtp, type CapturingSmtp } from '../../testing/jest/smtp';
 
 /**
@@ -13,17 +12,17 @@ import { startCapturingSmtp, type CapturingSmtp } from '../../testing/jest/smtp'
  */
 const KEY = 'scheduled-sync-key-000001';
 const clock = new ManualClock(new Date());
-let host: Host;
-let source: RunningDovecot;
-let target: RunningDovecot;
 let smtp: CapturingSmtp;
-const api = apiFor(() => host, KEY);
-
 beforeAll(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  for (const s of [source, target]) s.addUser('dana@example.com', 'x');
   smtp = await startCapturingSmtp();
-  host = await startApp(KEY, {
+});
+afterAll(async () => {
+  await smtp?.close();
+});
+const app = useMigrationApp({
+  apiKey: KEY,
+  users: ['dana@example.com'],
+  app: () => ({
     clock,
     settings: {
       SMTP_HOST: '127.0.0.1',
@@ -32,14 +31,9 @@ beforeAll(async () => {
       REPORT_SENDER: 'mailferry@example.com',
       REPORT_RECIPIENTS: 'admin@example.com',
     },
-  });
-  await addImapEndpoints(api, { source, target });
-}, 60000);
-
-afterAll(async () => {
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop(), smtp?.close()]);
+  }),
 });
+const { api } = app;
 
 test('the hourly tick starts an incremental pass for a batch whose interval has passed, and only then', async () => {
   const created = await api(
@@ -59,7 +53,7 @@ test('the hourly tick starts an incremental pass for a batch whose interval has 
   // The mail links each file to the dashboard page that opens it.
   expect(smtp.messages[1]?.mail.html).toContain(`#/batches/${id}/reports/final/statistics.csv`);
 
-  const c = await imapAs(source, 'dana@example.com');
+  const c = await imapAs(app.source(), 'dana@example.com');
   await c.append('INBOX', 'Subject: arrived later\r\nMessage-ID: <late@x>\r\n\r\nlater\r\n');
   await c.logout();
 
@@ -89,7 +83,7 @@ test('the hourly tick starts an incremental pass for a batch whose interval has 
     expect.arrayContaining(['status/report.json', 'final/report.json', 'incremental/report.json']),
   );
   expect(smtp.messages).toHaveLength(2);
-  const onTarget = await imapAs(target, 'dana@example.com');
+  const onTarget = await imapAs(app.target(), 'dana@example.com');
   const status = await onTarget.status('INBOX', { messages: true });
   await onTarget.logout();
   expect(status && status.messages).toBe(1);

@@ -1,50 +1,39 @@
 import { TableClient } from '@azure/data-tables';
-import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, batchGone, batchReaching, imapAs, startApp } from '../../testing/jest/app';
+import { batchGone, batchReaching, imapAs } from '../../testing/jest/app';
+import { useMigrationApp } from '../../testing/jest/migration-app';
 
 /**
  * Removing a batch removes its data: the copy engine's checkpoints, item index and skipped items
  * of its mailboxes, and its orchestrations' history; another batch's data stays.
  */
 const KEY = 'remove-batch-key-0123456789';
-let host: Host;
-let source: RunningDovecot;
-let target: RunningDovecot;
-const api = apiFor(() => host, KEY);
-
-beforeAll(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  const users = ['ann@example.com', 'ben@example.com'];
-  for (const user of users) {
-    source.addUser(user, 'x');
-    target.addUser(user, 'x');
-  }
-  for (const user of users) {
-    const client = await imapAs(source, user);
-    for (let i = 1; i <= 3; i++)
+const USERS = ['ann@example.com', 'ben@example.com'];
+const app = useMigrationApp({
+  apiKey: KEY,
+  users: USERS,
+  seed: async (source) => {
+    for (const user of USERS) {
+      const client = await imapAs(source, user);
+      for (let i = 1; i <= 3; i++)
+        await client.append(
+          'INBOX',
+          `From: a@example.org\r\nSubject: ${user} ${i}\r\nMessage-ID: <${i}.${user}>\r\n\r\nbody ${i}\r\n`,
+        );
+      // Over the target's limit: a skipped item.
       await client.append(
         'INBOX',
-        `From: a@example.org\r\nSubject: ${user} ${i}\r\nMessage-ID: <${i}.${user}>\r\n\r\nbody ${i}\r\n`,
+        `From: a@example.org\r\nSubject: big\r\nMessage-ID: <big.${user}>\r\n\r\n${'y'.repeat(1_100_000)}\r\n`,
       );
-    // Over the target's limit: a skipped item.
-    await client.append(
-      'INBOX',
-      `From: a@example.org\r\nSubject: big\r\nMessage-ID: <big.${user}>\r\n\r\n${'y'.repeat(1_100_000)}\r\n`,
-    );
-    await client.logout();
-  }
-  host = await startApp(KEY);
-  await addImapEndpoints(api, { source, target }, { targetSettings: { maxMessageSizeMB: 1 } });
-}, 60_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
+      await client.logout();
+    }
+  },
+  endpoints: { targetSettings: { maxMessageSizeMB: 1 } },
 });
+const { api } = app;
+const host = () => app.host();
 
 async function rowsOf(table: string, batchId: string): Promise<number> {
-  const client = TableClient.fromConnectionString(host.storage.connectionString, table, {
+  const client = TableClient.fromConnectionString(host().storage.connectionString, table, {
     allowInsecureConnection: true,
   });
   let n = 0;
@@ -52,7 +41,7 @@ async function rowsOf(table: string, batchId: string): Promise<number> {
   return n;
 }
 const instancesOf = async (batchId: string): Promise<string[]> =>
-  (await host.engine.list()).map((r) => r.instanceId).filter((id) => id.startsWith(`batch-${batchId}:`));
+  (await host().engine.list()).map((r) => r.instanceId).filter((id) => id.startsWith(`batch-${batchId}:`));
 
 async function migrate(name: string, email: string): Promise<string> {
   const created = await api('POST', `batches?name=${name}&autoStart=true`, `EmailAddress\r\n${email}\r\n`);
@@ -71,7 +60,7 @@ test('the copy tables, skipped items and orchestration history of a removed batc
     expect(await rowsOf('mailskipped', id)).toBe(1);
     expect((await instancesOf(id)).length).toBeGreaterThan(0);
   }
-  await host.engine.waitForCompletion(`batch-${removed}`, 30_000);
+  await host().engine.waitForCompletion(`batch-${removed}`, 30_000);
 
   expect((await api('DELETE', `batches/${removed}`)).status).toBe(202);
   expect(await batchGone(api, removed, 30_000)).toBe(true);
@@ -81,7 +70,7 @@ test('the copy tables, skipped items and orchestration history of a removed batc
   expect(await rowsOf('mailskipped', removed)).toBe(0);
   expect(await instancesOf(removed)).toEqual([]);
   // What is left of the batch in the durable store is the removal's own record, holding its id only.
-  const leftover = await host.engine.getRecord(`batch-${removed}`);
+  const leftover = await host().engine.getRecord(`batch-${removed}`);
   expect(leftover?.input).toBe(JSON.stringify(removed));
 
   expect(await rowsOf('mailitems', kept)).toBeGreaterThanOrEqual(3);
