@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/jest/app';
+import type { Page } from 'playwright-core';
+import { imapAs } from '../../testing/jest/app';
+import { SCREENSHOTS, useBrowserPage } from '../../testing/jest/browser';
+import { useMigrationApp } from '../../testing/jest/migration-app';
 
 /**
  * The dashboard end to end, as an administrator uses it in a browser: key, CSV upload, a batch
@@ -12,59 +11,37 @@ import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/
  * and removed; a bad CSV shows its problems per row; an endpoint is tested.
  * Screenshots at 1280 and 390 px go to test-output/.
  */
-const OUTPUT = path.join(ROOT, 'test-output');
 const KEY = 'dashboard-test-key-000001';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 // Long enough for a batch to sync on a busy 2-core CI machine; the page polls every 2 s.
 const SYNC_WAIT_MS = 60000;
 
-let host: Host;
-let source: RunningDovecot;
-let target: RunningDovecot;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  for (const user of ['alice@example.com', 'bob@example.com', 'carol@example.com']) source.addUser(user, 'x');
+const app = useMigrationApp({
+  apiKey: KEY,
+  users: ['alice@example.com', 'bob@example.com'],
   // carol has no mailbox on the target: her migration fails and the dashboard must say why.
-  for (const user of ['alice@example.com', 'bob@example.com']) target.addUser(user, 'x');
-  const alice = await imapAs(source, 'alice@example.com');
-  for (let i = 1; i <= 3; i++)
+  sourceOnlyUsers: ['carol@example.com'],
+  seed: async (source) => {
+    const alice = await imapAs(source, 'alice@example.com');
+    for (let i = 1; i <= 3; i++)
+      await alice.append(
+        'INBOX',
+        `From: a@example.org\r\nSubject: hello ${i}\r\nMessage-ID: <d${i}@x>\r\n\r\nbody\r\n`,
+      );
+    // Over the target's 1 MB limit: skipped, and the dashboard lists it with the reason.
     await alice.append(
       'INBOX',
-      `From: a@example.org\r\nSubject: hello ${i}\r\nMessage-ID: <d${i}@x>\r\n\r\nbody\r\n`,
+      `From: a@example.org\r\nSubject: the big one\r\nMessage-ID: <dbig@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
     );
-  // Over the target's 1 MB limit: skipped, and the dashboard lists it with the reason.
-  await alice.append(
-    'INBOX',
-    `From: a@example.org\r\nSubject: the big one\r\nMessage-ID: <dbig@x>\r\n\r\n${'y'.repeat(1_200_000)}\r\n`,
-  );
-  await alice.logout();
-
-  host = await startApp(KEY);
-  await addImapEndpoints(
-    apiFor(() => host, KEY),
-    { source, target },
-    { targetSettings: { maxMessageSizeMB: 1 } },
-  );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  mkdirSync(OUTPUT, { recursive: true });
-}, 60000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
+    await alice.logout();
+  },
+  endpoints: { targetSettings: { maxMessageSizeMB: 1 } },
 });
+const browser = useBrowserPage();
+let page: Page;
+beforeAll(() => {
+  page = browser.page();
+});
+const host = () => app.host();
 
 const button = (name: string) => page.getByRole('button', { name, exact: true });
 const rowOf = (text: string) => page.getByRole('row').filter({ hasText: text });
@@ -75,7 +52,7 @@ async function upload(name: string, csv: string): Promise<void> {
 }
 
 test('an administrator signs in, uploads a CSV, watches the batch sync, opens a mailbox, completes and removes it', async () => {
-  await page.goto(`${host.url}/`);
+  await page.goto(`${host().url}/`);
   expect(new URL(page.url()).pathname).toBe('/');
 
   await page.getByLabel('API key').fill('wrong-key');
@@ -116,9 +93,9 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
   expect(await skipped.getByRole('row').filter({ hasText: 'the big one' }).innerText()).toMatch(
     /INBOX[\s\S]*tooLarge[\s\S]*MB/,
   );
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-batch-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-batch-1280.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-batch-390.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-batch-390.png'), fullPage: true });
   // At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -138,7 +115,7 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
   expect(await statistics.getByRole('row').filter({ hasText: 'carol@example.com' }).innerText()).toMatch(
     /Failed/,
   );
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-report-csv-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-report-csv-1280.png'), fullPage: true });
   await page.getByRole('link', { name: '← The batch' }).click();
   await reports.getByRole('link', { name: 'final · report.html' }).click();
   const frame = page.frameLocator('iframe[title="Report report.html"]');
@@ -147,7 +124,7 @@ test('an administrator signs in, uploads a CSV, watches the batch sync, opens a 
     .first()
     .waitFor();
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-report-html-390.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-report-html-390.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('link', { name: '← The batch' }).click();
   await page.getByRole('heading', { name: 'Batch wave1 SyncedWithErrors' }).waitFor();
@@ -177,7 +154,7 @@ test('a CSV with problems shows each one with its row and column', async () => {
   expect(rows.join('\n')).not.toContain('Xq7zKp'); // the password is never echoed
   // The refused upload is listed as a Failed batch.
   expect(await rowOf('broken').innerText()).toContain('Failed');
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-list-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-list-1280.png'), fullPage: true });
 });
 
 test('the endpoints page tests a connection', async () => {
@@ -186,7 +163,7 @@ test('the endpoints page tests a connection', async () => {
   await page.getByRole('button', { name: 'Test connection to source' }).click();
   await page.getByText(/Connected: logged in as alice@example\.com/).waitFor();
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoints-390.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoints-390.png'), fullPage: true });
 });
 
 test('endpoints are created, edited, tested and removed on the page; an admin proxy login asks for a mailbox', async () => {
@@ -201,12 +178,12 @@ test('endpoints are created, edited, tested and removed on the page; an admin pr
   await button('New endpoint').click();
   const form = page.getByRole('form', { name: 'New endpoint' });
   await form.getByLabel('Name').fill('spare');
-  await form.getByLabel('IMAP server').fill(source.host);
-  await form.getByLabel(/^Port/).fill(String(source.port));
+  await form.getByLabel('IMAP server').fill(app.source().host);
+  await form.getByLabel(/^Port/).fill(String(app.source().port));
   await form.getByLabel('Security').selectOption('none');
-  await form.getByLabel('Admin user (for proxy logins)').fill(source.admin.user);
-  await form.getByLabel('Password', { exact: true }).fill(source.admin.password);
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-form-1280.png'), fullPage: true });
+  await form.getByLabel('Admin user (for proxy logins)').fill(app.source().admin.user);
+  await form.getByLabel('Password', { exact: true }).fill(app.source().admin.password);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoint-form-1280.png'), fullPage: true });
   await form.getByRole('button', { name: 'Create endpoint' }).click();
   await rowOf('spare').waitFor();
   expect(await rowOf('spare').innerText()).toMatch(/spare\s+imap\s+127\.0\.0\.1:\d+\s+20/);
@@ -216,7 +193,7 @@ test('endpoints are created, edited, tested and removed on the page; an admin pr
   expect(await edit.getByLabel(/^Password/).inputValue()).toBe(''); // write-only: never shown
   await edit.getByLabel('Mailboxes at once').fill('5');
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-edit-390.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoint-edit-390.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await edit.waitFor({ state: 'detached' });
@@ -244,11 +221,11 @@ test('endpoints are created, edited, tested and removed on the page; an admin pr
   expect(await m365.getByLabel('Client secret').isVisible()).toBe(false); // certificate first
   await m365.getByLabel('Sign in with').selectOption('secret');
   await m365.getByLabel('Client secret').fill('a-client-secret-value');
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-m365-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoint-m365-1280.png'), fullPage: true });
   await m365.getByRole('button', { name: 'Create endpoint' }).click();
   await rowOf('cloud').waitFor();
   expect(await rowOf('cloud').innerText()).toMatch(/cloud\s+microsoft365\s+outlook\.office365\.com/);
-  const listed = await fetch(`${host.url}/api/endpoints`, { headers: { 'x-functions-key': KEY } });
+  const listed = await fetch(`${host().url}/api/endpoints`, { headers: { 'x-functions-key': KEY } });
   const cloud = (
     (await listed.json()) as { endpoints: Array<{ name: string; settings: object }> }
   ).endpoints.find((e) => e.name === 'cloud');
@@ -260,10 +237,10 @@ test('endpoints are created, edited, tested and removed on the page; an admin pr
 });
 
 test('the dashboard serves its own files only, with their content types', async () => {
-  const css = await fetch(`${host.url}/style.css`);
+  const css = await fetch(`${host().url}/style.css`);
   expect(css.status).toBe(200);
   expect(css.headers.get('content-type')).toMatch(/^text\/css/);
-  const js = await fetch(`${host.url}/app.mjs`);
+  const js = await fetch(`${host().url}/app.mjs`);
   expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
   for (const outside of [
     '..%2fpackage.json',
@@ -271,5 +248,5 @@ test('the dashboard serves its own files only, with their content types', async 
     '%2e%2e%2ffunctions%2findex.ts',
     'README.md',
   ])
-    expect((await fetch(`${host.url}/${outside}`)).status).toBe(404);
+    expect((await fetch(`${host().url}/${outside}`)).status).toBe(404);
 });

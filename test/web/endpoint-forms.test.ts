@@ -1,11 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read loosely; assertions check their shape */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { SCREENSHOTS, useBrowserPage } from '../../testing/jest/browser';
 import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { startSlapd, type RunningSlapd } from '../../testing/slapd';
-import { ROOT, startApp } from '../../testing/jest/app';
+import { startApp } from '../../testing/jest/app';
 
 /**
  * The endpoint kinds beyond plain IMAP, set up from the dashboard as an administrator would: a
@@ -14,15 +14,14 @@ import { ROOT, startApp } from '../../testing/jest/app';
  * never stored in the endpoint's settings, kept when an edit leaves them empty.
  * Screenshots at 1280 and 390 px go to test-output/.
  */
-const OUTPUT = path.join(ROOT, 'test-output');
 const KEY = 'endpoint-forms-test-key-01';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'];
 
 let host: Host;
 let source: RunningDovecot;
 let slapd: RunningSlapd;
-let browser: Browser;
 let page: Page;
+
+const browser = useBrowserPage();
 
 beforeAll(async () => {
   [source, slapd] = await Promise.all([
@@ -30,9 +29,7 @@ beforeAll(async () => {
     startSlapd([{ cn: 'alice', mail: 'alice@example.com' }]),
   ]);
   host = await startApp(KEY);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  mkdirSync(OUTPUT, { recursive: true });
+  page = browser.page();
   await page.goto(`${host.url}/`);
   await page.getByLabel('API key').fill(KEY);
   await page.getByRole('button', { name: 'Open dashboard', exact: true }).click();
@@ -40,7 +37,6 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
-  await browser?.close();
   await host?.stop();
   await Promise.all([source?.stop(), slapd?.stop()]);
 });
@@ -81,7 +77,7 @@ test('a source endpoint reads contacts and calendars from a DAV server, then fro
   await form.getByLabel('DAV connection').selectOption('none');
   await form.getByLabel(/^DAV login/).fill('{user}');
   await form.getByLabel(/^DAV password/).fill('dav-password-1');
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-dav-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoint-dav-1280.png'), fullPage: true });
   await form.getByRole('button', { name: 'Create endpoint' }).click();
   await rowOf('legacy').waitFor();
   expect(await rowOf('legacy').innerText()).toMatch(/legacy\s+imap\s+127\.0\.0\.1:\d+ \+ DAV/);
@@ -106,7 +102,7 @@ test('a source endpoint reads contacts and calendars from a DAV server, then fro
   await edit.getByLabel(/NetBIOS domain/).fill('CONTOSO');
   await edit.getByLabel(/^Impersonating account's password/).fill('ews-password-1');
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-ews-390.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoint-ews-390.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await edit.waitFor({ state: 'detached' });
@@ -143,7 +139,7 @@ test('a directory endpoint is created, tested against the directory, edited and 
   await form.getByLabel('Bind as (DN)').fill(slapd.writer.dn);
   await form.getByLabel(/base DN/).fill(slapd.baseDn);
   await form.getByLabel('Bind password').fill(slapd.writer.password);
-  await page.screenshot({ path: path.join(OUTPUT, 'dashboard-endpoint-ldap-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-endpoint-ldap-1280.png'), fullPage: true });
   await form.getByRole('button', { name: 'Create endpoint' }).click();
   await rowOf('ad').first().waitFor();
   const row = rowOf(slapd.url);

@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Host } from '../../local/host';
-import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/jest/app';
+import { imapAs } from '../../testing/jest/app';
+import { useBrowserPage } from '../../testing/jest/browser';
+import { useMigrationApp } from '../../testing/jest/migration-app';
 
 /**
  * The dashboard's pass options and dry run in real Chromium: the create form takes a date window,
@@ -12,26 +9,31 @@ import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/
  * target, and the window is dropped for the final pass. Screenshots at 1280 and 390 px go to
  * test-output/.
  */
-const OUTPUT = path.join(ROOT, 'test-output');
 const KEY = 'plan-web-key-000001';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
+const USER = 'gina@example.com';
 const old = new Date(Date.now() - 400 * 86_400_000);
-
-let host: Host;
-let source: RunningDovecot;
-let target: RunningDovecot;
-let browser: Browser;
-let page: Page;
+const app = useMigrationApp({
+  apiKey: KEY,
+  users: [USER],
+  seed: async (source) => {
+    const c = await imapAs(source, USER);
+    const msg = (s: string, body = s): string => `From: a@example.org\r\nSubject: ${s}\r\n\r\n${body}\r\n`;
+    await c.append('INBOX', msg('old-1'), [], old);
+    await c.append('INBOX', msg('old-2'), [], old);
+    await c.append('INBOX', msg('new-1'), []);
+    await c.append('INBOX', msg('old-big', 'y'.repeat(1_200_000)), [], old);
+    await c.mailboxCreate('INBOX/Old');
+    await c.append('INBOX/Old', msg('older'), [], old);
+    await c.logout();
+  },
+  endpoints: { targetSettings: { maxMessageSizeMB: 1 } },
+});
+const browser = useBrowserPage();
+const shoot = (name: string) => browser.shoot(name, [1280, 390]);
+const button = (name: string) => browser.page().getByRole('button', { name, exact: true });
 
 async function targetSnapshot(): Promise<string> {
-  const c = await imapAs(target, 'gina@example.com');
+  const c = await imapAs(app.target(), USER);
   try {
     const list = await c.list({ statusQuery: { messages: true, uidNext: true } });
     return JSON.stringify(list.map((f) => [f.path, f.status?.messages, f.status?.uidNext]).sort());
@@ -40,48 +42,10 @@ async function targetSnapshot(): Promise<string> {
   }
 }
 
-beforeAll(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  source.addUser('gina@example.com', 'x');
-  target.addUser('gina@example.com', 'x');
-  const c = await imapAs(source, 'gina@example.com');
-  const msg = (s: string, body = s): string => `From: a@example.org\r\nSubject: ${s}\r\n\r\n${body}\r\n`;
-  await c.append('INBOX', msg('old-1'), [], old);
-  await c.append('INBOX', msg('old-2'), [], old);
-  await c.append('INBOX', msg('new-1'), []);
-  await c.append('INBOX', msg('old-big', 'y'.repeat(1_200_000)), [], old);
-  await c.mailboxCreate('INBOX/Old');
-  await c.append('INBOX/Old', msg('older'), [], old);
-  await c.logout();
-  host = await startApp(KEY);
-  await addImapEndpoints(
-    apiFor(() => host, KEY),
-    { source, target },
-    { targetSettings: { maxMessageSizeMB: 1 } },
-  );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  mkdirSync(OUTPUT, { recursive: true });
-}, 60000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.stop();
-  await Promise.all([source?.stop(), target?.stop()]);
-});
-
-const button = (name: string) => page.getByRole('button', { name, exact: true });
-
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(OUTPUT, `${name}-1280.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(OUTPUT, `${name}-390.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 test('a batch is created with a window, a mapping and confirmed mirroring, planned without touching the target, and its window dropped', async () => {
+  const page = browser.page();
   const untouched = await targetSnapshot();
-  await page.goto(`${host.url}/`);
+  await page.goto(`${app.host().url}/`);
   await page.getByLabel('API key').fill(KEY);
   await button('Open dashboard').click();
   await page.getByText('No batches yet').waitFor();

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { SCREENSHOTS, useBrowserPage } from '../../testing/jest/browser';
 import type { Host } from '../../local/host';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
-import { addImapEndpoints, apiFor, imapAs, ROOT, startApp } from '../../testing/jest/app';
+import { addImapEndpoints, apiFor, imapAs, startApp } from '../../testing/jest/app';
 import { startSlowRelay, type SlowRelay } from '../../testing/faults/slow-relay';
 
 /**
@@ -13,12 +13,10 @@ import { startSlowRelay, type SlowRelay } from '../../testing/faults/slow-relay'
  * verdict; a message deleted on the target behind mailferry's back shows as "missing 1".
  * Screenshots at 1280 and 390 px go to test-output/.
  */
-const OUTPUT = path.join(ROOT, 'test-output');
 const KEY = 'stats-web-test-key-000001';
 const USERS = ['dana@example.com', 'eli@example.com'];
 const FOLDERS = ['INBOX', 'Projects', 'Archive', 'Travel', 'Receipts', 'Family'];
 const PER_FOLDER = 40;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'];
 const SYNC_WAIT_MS = 90000;
 
 let host: Host;
@@ -27,9 +25,10 @@ let target: RunningDovecot;
 // The target behind a slow link (600 KB/s): each mailbox's 4.8 MB take seconds, long enough for
 // the page's 2 s refresh to show it copying.
 let slowLink: SlowRelay;
-let browser: Browser;
 let page: Page;
 const api = apiFor(() => host, KEY);
+
+const browser = useBrowserPage();
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startDovecot(), startDovecot()]);
@@ -62,13 +61,10 @@ beforeAll(async () => {
     { source, target: { ...target, port: slowLink.port } },
     { maxConcurrentMigrations: 1 },
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  mkdirSync(OUTPUT, { recursive: true });
+  page = browser.page();
 }, 120000);
 
 afterAll(async () => {
-  await browser?.close();
   await host?.stop();
   await slowLink?.stop();
   await Promise.all([source?.stop(), target?.stop()]);
@@ -102,7 +98,7 @@ test('the batch page shows live progress per mailbox, and the mailbox view recon
   await page.getByRole('button', { name: USERS[0] }).click();
   const details = page.getByRole('region', { name: USERS[0] });
   await details.waitFor();
-  await page.screenshot({ path: path.join(OUTPUT, 'stats-live-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'stats-live-1280.png'), fullPage: true });
 
   await page.getByRole('heading', { name: 'Batch live Synced' }).waitFor({ timeout: SYNC_WAIT_MS });
   // Synced: no live bar any more; the folders, counted on both servers, all agree.
@@ -126,9 +122,9 @@ test('the batch page shows live progress per mailbox, and the mailbox view recon
   const travel = folders.getByRole('row').filter({ hasText: 'Travel' });
   await travel.getByText('missing 1').waitFor();
   expect(await travel.innerText()).toMatch(new RegExp(`${PER_FOLDER}[\\s\\S]*${PER_FOLDER - 1}`));
-  await page.screenshot({ path: path.join(OUTPUT, 'stats-folders-1280.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'stats-folders-1280.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await travel.scrollIntoViewIfNeeded();
   expect(await travel.getByText('missing 1').isVisible()).toBe(true);
-  await page.screenshot({ path: path.join(OUTPUT, 'stats-folders-390.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'stats-folders-390.png'), fullPage: true });
 }, 240000);

@@ -18,6 +18,8 @@ export interface MigrationAppOptions {
   apiKey: string;
   /** Users on both servers. */
   users: string[];
+  /** Users with a mailbox on the source only (their migration fails for want of a target mailbox). */
+  sourceOnlyUsers?: string[];
   /** Put the source's mail in place, after every user exists (a login between two additions can miss the second). */
   seed?: (source: RunningDovecot) => Promise<void>;
   /** The app's options; a function is called when the app starts (e.g. after an SMTP catcher has its port). */
@@ -46,6 +48,7 @@ export function useMigrationApp(options: MigrationAppOptions): MigrationApp {
       source.addUser(user, 'x');
       target.addUser(user, 'x');
     }
+    for (const user of options.sourceOnlyUsers ?? []) source.addUser(user, 'x');
     await options.seed?.(source);
     host = await startApp(options.apiKey, typeof options.app === 'function' ? options.app() : options.app);
     await addImapEndpoints(app.api, { source, target }, options.endpoints);
