@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<void> {
     content: m.content,
     flags: m.flags,
   }));
-  const bytes = messages.reduce((n, m) => n + m.content.length, 0);
+  const bytes = messages.reduce((n, m) => n + m.size, 0);
   console.log(`append: ${count} messages, ${(bytes / MB).toFixed(1)} MB, ${rounds} round(s) per path`);
   // Without fsync the figures measure the client path, not this shared machine's disk.
   const base = ['mail_fsync = never'];
@@ -94,9 +94,9 @@ async function timeAppends(
       let size = 0;
       while (i < messages.length && batch.length < perCall) {
         const m = messages[i] as TargetMessage;
-        if (batch.length && size + m.content.length > APPEND_BATCH_BYTES) break;
+        if (batch.length && size + m.size > APPEND_BATCH_BYTES) break;
         batch.push(m);
-        size += m.content.length;
+        size += m.size;
         i++;
       }
       const results = await target.append('INBOX', batch);

@@ -140,6 +140,10 @@ export const ERROR_CODES = {
     'Nothing to do: another call holds the folder; this one waits and tries again.',
   ),
   MAIL_STATE_FAILED: retry(503, 'Retry; check that the app can reach its storage account.'),
+  MAIL_SOURCE_SIZE_MISMATCH: code(
+    502,
+    'The source server sent a large message in another size than it announced: check the message on the source.',
+  ),
   COPY_TRANSIENT_ERRORS_PERSISTED: code(
     502,
     'Check that the source and target servers are up and reachable, then start the batch again.',

@@ -7,6 +7,7 @@ import type {
 } from '../mail/target';
 import type { BatchRequest, GraphClient } from './client';
 import { MailError, MailErrorCode } from '../mail/errors';
+import { bodySize } from '../mail/target';
 import type { GraphError } from './errors';
 import { isOutcomeUnknownGraph } from './outcome';
 import { MESSAGE_LIMITS } from './limits';
@@ -143,10 +144,10 @@ export class GraphMailTarget implements MailTarget {
     const single: Indexed[] = [];
     const max = this.capabilities.maxMessageBytes;
     for (const [index, m] of messages.entries()) {
-      if (m.content.length > max) {
+      if (bodySize(m.content) > max) {
         round.refused(
           index,
-          `larger (${m.content.length} bytes) than the mailbox's maximum message size (${max} bytes)`,
+          `larger (${bodySize(m.content)} bytes) than the mailbox's maximum message size (${max} bytes)`,
         );
         continue;
       }

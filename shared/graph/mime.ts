@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { isStreamed, type MessageBody } from '../mail/target';
 
 /**
  * A MIME message as Graph message JSON. Graph keeps a message created from MIME on `/messages` as a
@@ -129,9 +131,12 @@ function importanceOf(headers: Map<string, unknown>): 'low' | 'normal' | 'high' 
   return 'normal';
 }
 
-/** The header block of a raw message (up to the first empty line). */
-function headerBlock(raw: Buffer): string {
-  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
+/** How much of a message's start is searched for its header block. */
+const HEADER_SCAN_BYTES = 256 * 1024;
+
+/** The header block of a raw message (up to the first empty line) from its first bytes. */
+function headerBlock(head: Buffer): string {
+  const text = head.subarray(0, Math.min(head.length, HEADER_SCAN_BYTES)).toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   return end < 0 ? text : text.slice(0, end);
 }
@@ -139,7 +144,7 @@ function headerBlock(raw: Buffer): string {
 /** The MAPI properties that keep the message's dates, read state, headers, thread and reply state. */
 function extendedProperties(
   parsed: ParsedMail,
-  raw: Buffer,
+  head: Buffer,
   lower: string[],
   internalDate: Date,
   notCarried: string[],
@@ -151,7 +156,7 @@ function extendedProperties(
   ];
   // A draft stays a draft: without PidTagMessageFlags Graph creates it as one.
   if (!lower.includes('\\draft')) props.push({ id: MAPI.messageFlags, value: String(MSGFLAG_READ) });
-  const headers = headerBlock(raw);
+  const headers = headerBlock(head);
   if (headers) props.push({ id: MAPI.transportHeaders, value: headers });
   if (parsed.inReplyTo) props.push({ id: MAPI.inReplyTo, value: parsed.inReplyTo });
   const refs = Array.isArray(parsed.references) ? parsed.references.join(' ') : parsed.references;
@@ -208,15 +213,24 @@ function categoriesOf(flags: string[]): string[] {
  * received it. The idempotency key is not set here (the target decides when to write it).
  */
 export async function mimeToGraphMessage(
-  raw: Buffer,
+  raw: MessageBody,
   flags: string[],
   internalDate: Date,
 ): Promise<ConvertedMessage> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  // A streamed body is parsed as it is read (only its decoded parts are held, not the raw message
+  // beside them); its first bytes are kept for the header block.
+  const head: Buffer[] = [];
+  const input = isStreamed(raw) ? Readable.from(keepHead(raw.read(), head)) : raw;
+  const parsed = await simpleParser(input, {
+    skipImageLinks: true,
+    skipTextToHtml: true,
+    skipTextLinks: true,
+  });
   const lower = flags.map((f) => f.toLowerCase());
   // In the order a reader meets them: the reply state, then flags and content, then addresses.
   const replyNotes: string[] = [];
-  const props = extendedProperties(parsed, raw, lower, internalDate, replyNotes);
+  const first = isStreamed(raw) ? Buffer.concat(head) : raw;
+  const props = extendedProperties(parsed, first, lower, internalDate, replyNotes);
   const notCarried = [...replyNotes, ...notCarriedOf(parsed, flags, lower)];
   const body =
     typeof parsed.html === 'string' && parsed.html.length > 0
@@ -244,4 +258,17 @@ export async function mimeToGraphMessage(
   if (parsed.messageId && /^<[^<>\s]+>$/.test(parsed.messageId)) message.internetMessageId = parsed.messageId;
 
   return { message, attachments: parsed.attachments.map(attachmentOf), notCarried };
+}
+
+/** Passes `chunks` on, copying the first HEADER_SCAN_BYTES into `head`. */
+async function* keepHead(chunks: AsyncIterable<Buffer>, head: Buffer[]): AsyncGenerator<Buffer> {
+  let kept = 0;
+  for await (const chunk of chunks) {
+    if (kept < HEADER_SCAN_BYTES) {
+      const part = Buffer.from(chunk.subarray(0, HEADER_SCAN_BYTES - kept));
+      head.push(part);
+      kept += part.length;
+    }
+    yield chunk;
+  }
 }

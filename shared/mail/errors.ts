@@ -23,6 +23,8 @@ export const MailErrorCode = {
   badItemLimit: 'MAIL_BAD_ITEM_LIMIT',
   aborted: 'MAIL_ABORTED',
   state: 'MAIL_STATE_FAILED',
+  /** A large message read in slices did not come to the size the source announced (RFC822.SIZE). */
+  sourceSizeMismatch: 'MAIL_SOURCE_SIZE_MISMATCH',
 } as const;
 export type MailErrorCode = (typeof MailErrorCode)[keyof typeof MailErrorCode];
 

@@ -22,6 +22,7 @@ import type {
   TargetFolder,
   TargetMessage,
 } from './target';
+import { wholeBody } from './target';
 
 /**
  * The IMAP target: a few connections (one command at a time each, so parallel APPENDs need several),
@@ -204,7 +205,9 @@ export class ImapTarget implements MailTarget {
         const res = await this.run(
           'APPEND',
           async (c) => {
-            const r = await c.append(folder, m.content, appendFlags(m.flags), m.internalDate);
+            // imapflow takes one Buffer: a streamed body is read whole here (the writer streams it).
+            const content = await wholeBody(m.content);
+            const r = await c.append(folder, content, appendFlags(m.flags), m.internalDate);
             // imapflow answers nothing (no error) on a connection that is no longer logged in.
             if (!r && !c.usable)
               throw Object.assign(new Error('Connection not available'), { code: 'NoConnection' });

@@ -123,9 +123,14 @@ export const SESSION_POOL_IDLE_MS = 30_000;
 export const SESSION_POOL_MAX_IDLE = 32;
 
 /**
- * A source message larger than this is read on its own in chunks into one buffer of its exact size
- * (a FETCH of the whole message holds it twice while imapflow joins its chunks)...
+ * A source message larger than this is never held whole: it goes alone, streamed from the source's
+ * partial FETCHes into the target's APPEND literal (its size, RFC822.SIZE, is known up front)...
  */
 export const LARGE_BODY_BYTES = 8 * 1024 * 1024;
-/** ...this many bytes per partial FETCH. */
+/** ...this many bytes per partial FETCH... */
 export const LARGE_BODY_CHUNK_BYTES = 1024 * 1024;
+/**
+ * ...and this much of it held at once (taken from the process budget instead of its size): the
+ * slice being parsed, the one waiting in the download's pipe, the socket's write buffer.
+ */
+export const STREAMED_BODY_BYTES = 4 * LARGE_BODY_CHUNK_BYTES;

@@ -2,8 +2,10 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { closeImap, openImap } from './login';
 import { LARGE_BODY_BYTES, LARGE_BODY_CHUNK_BYTES } from './limits';
 import { roleOf } from './roles';
+import { MailError, MailErrorCode } from './errors';
 import type { SourceFolder } from './folders';
 import type { ImapEndpoint, MailboxLogin } from './settings';
+import type { MessageBody, StreamedBody } from './target';
 
 /**
  * The IMAP source, read-only by construction: folders are only ever opened with EXAMINE, bodies
@@ -159,14 +161,15 @@ export class ImapSource {
   /**
    * Streams message bodies in UID order. `onMessage` is awaited before the next message is read
    * (imapflow holds the rest of the response back), and must not run commands on this connection.
+   * A message over LARGE_BODY_BYTES, asked for alone, is handed over as a StreamedBody: its bytes
+   * are fetched when it is read, so the caller must keep this connection free until it has been
+   * read (and any resend read again).
    */
   async bodies(
     uids: number[],
-    onMessage: (uid: number, content: Buffer, flags: string[]) => Promise<void>,
+    onMessage: (uid: number, content: MessageBody, flags: string[]) => Promise<void>,
   ): Promise<void> {
     if (!uids.length) return;
-    // A message larger than the group byte bound comes alone: read it in chunks into one buffer of
-    // its exact size, instead of the FETCH parser's chunks joined into a second copy at the end.
     if (uids.length === 1 && (await this.largeBody(uids[0] as number, onMessage))) return;
     for await (const m of this.client.fetch(
       uidSet(uids),
@@ -178,10 +181,10 @@ export class ImapSource {
     }
   }
 
-  /** Reads one message over LARGE_BODY_BYTES via imapflow's chunked download; false when it is smaller. */
+  /** Hands over one message over LARGE_BODY_BYTES as a StreamedBody; false when it is smaller. */
   private async largeBody(
     uid: number,
-    onMessage: (uid: number, content: Buffer, flags: string[]) => Promise<void>,
+    onMessage: (uid: number, content: MessageBody, flags: string[]) => Promise<void>,
   ): Promise<boolean> {
     const head = await this.client.fetchOne(
       String(uid),
@@ -189,21 +192,49 @@ export class ImapSource {
       { uid: true },
     );
     if (!head || !head.size || head.size <= LARGE_BODY_BYTES) return false;
-    const { content } = await this.client.download(String(uid), undefined, {
-      uid: true,
-      chunkSize: LARGE_BODY_CHUNK_BYTES,
-    });
-    if (!content) return false;
-    const body = Buffer.allocUnsafe(head.size);
-    let at = 0;
-    for await (const chunk of content as AsyncIterable<Buffer>) {
-      if (at + chunk.length > body.length) throw new Error(`message ${uid} grew while it was read`);
-      chunk.copy(body, at);
-      at += chunk.length;
-    }
-    if (at !== body.length) throw new Error(`message ${uid}: ${at} of ${body.length} bytes read`);
-    await onMessage(uid, body, flagList(head.flags));
+    await onMessage(uid, this.streamedBody(uid, head.size), flagList(head.flags));
     return true;
+  }
+
+  /**
+   * The message as partial FETCHes of LARGE_BODY_CHUNK_BYTES (imapflow's download waits for each
+   * slice to be consumed before it asks for the next), checked against its RFC822.SIZE.
+   */
+  private streamedBody(uid: number, size: number): StreamedBody {
+    const client = this.client;
+    const body = {
+      size,
+      hasNul: undefined as boolean | undefined,
+      async *read(): AsyncGenerator<Buffer> {
+        const { content } = await client.download(String(uid), undefined, {
+          uid: true,
+          chunkSize: LARGE_BODY_CHUNK_BYTES,
+        });
+        if (!content) throw changed(uid, `it is no longer on the source`);
+        const slices = content as AsyncIterable<Buffer> & { destroy(): void };
+        let at = 0;
+        let nul = false;
+        try {
+          for await (const slice of slices) {
+            if (at + slice.length > size) throw changed(uid, `it grew while it was read`);
+            nul ||= slice.includes(0);
+            at += slice.length;
+            yield slice;
+          }
+        } finally {
+          // Stopped early (the target went away, or a check above): the download ends here.
+          if (at !== size) slices.destroy();
+        }
+        if (at !== size) {
+          // A connection that dropped mid-message is not a shorter message.
+          if (!client.usable)
+            throw new MailError(MailErrorCode.connectionLost, 'source: the connection dropped during FETCH');
+          throw changed(uid, `${at} of ${size} bytes were read`);
+        }
+        body.hasNul = nul;
+      },
+    };
+    return body;
   }
 
   async close(): Promise<void> {
@@ -229,4 +260,15 @@ export function messageIdOf(headers: Buffer | undefined): string | undefined {
   const m = /^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)/im.exec(headers.toString('latin1'));
   const v = m?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim();
   return v || undefined;
+}
+
+/** A large message whose bytes do not come to its RFC822.SIZE (the literal sent ahead would lie). */
+function changed(uid: number, what: string): MailError {
+  return new MailError(
+    MailErrorCode.sourceSizeMismatch,
+    `source: message ${uid} could not be read whole: ${what}`,
+    {
+      uid,
+    },
+  );
 }

@@ -23,9 +23,49 @@ export interface Fingerprint {
   internalDate: Date;
 }
 
+/**
+ * A message too large to hold in memory: read from the source while it is written to the target,
+ * in bounded slices. Its size is known up front (RFC822.SIZE), so an IMAP literal's length can go
+ * out before its bytes. It cannot be replayed: every `read()` reads the source again, so a resend
+ * (throttled, folder created again, a refusal tried once more) fetches the message anew.
+ */
+export interface StreamedBody {
+  readonly size: number;
+  /**
+   * The message's bytes in order, fetched from the source as they are consumed. Throws when the
+   * source delivers other than `size` bytes (a target must then drop what it was writing).
+   */
+  read(): AsyncIterable<Buffer>;
+  /** Whether the last complete read met a NUL byte (IMAP needs a literal8 then); undefined before. */
+  readonly hasNul: boolean | undefined;
+}
+
+/** A message body: whole in memory, or streamed from the source (one over LARGE_BODY_BYTES). */
+export type MessageBody = Buffer | StreamedBody;
+
+export function isStreamed(body: MessageBody): body is StreamedBody {
+  return !Buffer.isBuffer(body);
+}
+
+export function bodySize(body: MessageBody): number {
+  return isStreamed(body) ? body.size : body.length;
+}
+
+/** The whole body as one Buffer, for a path that cannot stream (it then holds the message once). */
+export async function wholeBody(body: MessageBody): Promise<Buffer> {
+  if (!isStreamed(body)) return body;
+  const whole = Buffer.allocUnsafe(body.size);
+  let at = 0;
+  for await (const chunk of body.read()) {
+    chunk.copy(whole, at);
+    at += chunk.length;
+  }
+  return whole;
+}
+
 export interface TargetMessage extends Fingerprint {
   /** The message exactly as the source stored it; never modified. */
-  content: Buffer;
+  content: MessageBody;
   /** IMAP system flags (`\Seen`, ...) and keywords (`$Forwarded`, `Project`). `\Recent` is never passed. */
   flags: string[];
 }

@@ -58,10 +58,12 @@ it('a message the target refuses for now is copied on a later pass, not listed a
     const append: MailTarget['append'] = async (folder, messages) => {
       const results = await real.append(
         folder,
-        messages.filter((m) => !(m.content.includes('Subject: unread') && refusals < 2)),
+        messages.filter(
+          (m) => !(Buffer.isBuffer(m.content) && m.content.includes('Subject: unread') && refusals < 2),
+        ),
       );
       return messages.map((m) => {
-        if (m.content.includes('Subject: unread') && refusals < 2) {
+        if (Buffer.isBuffer(m.content) && m.content.includes('Subject: unread') && refusals < 2) {
           refusals++;
           return { ok: false, reason: '[INUSE] Mailbox is locked, try again later', temporary: true };
         }

@@ -149,7 +149,9 @@ async function stored(port: number, user: string, folder: string) {
 }
 
 const expected = (m: TargetMessage) => ({
-  sha256: createHash('sha256').update(m.content).digest('hex'),
+  sha256: createHash('sha256')
+    .update(m.content as Buffer)
+    .digest('hex'),
   flags: [...m.flags].sort(),
   date: m.internalDate.toISOString(),
 });

@@ -10,7 +10,7 @@ import { cleanEnv, root } from '../../testing/jest/cli';
 /**
  * A 100 MB message through the built CLI (`node dist/cli/main.js run`), between two Dovecots: it
  * arrives byte for byte, and the peak resident memory of the CLI process (VmHWM, read from /proc
- * while it runs) is printed beside the 256 MB goal.
+ * while it runs; Azurite runs in a process of its own) stays within 256 MB.
  */
 const SIZE = 100 * 1024 * 1024;
 let source: RunningDovecot;
@@ -87,7 +87,7 @@ function runMeasured(args: string[]): Promise<{ code: number; stderr: string; pe
   });
 }
 
-it('a 100 MB message arrives byte for byte through mailferry run; its peak RSS is measured', async () => {
+it('a 100 MB message arrives byte for byte through mailferry run within 256 MB of RSS', async () => {
   const side = (server: RunningDovecot) => ({
     type: 'imap',
     host: server.host,
@@ -108,11 +108,11 @@ it('a 100 MB message arrives byte for byte through mailferry run; its peak RSS i
   const [from, to] = await Promise.all([inboxDigest(source), inboxDigest(target)]);
   expect(to).toEqual(from);
   expect(to.count).toBe(1);
-  // The figure for the report, not a bound: the engine holds each message as one Buffer, so the
-  // peak is the process' baseline (~170 MB with a 1 MB message) plus one copy of the message
-  // (~290 MB here); 256 MB needs the message streamed from source to target.
-  console.log(
-    `mailferry run, 100 MB message: peak RSS of the CLI process ${Math.round(run.peakKb / 1024)} MB`,
-  );
+  // The goal of a copy that streams a large message from the source's partial FETCHes into the
+  // target's APPEND literal: the process' baseline (~170 MB) plus a few MB, never a copy of the
+  // message (which took it to ~290 MB).
+  const peakMb = Math.round(run.peakKb / 1024);
+  console.log(`mailferry run, 100 MB message: peak RSS of the CLI process ${peakMb} MB (goal 256 MB)`);
   expect(run.peakKb).toBeGreaterThan(0);
+  expect(peakMb).toBeLessThanOrEqual(256);
 }, 600000);

@@ -1,6 +1,6 @@
 import { PIPELINE_BYTES_IN_FLIGHT, PIPELINE_COMMANDS_IN_FLIGHT } from '../limits';
 import type { ImapEndpoint, MailboxLogin } from '../settings';
-import type { TargetMessage } from '../target';
+import { bodySize, isStreamed, type TargetMessage } from '../target';
 import { openWire } from './auth';
 import { CONTINUE, type CommandPart, type ImapCommandError, type ImapWire } from './connection';
 import type { ServerResponse } from './responses';
@@ -62,7 +62,7 @@ export class AppendWriter {
     let bytes = 0;
     for (const m of messages) {
       parts.push(' ', ...this.messageParts(wire, m));
-      bytes += m.content.length;
+      bytes += bodySize(m.content);
     }
     const answer = await this.sendBounded(wire, parts, bytes);
     const uids = appendUids(answer);
@@ -79,7 +79,7 @@ export class AppendWriter {
     for (const m of messages) {
       if (!wire.usable) break;
       const parts = [`APPEND ${this.mailbox(folder)} `, ...this.messageParts(wire, m)];
-      const answer = this.sendBounded(wire, parts, m.content.length);
+      const answer = this.sendBounded(wire, parts, bodySize(m.content));
       // Settled below; a rejection must not count as unhandled while later appends are written.
       answer.catch(() => undefined);
       answers.push(answer);
@@ -153,13 +153,19 @@ export class AppendWriter {
    * where the server allows it, else `{n}` and the server's `+` before the bytes.
    */
   private messageParts(wire: ImapWire, m: TargetMessage): CommandPart[] {
-    const binary = wire.capabilities.has('BINARY') && m.content.includes(0);
-    const nonSync = this.mode === 'plus' || (this.mode === 'minus' && m.content.length <= LITERAL_MINUS_MAX);
+    const body = m.content;
+    const size = bodySize(body);
+    // A streamed body's NUL bytes are known only once it was read whole: a first attempt goes as a
+    // plain literal, and a resend of one that had NULs (refused) as literal8.
+    const hasNul = isStreamed(body) ? body.hasNul === true : body.includes(0);
+    const binary = wire.capabilities.has('BINARY') && hasNul;
+    const nonSync = this.mode === 'plus' || (this.mode === 'minus' && size <= LITERAL_MINUS_MAX);
     return [
       `${flagList(m.flags)} ${formatInternalDate(m.internalDate)} `,
-      literalPrefix(m.content.length, nonSync, binary),
+      literalPrefix(size, nonSync, binary),
       ...(nonSync ? [] : [CONTINUE]),
-      m.content,
+      // Streamed: read from the source now, slice by slice, as the socket takes it.
+      isStreamed(body) ? { stream: body.read() } : body,
     ];
   }
 }

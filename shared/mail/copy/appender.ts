@@ -1,10 +1,16 @@
 import { processBudget } from '../budget';
 import { MailError, MailErrorCode, isOutcomeUnknown } from '../errors';
 import { dueForRenewal, takeLease } from '../lease';
-import { APPEND_BATCH_BYTES, CHUNK_MAX_BYTES, MAX_DEFERRED_PASSES } from '../limits';
+import {
+  APPEND_BATCH_BYTES,
+  CHUNK_MAX_BYTES,
+  LARGE_BODY_BYTES,
+  MAX_DEFERRED_PASSES,
+  STREAMED_BODY_BYTES,
+} from '../limits';
 import type { MessageMeta } from '../source';
 import type { SkippedItem } from '../state';
-import type { AppendResult, TargetMessage } from '../target';
+import { isStreamed, type AppendResult, type TargetMessage } from '../target';
 import type { IndexWriter } from './index-writer';
 import { doneRow, itemKey, skippedItem } from './rows';
 import type { CopyScope, NewMessagesOutcome } from './scope';
@@ -56,7 +62,7 @@ export class Appender {
         break;
       }
       if (!(await this.stillOurs())) break;
-      const reserved = g.reduce((n, m) => n + m.size, 0);
+      const reserved = heldBytes(g);
       await processBudget.acquire(reserved);
       const items = await this.read(g);
       if (!items) {
@@ -75,6 +81,9 @@ export class Appender {
           running.delete(task);
         });
       running.add(task);
+      // A streamed body is read from the source while it is appended (and read again by a resend):
+      // the source connection stays with it until its append is over.
+      if (items.some((i) => isStreamed(i.content))) await task;
     }
     await Promise.all(running);
   }
@@ -223,4 +232,15 @@ export class Appender {
         tries,
       });
   }
+}
+
+/**
+ * Memory a group holds while it is read and appended: its bytes, or for a message over
+ * LARGE_BODY_BYTES (always alone in its group: groups stop at APPEND_BATCH_BYTES) the bounded
+ * buffers it is streamed through.
+ */
+function heldBytes(g: MessageMeta[]): number {
+  const only = g.length === 1 ? g[0] : undefined;
+  if (only && only.size > LARGE_BODY_BYTES) return STREAMED_BODY_BYTES;
+  return g.reduce((n, m) => n + m.size, 0);
 }

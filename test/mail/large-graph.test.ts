@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cleanEnv, root } from '../../testing/jest/cli';
+import { SOURCE_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
+import { CLIENT_ID, TEST_SECRET, useStandin } from '../../testing/jest/graph';
+import { plainMessage, seedMailbox } from '../../testing/mail/corpus';
+
+/**
+ * A message of about 100 MB (a 72 MB attachment in base64) through the built CLI into Microsoft
+ * 365 over Graph (the stand-in): it arrives with every byte of its attachment (through an upload
+ * session), and the peak resident memory of the CLI process (VmHWM from /proc) is printed.
+ */
+const source = useDovecot({ specialUse: SOURCE_SPECIAL_USE });
+const USER = 'gina@contoso.com';
+const standin = useStandin({
+  organization: { displayName: 'Contoso', onPremisesSyncEnabled: true },
+  domains: [{ id: 'contoso.com' }],
+  users: [{ userPrincipalName: USER }],
+  // A tenant that raised its message size limit to Exchange Online's largest, 150 MB.
+  maxMessageBytes: 150 * 1024 * 1024,
+});
+const ATTACHMENT = 72 * 1024 * 1024;
+const message = plainMessage({ subject: 'one hundred megabytes', attachmentBytes: ATTACHMENT, seed: 7 });
+
+/** Runs the CLI and samples its peak resident memory (kB) until it exits. */
+function runMeasured(args: string[]): Promise<{ code: number; stderr: string; peakKb: number }> {
+  return new Promise((resolve) => {
+    let peakKb = 0;
+    const child = execFile(
+      process.execPath,
+      [path.join(root, 'dist', 'cli', 'main.js'), ...args],
+      { env: cleanEnv(), cwd: root, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        clearInterval(sampler);
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stderr, peakKb });
+      },
+    );
+    const sampler = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // exited between two samples
+      }
+    }, 50);
+  });
+}
+
+it('a 100 MB message reaches Graph whole through mailferry run; its peak RSS is printed', async () => {
+  expect(message.length).toBeGreaterThan(95 * 1024 * 1024);
+  source().addUser(USER, 'pw');
+  await seedMailbox({ host: source().host, port: source().port, user: USER, password: 'pw' }, [
+    { folder: 'INBOX', content: message, flags: ['\\Seen'], internalDate: new Date('2024-05-01T10:00:00Z') },
+  ]);
+  const work = mkdtempSync(path.join(tmpdir(), 'mailferry-large-graph-'));
+  const config = path.join(work, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      source: {
+        type: 'imap',
+        host: source().host,
+        port: source().port,
+        security: 'none',
+        admin: { user: 'admin', password: 'adminpw' },
+      },
+      target: {
+        type: 'microsoft365',
+        tenantId: standin().tenantId,
+        clientId: CLIENT_ID,
+        clientSecret: TEST_SECRET,
+        authorityHost: standin().authorityHost,
+        graphBaseUrl: standin().url,
+        mailTransport: 'graph',
+        maxMessageSizeMB: 150,
+      },
+    }),
+  );
+  const csv = path.join(work, 'wave.csv');
+  writeFileSync(csv, `EmailAddress\r\n${USER}\r\n`);
+  const run = await runMeasured(['run', '--config', config, '--csv', csv, '--data', path.join(work, 'data')]);
+  expect(run.stderr).not.toMatch(/^error /m);
+  expect(run.code).toBe(0);
+
+  const user = [...standin().state.users.values()].find((u) => u.userPrincipalName === USER)!;
+  const messages = [...standin().state.mailboxes.get(user.id)!.messages.values()];
+  expect(messages.length).toBe(1);
+  const [attachment] = messages[0]!.attachments;
+  // The attachment's base64 lines, between its part's header and the closing boundary.
+  const from = message.indexOf('\r\n\r\n', message.indexOf('filename="data.bin"')) + 4;
+  const to = message.lastIndexOf('\r\n--b_');
+  const decoded = Buffer.from(message.subarray(from, to).toString('latin1').replace(/\r\n/g, ''), 'base64');
+  expect(decoded.length).toBe(ATTACHMENT);
+  const expected = createHash('sha256').update(decoded).digest('hex');
+  expect(createHash('sha256').update(attachment!.bytes).digest('hex')).toBe(expected);
+  console.log(
+    `mailferry run into Graph, 100 MB message: peak RSS of the CLI process ${Math.round(run.peakKb / 1024)} MB`,
+  );
+  expect(run.peakKb).toBeGreaterThan(0);
+}, 600000);
