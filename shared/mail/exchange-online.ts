@@ -1,4 +1,5 @@
 import { ImapTarget } from './imap-target';
+import { EXCHANGE_CLOSES_AFTER_ERRORS, EXCHANGE_PIPELINE_DEPTH } from './limits';
 import type { ImapEndpoint, MailboxLogin } from './settings';
 import type {
   AppendResult,
@@ -13,16 +14,19 @@ import type {
  * Exchange Online's IMAP as it behaves, around the plain IMAP target:
  *
  * - It advertises no CONDSTORE, QRESYNC, MULTIAPPEND or APPENDLIMIT: the IMAP target then appends
- *   one message per command (LITERAL+ pipelines the bytes) and the copy state is mailferry's own.
+ *   one message per command, pipelined (LITERAL+) at most EXCHANGE_PIPELINE_DEPTH deep, and the
+ *   copy state is mailferry's own.
  * - `\Flagged` given on APPEND is not kept for other clients: it is set again with a STORE by UID
  *   (APPENDUID, from UIDPLUS) right after the APPEND.
  * - The top-level folder name "Files" is reserved by Exchange: a source folder of that name maps to
  *   "Files (migrated)", and the plan lists the rename.
  * - A message over the mailbox's MaxReceiveSize (35 MB by default, up to 150 MB) is refused: the
  *   engine skips it before sending and lists it with its size and the fix.
- * - Throttling answers `Request is throttled. Suggested Backoff Time: N milliseconds` and ten errors
- *   close the connection: the IMAP layer waits as told (a durable timer for long waits) and never
- *   retries into the back-off.
+ * - Throttling answers `Request is throttled. Suggested Backoff Time: N milliseconds`, every command
+ *   arriving during the back-off counts as an error, and about ten errors close the connection: the
+ *   append writer stops sending at the first throttling answer, waits as told (a durable timer for
+ *   long waits), sends again only the appends refused (a NO stores nothing), and moves to a fresh
+ *   connection before a connection's errors could reach the limit.
  */
 
 /** Connections per mailbox on Exchange Online by default: it allows few at once per mailbox. */
@@ -52,10 +56,14 @@ export class ExchangeOnlineTarget implements MailTarget {
   }
 
   static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ExchangeOnlineTarget> {
-    // No pipelined appends: Exchange answers a throttled command with a back-off and counts every
-    // command that arrives during it as an error (about ten close the connection); appends already
-    // on the wire would all arrive in the back-off. One APPEND at a time waits as told.
-    return new ExchangeOnlineTarget(await ImapTarget.open(endpoint, login, { pipeline: false }));
+    // A shallow pipeline: a throttling answer finds at most EXCHANGE_PIPELINE_DEPTH - 1 appends
+    // already on the wire (each one more error), and nothing more is sent until the back-off ends.
+    return new ExchangeOnlineTarget(
+      await ImapTarget.open(endpoint, login, {
+        commandsInFlight: EXCHANGE_PIPELINE_DEPTH,
+        closesAfterErrors: EXCHANGE_CLOSES_AFTER_ERRORS,
+      }),
+    );
   }
 
   listFolders(): Promise<TargetFolder[]> {

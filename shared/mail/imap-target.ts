@@ -1,5 +1,13 @@
 import type { ImapFlow } from 'imapflow';
-import { APPEND_BATCH_MESSAGES, MAX_FOLDER_SEGMENT } from './limits';
+import { doublingBackoff } from '../domain/backoff';
+import {
+  APPEND_BATCH_MESSAGES,
+  FIRST_BACKOFF_MS,
+  MAX_BACKOFF_MS,
+  MAX_FOLDER_SEGMENT,
+  MAX_INLINE_BACKOFF_MS,
+  MAX_RETRIES,
+} from './limits';
 import {
   MailError,
   MailErrorCode,
@@ -10,8 +18,8 @@ import {
   throttleDelayMs,
 } from './errors';
 import { closeImap, openImap } from './login';
-import { withRetry } from './retry';
-import { AppendWriter, literalMode } from './append/writer';
+import { sleep, withRetry } from './retry';
+import { AppendWriter, literalMode, type AppendWriterOptions } from './append/writer';
 import { roleOf } from './roles';
 import type { ImapEndpoint, MailboxLogin } from './settings';
 import type {
@@ -44,7 +52,8 @@ export class ImapTarget implements MailTarget {
     private readonly login: MailboxLogin,
     first: ImapFlow,
     delimiter: string,
-    pipeline = true,
+    pipeline: boolean,
+    pipelineBounds: AppendWriterOptions,
   ) {
     const appendLimit = first.capabilities.get('APPENDLIMIT');
     const configured = endpoint.maxMessageSizeMB * 1024 * 1024;
@@ -60,19 +69,25 @@ export class ImapTarget implements MailTarget {
     };
     this.free.push(first);
     this.multiAppend = first.capabilities.has('MULTIAPPEND');
-    this.writer = pipeline ? new AppendWriter(endpoint, login, literalMode(first.capabilities)) : undefined;
+    this.writer = pipeline
+      ? new AppendWriter(endpoint, login, literalMode(first.capabilities), pipelineBounds)
+      : undefined;
   }
 
-  /** `options.pipeline: false` keeps imapflow's APPEND path (the benchmark's comparison). */
+  /**
+   * `options.pipeline: false` keeps imapflow's APPEND path (the benchmark's comparison);
+   * `commandsInFlight` / `closesAfterErrors` bound the append pipeline (see AppendWriterOptions).
+   */
   static async open(
     endpoint: ImapEndpoint,
     login: MailboxLogin,
-    options: { pipeline?: boolean } = {},
+    options: { pipeline?: boolean } & AppendWriterOptions = {},
   ): Promise<ImapTarget> {
     const first = await openImap(endpoint, login, 'target');
     const root = await first.list({ statusQuery: undefined }).catch(() => []);
     const delimiter = root.find((f) => f.delimiter)?.delimiter ?? '/';
-    const target = new ImapTarget(endpoint, login, first, delimiter, options.pipeline ?? true);
+    const { pipeline = true, ...bounds } = options;
+    const target = new ImapTarget(endpoint, login, first, delimiter, pipeline, bounds);
     // Further connections open on demand up to `connections`.
     return target;
   }
@@ -266,37 +281,48 @@ export class ImapTarget implements MailTarget {
     }
     const out = new Array<AppendResult | undefined>(messages.length);
     let todo = messages.map((_, i) => i);
-    // Throttled appends go again (withRetry waits and gives up as it does for the imapflow path).
-    await withRetry(
-      'APPEND',
-      async () => {
-        const outcomes = await once(() =>
-          writer.appendEach(
-            folder,
-            todo.map((i) => messages[i] as TargetMessage),
-          ),
-        );
-        const throttled: number[] = [];
-        let throttle: unknown;
-        outcomes.forEach((o, k) => {
-          const i = todo[k] as number;
-          if (o.ok) out[i] = { ok: true, id: o.uid };
-          else if (isMissingFolder(o.error)) throw o.error;
-          else if (throttleDelayMs(o.error) !== undefined) {
-            throttled.push(i);
-            throttle = o.error;
-          } else
-            out[i] = {
-              ok: false,
-              reason: serverText(o.error),
-              ...(isTemporaryRefusal(o.error) ? { temporary: true } : {}),
-            };
+    // Throttled appends (answered NO/BAD "throttled", or held back by the writer during the back-off:
+    // nothing stored) go again, and only they, once the server's back-off has passed. The rounds
+    // without any append stored are bounded, not the rounds: under steady throttling every round
+    // stores a few. A back-off longer than a call should sleep ends the call (MAIL_THROTTLED with
+    // retryAfterMs): this group's stored appends are then found by the lookup of the next call.
+    for (let stalled = 0; todo.length;) {
+      const outcomes = await once(() =>
+        writer.appendEach(
+          folder,
+          todo.map((i) => messages[i] as TargetMessage),
+        ),
+      );
+      const throttled: number[] = [];
+      let wait = 0;
+      let throttle: unknown;
+      outcomes.forEach((o, k) => {
+        const i = todo[k] as number;
+        const delay = o.ok ? undefined : throttleDelayMs(o.error);
+        if (o.ok) out[i] = { ok: true, id: o.uid };
+        else if (isMissingFolder(o.error)) throw o.error;
+        else if (delay !== undefined) {
+          throttled.push(i);
+          wait = Math.max(wait, delay);
+          throttle = o.error;
+        } else
+          out[i] = {
+            ok: false,
+            reason: serverText(o.error),
+            ...(isTemporaryRefusal(o.error) ? { temporary: true } : {}),
+          };
+      });
+      stalled = throttled.length < todo.length ? 0 : stalled + 1;
+      todo = throttled;
+      if (!todo.length) break;
+      if (wait > MAX_INLINE_BACKOFF_MS || stalled > MAX_RETRIES) {
+        throw new MailError(MailErrorCode.throttled, `APPEND: ${serverText(throttle)}`, {
+          retryAfterMs: wait || MAX_BACKOFF_MS,
         });
-        todo = throttled;
-        if (throttle) throw throttle;
-      },
-      noReconnect,
-    );
+      }
+      // `[THROTTLED]` without a time: back off as for a dropped connection.
+      await sleep(wait || doublingBackoff(stalled, FIRST_BACKOFF_MS, MAX_BACKOFF_MS));
+    }
     return out.map((r) => r ?? { ok: false, reason: 'the target refused the message' });
   }
 

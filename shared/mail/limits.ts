@@ -71,6 +71,13 @@ export const MAX_INLINE_BACKOFF_MS = 60000;
  * this many times; after that the call fails as transient and the next one starts with the lookup.
  */
 export const MAX_UNKNOWN_ROUNDS = 3;
+/**
+ * Before looking up appends whose answer was lost, wait this long, and look again (at most
+ * LOST_ANSWER_MAX_LOOKUPS times) until two lookups in a row agree: a server finishes the pipelined
+ * APPENDs it had already received when the connection dropped, a moment after the drop.
+ */
+export const LOST_ANSWER_SETTLE_MS = 300;
+export const LOST_ANSWER_MAX_LOOKUPS = 5;
 
 /**
  * A message the target refused "for now" (IMAP NO [UNAVAILABLE], [INUSE]...) is tried again on the
@@ -113,6 +120,15 @@ export const SYNC_FOLDER_CONCURRENCY = 2;
 export const PIPELINE_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** ...and appends sent and not yet answered (many small messages). */
 export const PIPELINE_COMMANDS_IN_FLIGHT = 64;
+/**
+ * Exchange Online: appends sent and not yet answered on its one append connection. Exchange counts
+ * every command that arrives during a throttling back-off as an error and closes the connection
+ * after about ten (EXCHANGE_CLOSES_AFTER_ERRORS): a throttling then costs at most this many errors
+ * (the throttled append and those already on the wire; nothing more is sent until the back-off has
+ * passed). Four keep a long link busy (one answer's round trip covers three more appends).
+ */
+export const EXCHANGE_PIPELINE_DEPTH = 4;
+export const EXCHANGE_CLOSES_AFTER_ERRORS = 10;
 
 /**
  * Session pool (per process): an idle IMAP session (a mailbox's source or target connections) is

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
  * - a session whose XOAUTH2 token has expired is ended at the next command with
  *   `* BYE Session invalidated - AccessTokenExpired` (Dovecot checks a token at login only);
  * - throttling: chosen commands are answered `BAD Request is throttled. Suggested Backoff Time: N
- *   milliseconds` instead of reaching the server, and a connection is closed after ten errors;
+ *   milliseconds` instead of reaching the server; every command that arrives during the back-off is
+ *   answered the same way (with the time left) and counts as an error too, and a connection is
+ *   closed after ten errors;
  * - `\Flagged` given on APPEND is dropped (Exchange does not keep it for other clients), so only a
  *   STORE after the APPEND sets it.
  *
@@ -36,6 +38,13 @@ export interface ExoProxyStats {
   throttled: number;
   /** Commands a client sent on a connection before the suggested back-off had passed. */
   hammered: number;
+  /**
+   * Most commands that arrived during one back-off: a pipelining client that stops sending at the
+   * throttling answer stays below its pipeline depth (those were on the wire already).
+   */
+  maxInOneBackoff: number;
+  /** Most APPENDs passed to the server on one connection and not yet answered (pipeline depth). */
+  maxAppendsInFlight: number;
   closedForErrors: number;
   expiredSessions: number;
   flaggedDropped: number;
@@ -77,6 +86,8 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
     commands: 0,
     throttled: 0,
     hammered: 0,
+    maxInOneBackoff: 0,
+    maxAppendsInFlight: 0,
     closedForErrors: 0,
     expiredSessions: 0,
     flaggedDropped: 0,
@@ -108,6 +119,19 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
       upstream.on('data', (d: Buffer) => setTimeout(() => client.destroyed || client.write(d), latency));
       upstream.on('end', () => setTimeout(() => client.end(), latency));
     } else upstream.pipe(client);
+    // APPENDs passed on and not yet answered: their tags, until the server's tagged answer.
+    const appendsInFlight = new Set<string>();
+    let answers = '';
+    upstream.on('data', (d: Buffer) => {
+      if (!appendsInFlight.size) {
+        answers = '';
+        return;
+      }
+      answers += d.toString('latin1');
+      const lines = answers.split('\r\n');
+      answers = (lines.pop() ?? '').slice(-4096);
+      for (const l of lines) appendsInFlight.delete(l.slice(0, l.indexOf(' ')));
+    });
 
     let pending = Buffer.alloc(0);
     /** Bytes of a literal still to pass (or swallow). */
@@ -119,6 +143,7 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
     let expiresAt: number | undefined;
     let errors = 0;
     let backoffUntil = 0;
+    let inThisBackoff = 0;
 
     const sayAndClose = (line: string): void => {
       client.end(`${line}\r\n`);
@@ -131,7 +156,21 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
       const command = name.toUpperCase();
       if (!tag || command === '') return line;
       stats.commands++;
-      if (Date.now() < backoffUntil) stats.hammered++;
+      const throttledNow = (ms: number): null => {
+        stats.throttled++;
+        errors++;
+        client.write(`${tag} BAD Request is throttled. Suggested Backoff Time: ${ms} milliseconds\r\n`);
+        if (errors >= closeAfter) {
+          stats.closedForErrors++;
+          sayAndClose('* BYE Connection closed after too many errors');
+        }
+        return null;
+      };
+      if (Date.now() < backoffUntil) {
+        stats.hammered++;
+        stats.maxInOneBackoff = Math.max(stats.maxInOneBackoff, ++inThisBackoff);
+        return throttledNow(backoffUntil - Date.now());
+      }
       const exp = tokenExpiry(line);
       if (exp !== undefined) expiresAt = exp * 1000;
       else if (expiresAt !== undefined && Date.now() >= expiresAt) {
@@ -141,17 +180,13 @@ export async function startExoProxy(options: ExoProxyOptions): Promise<ExoProxy>
       }
       const t = options.throttle;
       if (t && throttleCommands.has(command) && ++matching % t.every === 0) {
-        stats.throttled++;
-        errors++;
         backoffUntil = Date.now() + t.backoffMs;
-        client.write(
-          `${tag} BAD Request is throttled. Suggested Backoff Time: ${t.backoffMs} milliseconds\r\n`,
-        );
-        if (errors >= closeAfter) {
-          stats.closedForErrors++;
-          sayAndClose('* BYE Connection closed after too many errors');
-        }
-        return null;
+        inThisBackoff = 0;
+        return throttledNow(t.backoffMs);
+      }
+      if (command === 'APPEND') {
+        appendsInFlight.add(tag);
+        stats.maxAppendsInFlight = Math.max(stats.maxAppendsInFlight, appendsInFlight.size);
       }
       if (dropFlagged && command === 'APPEND' && /\\Flagged/i.test(line)) {
         stats.flaggedDropped++;

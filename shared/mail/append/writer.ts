@@ -1,4 +1,5 @@
 import { PIPELINE_BYTES_IN_FLIGHT, PIPELINE_COMMANDS_IN_FLIGHT } from '../limits';
+import { throttleDelayMs } from '../errors';
 import type { ImapEndpoint, MailboxLogin } from '../settings';
 import { bodySize, isStreamed, type TargetMessage } from '../target';
 import { openWire } from './auth';
@@ -38,17 +39,37 @@ export function literalMode(capabilities: { has(name: string): boolean }): Liter
   return 'sync';
 }
 
+/** Per-target bounds of the pipeline (Exchange Online: see exchange-online.ts). */
+export interface AppendWriterOptions {
+  /** Appends sent and not yet answered, at most (default PIPELINE_COMMANDS_IN_FLIGHT). */
+  commandsInFlight?: number;
+  /**
+   * The server closes a connection after this many errors (NO/BAD) on it: the writer moves to a
+   * fresh connection while one more throttling (which costs up to `commandsInFlight` errors: the
+   * appends already on the wire arrive during the back-off) could still reach it.
+   */
+  closesAfterErrors?: number;
+}
+
 export class AppendWriter {
   private wire: ImapWire | undefined;
   private opening: Promise<ImapWire> | undefined;
   private bytesInFlight = 0;
   private commandsInFlight = 0;
   private readonly roomWaiters: Array<() => void> = [];
+  /** The folder each connection has selected for its appends (see `select`). */
+  private readonly selected = new WeakMap<ImapWire, string>();
+  /** Errors (NO/BAD) each connection has answered. */
+  private readonly errors = new WeakMap<ImapWire, number>();
+  /** A throttling answer: nothing more is sent until then (ms since the epoch), on any connection. */
+  private holdUntil = 0;
+  private holdReason = '';
 
   constructor(
     private readonly endpoint: ImapEndpoint,
     private readonly login: MailboxLogin,
     readonly mode: LiteralMode,
+    private readonly options: AppendWriterOptions = {},
   ) {}
 
   /**
@@ -58,6 +79,7 @@ export class AppendWriter {
    */
   async multiAppend(folder: string, messages: TargetMessage[]): Promise<Array<string | undefined>> {
     const wire = await this.connection();
+    this.select(wire, folder);
     const parts: CommandPart[] = [`APPEND ${this.mailbox(folder)}`];
     let bytes = 0;
     for (const m of messages) {
@@ -75,6 +97,7 @@ export class AppendWriter {
    */
   async appendEach(folder: string, messages: TargetMessage[]): Promise<PipelinedOutcome[]> {
     const wire = await this.connection();
+    this.select(wire, folder);
     const answers: Array<Promise<ServerResponse>> = [];
     for (const m of messages) {
       if (!wire.usable) break;
@@ -116,7 +139,9 @@ export class AppendWriter {
   }
 
   private async connection(): Promise<ImapWire> {
-    if (this.wire?.usable) return this.wire;
+    if (this.wire?.usable && !this.worn(this.wire)) return this.wire;
+    // Worn out by errors: logged out after the commands already on it are answered.
+    if (this.wire?.usable) void this.wire.logout();
     this.wire = undefined;
     this.opening ??= openWire(this.endpoint, this.login).finally(() => (this.opening = undefined));
     this.wire = await this.opening;
@@ -128,19 +153,68 @@ export class AppendWriter {
     while (
       this.commandsInFlight > 0 &&
       (this.bytesInFlight + bytes > PIPELINE_BYTES_IN_FLIGHT ||
-        this.commandsInFlight >= PIPELINE_COMMANDS_IN_FLIGHT)
+        this.commandsInFlight >= (this.options.commandsInFlight ?? PIPELINE_COMMANDS_IN_FLIGHT))
     ) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
+    const held = this.held();
+    if (held) throw held;
     this.bytesInFlight += bytes;
     this.commandsInFlight++;
     try {
       return await wire.send(wire.nextTag(), parts);
+    } catch (e) {
+      // Noted before the room is handed on (finally): the next append sees the hold and stays back.
+      this.noteError(wire, e);
+      throw e;
     } finally {
       this.bytesInFlight -= bytes;
       this.commandsInFlight--;
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
+  }
+
+  /**
+   * A NO/BAD counts towards the connection's errors; a throttling answer (`Suggested Backoff Time`)
+   * stops every further append until the back-off has passed: the server counts each command that
+   * arrives during it as one more error.
+   */
+  private noteError(wire: ImapWire, e: unknown): void {
+    if (!(e as Partial<ImapCommandError>).responseStatus) return;
+    this.errors.set(wire, (this.errors.get(wire) ?? 0) + 1);
+    const wait = throttleDelayMs(e);
+    if (wait === undefined || wait <= 0) return;
+    this.holdUntil = Math.max(this.holdUntil, Date.now() + wait);
+    this.holdReason = (e as ImapCommandError).responseText;
+  }
+
+  /** During a back-off: the refusal an append gets instead of being sent (a NO: nothing stored). */
+  private held(): ImapCommandError | undefined {
+    const left = this.holdUntil - Date.now();
+    if (left <= 0) return undefined;
+    const text = `Request is throttled. Suggested Backoff Time: ${left} milliseconds (not sent: the server answered "${this.holdReason}")`;
+    return Object.assign(new Error(text), { responseStatus: 'NO', responseText: text });
+  }
+
+  private worn(wire: ImapWire): boolean {
+    const limit = this.options.closesAfterErrors;
+    const depth = this.options.commandsInFlight ?? PIPELINE_COMMANDS_IN_FLIGHT;
+    return limit !== undefined && (this.errors.get(wire) ?? 0) + depth >= limit;
+  }
+
+  /**
+   * SELECT the folder before appending into it, pipelined ahead of the APPENDs (no wait): Dovecot
+   * appends into the selected mailbox as it is, instead of opening the mailbox and its index for
+   * every APPEND (single APPENDs go about twice as fast; mbsync selects too). Nothing here ever
+   * sends CLOSE or EXPUNGE, so a read-write selection removes nothing. A refused SELECT (a folder
+   * gone) leaves none: the APPEND's own answer (TRYCREATE) then says what happened.
+   */
+  private select(wire: ImapWire, folder: string): void {
+    if (this.selected.get(wire) === folder || this.held()) return;
+    this.selected.set(wire, folder);
+    wire.send(wire.nextTag(), [`SELECT ${this.mailbox(folder)}`]).catch(() => {
+      if (this.selected.get(wire) === folder) this.selected.delete(wire);
+    });
   }
 
   private mailbox(folder: string): string {
