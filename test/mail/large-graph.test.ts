@@ -104,6 +104,7 @@ it('a 100 MB message reaches Graph whole through mailferry run; without holding 
   expect(run.peakKb).toBeGreaterThan(0);
   // Parsed with its attachment held (and joined from its pieces) the same run peaked at ~405 MB;
   // streamed through a first pass that only counts the attachment and a second that uploads it
-  // slice by slice, ~250 MB. The bound catches a return to holding the attachment.
-  expect(run.peakKb / 1024).toBeLessThanOrEqual(300);
+  // slice by slice, 250-280 MB on a loaded 2-core machine (garbage of two 100 MB reads waits for
+  // the collector). The bound catches a return to holding the attachment.
+  expect(run.peakKb / 1024).toBeLessThanOrEqual(330);
 }, 600000);
