@@ -1,9 +1,10 @@
-import type { AppendResult, TargetMessage } from '../mail/target';
+import { isStreamed, type AppendResult, type StreamedBody, type TargetMessage } from '../mail/target';
 import { MailError, MailErrorCode } from '../mail/errors';
 import type { BatchResult, GraphClient } from './client';
 import { GraphError, isGraphError } from './errors';
 import { MESSAGE_LIMITS } from './limits';
 import { ITEM_KEY_PROPERTY, PENDING_KEY_PROPERTY, mimeToGraphMessage, type GraphAttachment } from './mime';
+import { eachAttachment } from './mime-stream';
 import { isOutcomeUnknownGraph } from './outcome';
 
 /**
@@ -27,6 +28,8 @@ export interface Prepared {
   later: GraphAttachment[];
   createBytes: number;
   notCarried: string[];
+  /** A streamed message: its `later` attachments' bytes are read from it again while uploaded. */
+  source?: StreamedBody;
 }
 
 const ODATA_FILE = '#microsoft.graph.fileAttachment';
@@ -62,9 +65,11 @@ function fileAttachment(a: GraphAttachment): Record<string, unknown> {
 /** A message as its create request: attachments inline when the request stays under Graph's limits. */
 export async function prepareMessage(m: TargetMessage): Promise<Prepared> {
   const converted = await mimeToGraphMessage(m.content, m.flags, m.internalDate);
-  const totalAttachmentBytes = converted.attachments.reduce((s, a) => s + a.content.length, 0);
+  const totalAttachmentBytes = converted.attachments.reduce((s, a) => s + a.size, 0);
   const base = JSON.stringify(converted.message).length;
+  const deferred = converted.attachments.some((a) => a.deferred);
   const inlineFits =
+    !deferred &&
     totalAttachmentBytes <= MESSAGE_LIMITS.inlineAttachmentBytes &&
     base + Math.ceil((totalAttachmentBytes * 4) / 3) + converted.attachments.length * 300 <=
       MESSAGE_LIMITS.maxCreateRequestBytes;
@@ -86,6 +91,7 @@ export async function prepareMessage(m: TargetMessage): Promise<Prepared> {
     later,
     createBytes: Buffer.byteLength(JSON.stringify(json)),
     notCarried: converted.notCarried,
+    ...(deferred && isStreamed(m.content) ? { source: m.content } : {}),
   };
 }
 
@@ -173,7 +179,14 @@ export async function createLarge(
   // Sent once each: a lost answer leaves at most a half-built copy under the pending key, which
   // the engine's next attempt deletes above before creating the message again.
   const id = (await client.post<{ id: string }>(createUrl, p.json, { once: true })).id;
-  for (const a of p.later) await addAttachment(client, mailbox, id, a);
+  const source = p.source;
+  if (source)
+    await eachAttachment(source, async (i, bytes) => {
+      const a = p.later[i];
+      if (!a) throw incomplete(`attachment ${i + 1}`, 'the message parsed differently on the second read');
+      await addAttachment(client, mailbox, id, a, bytes);
+    });
+  else for (const a of p.later) await addAttachment(client, mailbox, id, a);
   await client.patch(`${mailbox.base}/messages/${id}`, {
     singleValueExtendedProperties: [
       { id: ITEM_KEY_PROPERTY, value: p.key },
@@ -183,32 +196,40 @@ export async function createLarge(
   return id;
 }
 
+/**
+ * One attachment: by POST up to 3 MB, else through an upload session in slices. `bytes` streams a
+ * deferred attachment's content (read again from the message), else `a.content` is sliced.
+ */
 async function addAttachment(
   client: GraphClient,
   mailbox: { base: string; userId: string },
   messageId: string,
   a: GraphAttachment,
+  bytes?: AsyncIterable<Buffer>,
 ): Promise<void> {
   const url = `${mailbox.base}/messages/${messageId}/attachments`;
-  if (a.content.length <= MESSAGE_LIMITS.inlineAttachmentBytes) {
-    await client.post(url, fileAttachment(a), { once: true });
+  if (a.size <= MESSAGE_LIMITS.inlineAttachmentBytes) {
+    const content = bytes ? await collect(bytes, a.size) : a.content;
+    if (content.length !== a.size) throw incomplete(a.name, `${content.length} of ${a.size} bytes read`);
+    await client.post(url, fileAttachment({ ...a, content }), { once: true });
     return;
   }
   const session = await client.post<{ uploadUrl: string }>(`${url}/createUploadSession`, {
     AttachmentItem: {
       attachmentType: 'file',
       name: a.name,
-      size: a.content.length,
+      size: a.size,
       contentType: a.contentType,
       isInline: a.isInline,
       ...(a.contentId ? { contentId: a.contentId } : {}),
     },
   });
-  const chunk = MESSAGE_LIMITS.uploadChunkBytes;
-  for (let start = 0; start < a.content.length; start += chunk) {
-    const part = a.content.subarray(start, Math.min(a.content.length, start + chunk));
-    const res = await client.uploadChunk(session.uploadUrl, part, start, a.content.length, mailbox.userId);
-    if (start + part.length >= a.content.length && res.status !== 201 && res.status !== 200) {
+  let start = 0;
+  for await (const part of slices(a, bytes, MESSAGE_LIMITS.uploadChunkBytes)) {
+    if (start + part.length > a.size) throw incomplete(a.name, 'more bytes than its size');
+    const res = await client.uploadChunk(session.uploadUrl, part, start, a.size, mailbox.userId);
+    start += part.length;
+    if (start >= a.size && res.status !== 201 && res.status !== 200) {
       throw new GraphError(
         'GRAPH_UPLOAD_INCOMPLETE',
         `The upload of attachment "${a.name}" did not complete (HTTP ${res.status}); the message is retried.`,
@@ -216,4 +237,53 @@ async function addAttachment(
       );
     }
   }
+  if (start !== a.size) throw incomplete(a.name, `${start} of ${a.size} bytes read`);
+}
+
+/** Upload slices of `size` bytes (the last one shorter): views of a held attachment, or gathered from a stream. */
+async function* slices(
+  a: GraphAttachment,
+  bytes: AsyncIterable<Buffer> | undefined,
+  size: number,
+): AsyncGenerator<Buffer> {
+  if (!bytes) {
+    for (let start = 0; start < a.content.length; start += size)
+      yield a.content.subarray(start, Math.min(a.content.length, start + size));
+    return;
+  }
+  let slice = Buffer.allocUnsafe(size);
+  let filled = 0;
+  for await (const chunk of bytes) {
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(size - filled, chunk.length - at);
+      chunk.copy(slice, filled, at, at + n);
+      filled += n;
+      at += n;
+      if (filled === size) {
+        yield slice;
+        slice = Buffer.allocUnsafe(size);
+        filled = 0;
+      }
+    }
+  }
+  if (filled) yield slice.subarray(0, filled);
+}
+
+async function collect(bytes: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of bytes) {
+    n += chunk.length;
+    if (n > limit) break;
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+function incomplete(name: string, why: string): GraphError {
+  return new GraphError(
+    'GRAPH_UPLOAD_INCOMPLETE',
+    `The upload of attachment "${name}" did not complete (${why}); the message is retried.`,
+    { status: 0, graphCode: null },
+  );
 }

@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import { isStreamed, type MessageBody } from '../mail/target';
+import { scanStreamed, type AttachmentInfo } from './mime-stream';
 
 /**
  * A MIME message as Graph message JSON. Graph keeps a message created from MIME on `/messages` as a
@@ -58,7 +58,11 @@ export interface GraphAttachment {
   contentType: string;
   isInline: boolean;
   contentId?: string;
+  /** Decoded bytes; empty when `deferred`. */
   content: Buffer;
+  size: number;
+  /** Of a streamed message: the bytes are not held, they are read again from the message when uploaded. */
+  deferred?: boolean;
 }
 
 export interface ConvertedMessage {
@@ -109,17 +113,23 @@ function extensionFor(contentType: string): string {
   return known[contentType.toLowerCase()] ?? '.bin';
 }
 
-function attachmentOf(a: Attachment, index: number): GraphAttachment {
+function attachmentOf(a: Attachment | AttachmentInfo, index: number): GraphAttachment {
   const contentId = a.contentId?.replace(/^<|>$/g, '');
   const isInline = a.contentDisposition === 'inline' && !!contentId && a.related === true;
+  const held = 'content' in a;
   return {
     name: a.filename ?? `attachment-${index + 1}${extensionFor(a.contentType)}`,
     contentType: a.contentType || 'application/octet-stream',
     isInline,
     ...(contentId ? { contentId } : {}),
-    content: a.content,
+    content: held ? a.content : Buffer.alloc(0),
+    size: held ? a.content.length : a.size,
+    ...(held ? {} : { deferred: true }),
   };
 }
+
+/** What the conversion reads of a parsed message (simpleParser's, or the streamed scan's). */
+type Parsed = Omit<ParsedMail, 'attachments'> & { attachments: Array<Attachment | AttachmentInfo> };
 
 /** Graph importance from Importance / X-Priority / Priority headers (RFC 2156, common clients). */
 function importanceOf(headers: Map<string, unknown>): 'low' | 'normal' | 'high' {
@@ -143,7 +153,7 @@ function headerBlock(head: Buffer): string {
 
 /** The MAPI properties that keep the message's dates, read state, headers, thread and reply state. */
 function extendedProperties(
-  parsed: ParsedMail,
+  parsed: Parsed,
   head: Buffer,
   lower: string[],
   internalDate: Date,
@@ -177,7 +187,7 @@ function extendedProperties(
 }
 
 /** Flags and keywords Graph has no place for, and signed or encrypted content kept only as an attachment. */
-function notCarriedOf(parsed: ParsedMail, flags: string[], lower: string[]): string[] {
+function notCarriedOf(parsed: Parsed, flags: string[], lower: string[]): string[] {
   const notCarried: string[] = [];
   if (lower.includes('\\deleted'))
     notCarried.push('\\Deleted flag (the message is copied, not marked for deletion)');
@@ -217,15 +227,13 @@ export async function mimeToGraphMessage(
   flags: string[],
   internalDate: Date,
 ): Promise<ConvertedMessage> {
-  // A streamed body is parsed as it is read (only its decoded parts are held, not the raw message
-  // beside them); its first bytes are kept for the header block.
+  // A streamed body is parsed as it is read, its attachments' bytes counted and dropped (they are
+  // read again when uploaded); its first bytes are kept for the header block.
   const head: Buffer[] = [];
-  const input = isStreamed(raw) ? Readable.from(keepHead(raw.read(), head)) : raw;
-  const parsed = await simpleParser(input, {
-    skipImageLinks: true,
-    skipTextToHtml: true,
-    skipTextLinks: true,
-  });
+  const options = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true };
+  const parsed: Parsed = isStreamed(raw)
+    ? await scanStreamed(raw, head, HEADER_SCAN_BYTES)
+    : await simpleParser(raw, options);
   const lower = flags.map((f) => f.toLowerCase());
   // In the order a reader meets them: the reply state, then flags and content, then addresses.
   const replyNotes: string[] = [];
@@ -258,17 +266,4 @@ export async function mimeToGraphMessage(
   if (parsed.messageId && /^<[^<>\s]+>$/.test(parsed.messageId)) message.internetMessageId = parsed.messageId;
 
   return { message, attachments: parsed.attachments.map(attachmentOf), notCarried };
-}
-
-/** Passes `chunks` on, copying the first HEADER_SCAN_BYTES into `head`. */
-async function* keepHead(chunks: AsyncIterable<Buffer>, head: Buffer[]): AsyncGenerator<Buffer> {
-  let kept = 0;
-  for await (const chunk of chunks) {
-    if (kept < HEADER_SCAN_BYTES) {
-      const part = Buffer.from(chunk.subarray(0, HEADER_SCAN_BYTES - kept));
-      head.push(part);
-      kept += part.length;
-    }
-    yield chunk;
-  }
 }

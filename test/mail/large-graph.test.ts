@@ -11,7 +11,8 @@ import { plainMessage, seedMailbox } from '../../testing/mail/corpus';
 /**
  * A message of about 100 MB (a 72 MB attachment in base64) through the built CLI into Microsoft
  * 365 over Graph (the stand-in): it arrives with every byte of its attachment (through an upload
- * session), and the peak resident memory of the CLI process (VmHWM from /proc) is printed.
+ * session, read from the source again and uploaded slice by slice), and the peak resident memory of
+ * the CLI process (VmHWM from /proc) is printed and bounded.
  */
 const source = useDovecot({ specialUse: SOURCE_SPECIAL_USE });
 const USER = 'gina@contoso.com';
@@ -50,7 +51,7 @@ function runMeasured(args: string[]): Promise<{ code: number; stderr: string; pe
   });
 }
 
-it('a 100 MB message reaches Graph whole through mailferry run; its peak RSS is printed', async () => {
+it('a 100 MB message reaches Graph whole through mailferry run; without holding its attachment', async () => {
   expect(message.length).toBeGreaterThan(95 * 1024 * 1024);
   source().addUser(USER, 'pw');
   await seedMailbox({ host: source().host, port: source().port, user: USER, password: 'pw' }, [
@@ -101,4 +102,9 @@ it('a 100 MB message reaches Graph whole through mailferry run; its peak RSS is 
     `mailferry run into Graph, 100 MB message: peak RSS of the CLI process ${Math.round(run.peakKb / 1024)} MB`,
   );
   expect(run.peakKb).toBeGreaterThan(0);
+  // Parsed with its attachment held (and joined from its pieces) the same run peaked at ~405 MB;
+  // streamed through a first pass that only counts the attachment and a second that uploads it
+  // slice by slice, 250-280 MB on a loaded 2-core machine (garbage of two 100 MB reads waits for
+  // the collector). The bound catches a return to holding the attachment.
+  expect(run.peakKb / 1024).toBeLessThanOrEqual(330);
 }, 600000);
