@@ -69,7 +69,7 @@ const STATE_ROW = '~state';
 const historyPrefix = (executionId: string): string => `h-${executionId}-`;
 const pad = (n: number): string => String(n).padStart(9, '0');
 /** Entity-group transactions take at most 100 operations. */
-const MAX_TX_OPS = 100;
+export const MAX_TX_OPS = 100;
 
 /** A create found an instance of the same id already stored. */
 export class InstanceExistsError extends Error {
@@ -101,16 +101,19 @@ export class InstanceStore {
   /**
    * Writes one episode: new history events, the instance's state, and removes consumed inbox rows.
    * With `create`, the state row must not exist yet: the transaction then fails with an
-   * InstanceExistsError instead of overwriting another instance of the same id.
+   * InstanceExistsError instead of overwriting another instance of the same id. `dropRows` are
+   * rows of the partition that must exist (an ended execution's history, known to the caller):
+   * they are deleted in the same transaction when it has room. Answers the history row keys written.
    */
   async commit(
     record: InstanceRecord,
     newEvents: HistoryEvent[],
     consumedInbox: string[] = [],
-    options: { create?: boolean } = {},
-  ): Promise<void> {
+    options: { create?: boolean; dropRows?: string[] } = {},
+  ): Promise<string[]> {
     const pk = record.instanceId;
     const actions: TransactionAction[] = [];
+    const written: string[] = [];
     if (newEvents.length) {
       const episode = record.book.episodes++;
       splitForEntities(encodeEvents(newEvents)).forEach((part, i) => {
@@ -120,12 +123,13 @@ export class InstanceStore {
         };
         putChunks(entity, 'e', part);
         actions.push(['upsert', entity, 'Replace']);
+        written.push(entity.rowKey);
       });
     }
     actions.push(
       options.create ? ['create', this.toEntity(record)] : ['upsert', this.toEntity(record), 'Replace'],
     );
-    const deletes = consumedInbox.map((rowKey): TransactionAction => [
+    const deletes = [...(options.dropRows ?? []), ...consumedInbox].map((rowKey): TransactionAction => [
       'delete',
       { partitionKey: pk, rowKey },
     ]);
@@ -139,6 +143,7 @@ export class InstanceStore {
     // Extra inbox deletions are idempotent: re-applying an event already in history is prevented by
     // removing the row; the rare overflow beyond one transaction is cleaned in follow-up batches.
     while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
+    return written;
   }
 
   async get(instanceId: string): Promise<InstanceRecord | undefined> {
