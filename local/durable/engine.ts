@@ -319,6 +319,7 @@ export class DurableEngine {
     record.executionId = randomUUID().replace(/-/g, '');
     record.input = input;
     record.book = emptyBook();
+    record.historyTail = undefined;
     record.runtimeStatus = 'Running';
     record.lastUpdatedTime = now.toISOString();
     inst.history = [history.executionStarted(now, record.name, input)];

@@ -11,3 +11,10 @@
  * episode that only waits for an event, and an instance's end are committed before they take effect.
  */
 export const WRITE_BEHIND_MS = 250;
+
+/**
+ * The newest history events of an execution are kept in its state row (one string property holds
+ * up to 32K characters), so that an episode usually costs one single-row write instead of a
+ * transaction of two rows. Beyond this size they move into a history row of their own.
+ */
+export const INLINE_HISTORY_CHARS = 24_000;
