@@ -12,6 +12,7 @@ import {
   RUN_STRIPE_CACHE_ROWS,
   TABLE_NAMES,
 } from './limits';
+import { GroupedUpdates } from './grouped-updates';
 import { retryOnConflict } from './optimistic';
 import type { StateTables } from './tables';
 
@@ -70,6 +71,8 @@ const planCache = new Map<string, string[]>();
  * back, another process), the write is refused with 412 and the claim reads the row and tries again.
  */
 const stripeCache = new Map<string, Stripe>();
+/** Claims of the slots of a run, written together when they arrive together (grouped-updates.ts). */
+const groupedUpdates = new GroupedUpdates();
 const stripeCacheKey = (pk: string, k: number): string => `${pk}|${k}`;
 
 function remember(pk: string, stripe: Stripe | undefined, k: number): void {
@@ -185,12 +188,10 @@ export class RunRepository {
   ): Promise<void> {
     try {
       const only = actions.length === 1 ? actions[0] : undefined;
-      if (only?.[0] === 'update') {
-        // The common claim moves only its own row: a plain conditional update is the same
-        // all-or-nothing write as a transaction of one, at a fraction of the cost on both ends.
-        const [, entity, mode, options] = only;
-        const response = await table.updateEntity(entity, mode, options);
-        const etag = response.etag?.trim();
+      if (only?.[0] === 'update' && only[3]?.etag) {
+        // The common claim moves only its own row: a conditional update, grouped with the other
+        // slots' claims that arrive while one is being written (one transaction for several).
+        const etag = await groupedUpdates.update(table, only[1], only[3].etag);
         remember(pk, etag ? { ...(written[0] as Stripe), etag } : undefined, (written[0] as Stripe).k);
         return;
       }
