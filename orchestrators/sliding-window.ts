@@ -27,8 +27,13 @@ import { registerOrchestration } from '../shared/workflow/register';
  * claims the next), so the window never drains at that boundary: the other slots keep running.
  */
 
-/** Mailboxes a slot runs before it continues as new (bounds its history and its replay cost). */
-export const SLOT_MAILBOXES_PER_EXECUTION = 50;
+/**
+ * Mailboxes a slot runs before it continues as new. It bounds the slot's history, and every turn
+ * replays that whole history (the replay walks every event), so a turn's cost grows with it: a
+ * short execution keeps each mailbox's two slot turns cheap, at the price of one extra commit per
+ * execution (which also deletes the ended execution's rows).
+ */
+export const SLOT_MAILBOXES_PER_EXECUTION = 10;
 
 /**
  * Runs one phase of a batch through the window. When `stop` completes the run's plan is closed (no

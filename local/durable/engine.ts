@@ -5,11 +5,18 @@ import type { Clock } from '../clock';
 import type { FunctionRegistry } from '../core/registry';
 import type { Invoker } from '../invoker';
 import { openWork, type Effect } from './episode';
-import { failureFrom, history, type HistoryEvent } from './history';
+import { EventType, failureFrom, history, type HistoryEvent } from './history';
 import { WRITE_BEHIND_MS } from './limits';
 import { liveInstance, restoreBuffer, takeBuffer, type LiveInstance } from './live';
 import { completionEventFor, InstanceConflictError } from './outcomes';
-import { emptyBook, TERMINAL, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './store';
+import {
+  emptyBook,
+  MAX_TX_OPS,
+  TERMINAL,
+  type InstanceRecord,
+  type InstanceStore,
+  type RuntimeStatus,
+} from './store';
 import { decideTurn, runActivity, type Decision } from './turn';
 import { createStored, loadInstance, newRecord, saveEpisodes, waitForTerminal } from './saving';
 
@@ -161,14 +168,20 @@ export class DurableEngine {
     parent?: { instanceId: string; taskId: number },
   ): Promise<void> {
     const { record, started } = newRecord(name, instanceId, input, this.options.clock.now(), parent);
-    if (!parent) await createStored(this.options.store, record, started, []);
+    const written = parent ? [] : await createStored(this.options.store, record, started, []);
     const inst = liveInstance(record, started, parent !== undefined);
+    inst.executionRows = written;
     this.live.set(instanceId, inst);
     this.schedule(inst);
   }
 
-  private save(inst: LiveInstance, events: HistoryEvent[], inboxKeys: string[]): Promise<void> {
-    return saveEpisodes(this.options.store, inst, events, inboxKeys);
+  private save(
+    inst: LiveInstance,
+    events: HistoryEvent[],
+    inboxKeys: string[],
+    dropRows?: string[],
+  ): Promise<void> {
+    return saveEpisodes(this.options.store, inst, events, inboxKeys, dropRows);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -221,10 +234,12 @@ export class DurableEngine {
     const since = buffered.since ?? Date.now();
     const wait = since + WRITE_BEHIND_MS - Date.now();
     // An episode with no work to start (waiting for an event) is committed at once: nothing follows
-    // it soon, and its status (Running, a custom status) should be readable.
-    const activitiesOnly =
-      decision.effects.length > 0 && decision.effects.every((effect) => effect.kind === 'activity');
-    if (wait > 0 && activitiesOnly) {
+    // it soon, and its status (Running, a custom status) should be readable. So is one that sets a
+    // timer (the timer must be on record before it can fire). A sub-orchestration may start first:
+    // it is stored with its parent's id and task id, so a restarted parent finds it (startChild).
+    const deferrable =
+      decision.effects.length > 0 && decision.effects.every((effect) => effect.kind !== 'timer');
+    if (wait > 0 && deferrable) {
       inst.buffer = { events, inboxKeys, since };
       inst.flushTimer = setTimeout(() => void this.track(this.flush(inst)), wait);
     } else {
@@ -304,13 +319,21 @@ export class DurableEngine {
     record.executionId = randomUUID().replace(/-/g, '');
     record.input = input;
     record.book = emptyBook();
+    record.historyTail = undefined;
     record.runtimeStatus = 'Running';
     record.lastUpdatedTime = now.toISOString();
     inst.history = [history.executionStarted(now, record.name, input)];
     inst.needsTurn = true;
     const stored = !inst.unsaved;
-    await this.save(inst, inst.history, inboxKeys);
-    if (stored) await this.options.store.deleteExecution(record.instanceId, oldExecution);
+    // The ended execution's rows go in the same transaction when this process knows them all and
+    // they fit (history row, state row, inbox rows and these: one entity-group transaction).
+    const oldRows = inst.executionRows;
+    const inOne = stored && oldRows !== undefined && oldRows.length + inboxKeys.length + 2 <= MAX_TX_OPS;
+    inst.executionRows = [];
+    await this.save(inst, inst.history, inboxKeys, inOne ? oldRows : undefined);
+    // What it started from now on was started by this process: no need to look for it first.
+    inst.restored = false;
+    if (stored && !inOne) await this.options.store.deleteExecution(record.instanceId, oldExecution);
   }
 
   private notifyParent(child: InstanceRecord): void {
@@ -372,14 +395,16 @@ export class DurableEngine {
     effect: Extract<Effect, { kind: 'subOrchestration' }>,
     recovering: boolean,
   ): Promise<void> {
-    if (recovering) {
+    // A parent loaded at start-up may have started this child before the restart even if its stored
+    // history does not say so yet (write-behind): look for it as for recorded work.
+    if (recovering || parent.restored) {
       const record =
         this.live.get(effect.instanceId)?.record ?? (await this.options.store.get(effect.instanceId));
-      const ours =
-        record?.parentInstanceId === parent.record.instanceId && record.parentTaskId === effect.taskId;
-      // Created before the restart: it runs on its own; if it already finished, hand its result back now.
+      const ours = record !== undefined && isChildOf(record, parent.record.instanceId, effect.taskId);
+      // Created before the restart: it runs on its own; if it already finished, hand its result back
+      // now (unless it did so itself, having finished since the restart).
       if (record && ours) {
-        if (TERMINAL.has(record.runtimeStatus))
+        if (TERMINAL.has(record.runtimeStatus) && !hasResultFor(parent, effect.taskId))
           this.deliver(parent, completionEventFor(record, this.options.clock.now()));
         return;
       }
@@ -389,11 +414,27 @@ export class DurableEngine {
       throw new Error(`No orchestrator function named "${effect.name}" is registered.`);
     }
     const running = this.live.get(effect.instanceId);
-    if (running && !TERMINAL.has(running.record.runtimeStatus))
+    if (running && !TERMINAL.has(running.record.runtimeStatus)) {
+      // Started before its parent's episode was committed, by the parent's earlier life: it is ours.
+      if (isChildOf(running.record, parent.record.instanceId, effect.taskId)) return;
       throw new InstanceConflictError(effect.instanceId);
+    }
     await this.create(fn.name, effect.instanceId, effect.input, {
       instanceId: parent.record.instanceId,
       taskId: effect.taskId,
     });
   }
+}
+
+function isChildOf(record: InstanceRecord, parentId: string, taskId: number): boolean {
+  return record.parentInstanceId === parentId && record.parentTaskId === taskId;
+}
+
+/** Whether a sub-orchestration's completion or failure already reached its parent. */
+function hasResultFor(parent: LiveInstance, taskId: number): boolean {
+  const isResult = (e: HistoryEvent): boolean =>
+    (e.EventType === EventType.SubOrchestrationInstanceCompleted ||
+      e.EventType === EventType.SubOrchestrationInstanceFailed) &&
+    e.TaskScheduledId === taskId;
+  return parent.pending.some((p) => isResult(p.event)) || parent.history.some(isResult);
 }

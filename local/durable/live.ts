@@ -26,6 +26,16 @@ export interface LiveInstance {
   /** Episodes decided and acted on but not committed yet (write-behind; see limits.ts). */
   buffer: Buffered;
   flushTimer?: NodeJS.Timeout;
+  /**
+   * The current execution's history rows, when this process wrote all of them: a continue-as-new
+   * then deletes them in its own commit instead of querying for them afterwards.
+   */
+  executionRows?: string[];
+  /**
+   * Loaded from the store at start-up: its stored history may lag what it did before the restart
+   * (write-behind), so a sub-orchestration it starts may exist already and is checked first.
+   */
+  restored: boolean;
   timers: Map<number, () => void>;
 }
 
@@ -46,6 +56,8 @@ export function liveInstance(record: InstanceRecord, history: HistoryEvent[], un
     unsaved,
     // A new sub-orchestration's start is committed with its first episode.
     buffer: { events: unsaved ? [...history] : [], inboxKeys: [] },
+    executionRows: [],
+    restored: false,
     timers: new Map(),
   };
 }

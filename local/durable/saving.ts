@@ -38,29 +38,41 @@ export async function createStored(
   record: InstanceRecord,
   events: HistoryEvent[],
   inboxKeys: string[],
-): Promise<void> {
+): Promise<string[]> {
   try {
     // One round trip in the common case: the id is new.
-    await store.commit(record, events, inboxKeys, { create: true });
+    return await store.commit(record, events, inboxKeys, { create: true });
   } catch (e) {
     if (!(e instanceof InstanceExistsError)) throw e;
     const existing = await store.get(record.instanceId);
     if (existing && !TERMINAL.has(existing.runtimeStatus)) throw new InstanceConflictError(record.instanceId);
     await store.purge(record.instanceId);
-    await store.commit(record, events, inboxKeys, { create: true });
+    return store.commit(record, events, inboxKeys, { create: true });
   }
 }
 
-/** Commits episodes; for a sub-orchestration's first one, together with its creation. */
+/**
+ * Commits episodes; for a sub-orchestration's first one, together with its creation. Keeps the
+ * list of the execution's history rows up to date (unknown after a failed commit: a commit whose
+ * reply was lost may have written its row all the same).
+ */
 export async function saveEpisodes(
   store: InstanceStore,
   inst: LiveInstance,
   events: HistoryEvent[],
   inboxKeys: string[],
+  dropRows?: string[],
 ): Promise<void> {
-  if (!inst.unsaved) return store.commit(inst.record, events, inboxKeys);
-  await createStored(store, inst.record, events, inboxKeys);
-  inst.unsaved = false;
+  try {
+    const written = inst.unsaved
+      ? await createStored(store, inst.record, events, inboxKeys)
+      : await store.commit(inst.record, events, inboxKeys, { dropRows });
+    inst.unsaved = false;
+    inst.executionRows?.push(...written);
+  } catch (e) {
+    inst.executionRows = undefined;
+    throw e;
+  }
 }
 
 /** An unfinished instance as stored, ready to resume: its history, and its inbox as pending events. */
@@ -69,6 +81,9 @@ export async function loadInstance(store: InstanceStore, record: InstanceRecord)
   const inbox = await store.inbox(record.instanceId);
   const last = events[events.length - 1];
   const inst = liveInstance(record, events);
+  // Its history rows were written before this process: found by a query when the execution ends.
+  inst.executionRows = undefined;
+  inst.restored = true;
   inst.pending = inbox.map((i) => ({ event: i.event, inboxKey: i.rowKey }));
   // Stored mid-episode (or never turned): run a turn even with nothing pending.
   inst.needsTurn = !last || last.EventType !== EventType.OrchestratorCompleted;

@@ -1,12 +1,15 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { decodeEvents, encodeEvents, type FailureDetails, type HistoryEvent } from './history';
 import { getChunks, putChunks, splitForEntities } from './chunked';
+import { INLINE_HISTORY_CHARS } from './limits';
 
 /**
  * Durable instance state in Table Storage. One partition per instance holds its state row, its
- * history (one row per episode, append-only) and its inbox of raised events, so that an episode's
- * history and the instance's new state commit in one entity-group transaction: a crash leaves
- * either the whole episode or none of it.
+ * history and its inbox of raised events, so that an episode's history and the instance's new state
+ * commit in one entity-group transaction: a crash leaves either the whole episode or none of it.
+ * The newest events of the current execution live in the state row itself (its tail); when the
+ * tail is full it moves, with the episode that overflowed it, into an append-only history row. So
+ * most episodes are one write of one row, and no row ever grows past INLINE_HISTORY_CHARS.
  */
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended';
 export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
@@ -58,6 +61,11 @@ export interface InstanceRecord {
   parentInstanceId?: string;
   parentTaskId?: number;
   book: Bookkeeping;
+  /**
+   * The newest history events of the current execution that are kept in the state row itself
+   * (encoded JSON array), not in history rows yet: see INLINE_HISTORY_CHARS.
+   */
+  historyTail?: string;
 }
 
 export interface InboxItem {
@@ -69,7 +77,7 @@ const STATE_ROW = '~state';
 const historyPrefix = (executionId: string): string => `h-${executionId}-`;
 const pad = (n: number): string => String(n).padStart(9, '0');
 /** Entity-group transactions take at most 100 operations. */
-const MAX_TX_OPS = 100;
+export const MAX_TX_OPS = 100;
 
 /** A create found an instance of the same id already stored. */
 export class InstanceExistsError extends Error {
@@ -101,44 +109,65 @@ export class InstanceStore {
   /**
    * Writes one episode: new history events, the instance's state, and removes consumed inbox rows.
    * With `create`, the state row must not exist yet: the transaction then fails with an
-   * InstanceExistsError instead of overwriting another instance of the same id.
+   * InstanceExistsError instead of overwriting another instance of the same id. `dropRows` are
+   * rows of the partition that must exist (an ended execution's history, known to the caller):
+   * they are deleted in the same transaction when it has room. Answers the history row keys written.
    */
   async commit(
     record: InstanceRecord,
     newEvents: HistoryEvent[],
     consumedInbox: string[] = [],
-    options: { create?: boolean } = {},
-  ): Promise<void> {
+    options: { create?: boolean; dropRows?: string[] } = {},
+  ): Promise<string[]> {
     const pk = record.instanceId;
     const actions: TransactionAction[] = [];
+    const written: string[] = [];
+    let tail = record.historyTail;
+    const episode = record.book.episodes;
     if (newEvents.length) {
-      const episode = record.book.episodes++;
-      splitForEntities(encodeEvents(newEvents)).forEach((part, i) => {
-        const entity: TableEntity = {
-          partitionKey: pk,
-          rowKey: `${historyPrefix(record.executionId)}${pad(episode)}-${i}`,
-        };
-        putChunks(entity, 'e', part);
-        actions.push(['upsert', entity, 'Replace']);
-      });
+      record.book.episodes++;
+      const encoded = encodeEvents(newEvents);
+      // Both are JSON arrays: appending is joining their texts.
+      const joined = tail ? `${tail.slice(0, -1)},${encoded.slice(1)}` : encoded;
+      if (joined.length <= INLINE_HISTORY_CHARS) tail = joined;
+      else {
+        // The tail is full: it goes into history rows with the new events, in order, after the
+        // rows written before (their episode numbers are lower).
+        tail = undefined;
+        splitForEntities(joined).forEach((part, i) => {
+          const entity: TableEntity = {
+            partitionKey: pk,
+            rowKey: `${historyPrefix(record.executionId)}${pad(episode)}-${i}`,
+          };
+          putChunks(entity, 'e', part);
+          actions.push(['upsert', entity, 'Replace']);
+          written.push(entity.rowKey);
+        });
+      }
     }
-    actions.push(
-      options.create ? ['create', this.toEntity(record)] : ['upsert', this.toEntity(record), 'Replace'],
-    );
-    const deletes = consumedInbox.map((rowKey): TransactionAction => [
+    const state = this.toEntity(record, tail);
+    actions.push(options.create ? ['create', state] : ['upsert', state, 'Replace']);
+    const deletes = [...(options.dropRows ?? []), ...consumedInbox].map((rowKey): TransactionAction => [
       'delete',
       { partitionKey: pk, rowKey },
     ]);
     const firstBatch = [...actions, ...deletes.splice(0, Math.max(0, MAX_TX_OPS - actions.length))];
     try {
-      await this.table.submitTransaction(firstBatch);
+      // The state row alone (its tail holds the episode): one write, atomic as a transaction is.
+      if (firstBatch.length > 1) await this.table.submitTransaction(firstBatch);
+      else if (options.create) await this.table.createEntity(state);
+      else await this.table.upsertEntity(state, 'Replace');
     } catch (e) {
+      // Not stored (or its reply lost): the retry writes the same rows under the same keys.
+      record.book.episodes = episode;
       if (options.create && isAlreadyExists(e)) throw new InstanceExistsError(pk);
       throw e;
     }
+    record.historyTail = tail;
     // Extra inbox deletions are idempotent: re-applying an event already in history is prevented by
     // removing the row; the rare overflow beyond one transaction is cleaned in follow-up batches.
     while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
+    return written;
   }
 
   async get(instanceId: string): Promise<InstanceRecord | undefined> {
@@ -153,12 +182,14 @@ export class InstanceStore {
 
   async history(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
     const prefix = historyPrefix(executionId);
+    // The execution's history rows, then the state row with the newest events (its tail).
     const rows = this.table.listEntities<Record<string, unknown>>({
       queryOptions: {
-        filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${prefix + '~'}`,
+        filter: odata`PartitionKey eq ${instanceId} and ((RowKey ge ${prefix} and RowKey lt ${prefix + '~'}) or RowKey eq ${STATE_ROW})`,
       },
     });
     let json = '';
+    let tail: string | undefined;
     const events: HistoryEvent[] = [];
     let currentEpisode: string | undefined;
     const flush = (): void => {
@@ -167,6 +198,10 @@ export class InstanceStore {
     };
     for await (const row of rows) {
       const rowKey = String(row.rowKey);
+      if (rowKey === STATE_ROW) {
+        if (String(row.executionId) === executionId) tail = getChunks(row, 'h');
+        continue;
+      }
       const episode = rowKey.slice(0, rowKey.lastIndexOf('-'));
       if (episode !== currentEpisode) {
         flush();
@@ -175,6 +210,7 @@ export class InstanceStore {
       json += getChunks(row, 'e') ?? '';
     }
     flush();
+    if (tail) events.push(...decodeEvents(tail));
     return events;
   }
 
@@ -237,7 +273,7 @@ export class InstanceStore {
     while (deletes.length) await this.table.submitTransaction(deletes.splice(0, MAX_TX_OPS));
   }
 
-  private toEntity(r: InstanceRecord): TableEntity {
+  private toEntity(r: InstanceRecord, historyTail: string | undefined): TableEntity {
     const entity: TableEntity = {
       partitionKey: r.instanceId,
       rowKey: STATE_ROW,
@@ -254,6 +290,7 @@ export class InstanceStore {
     putChunks(entity, 'out', r.output);
     putChunks(entity, 'cs', r.customStatus);
     putChunks(entity, 'bk', JSON.stringify(r.book));
+    putChunks(entity, 'h', historyTail);
     return entity;
   }
 
@@ -274,6 +311,7 @@ export class InstanceStore {
       output: getChunks(e, 'out'),
       customStatus: getChunks(e, 'cs'),
       book: JSON.parse(getChunks(e, 'bk') ?? 'null') ?? emptyBook(),
+      historyTail: getChunks(e, 'h'),
     };
   }
 }

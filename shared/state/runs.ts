@@ -12,6 +12,7 @@ import {
   RUN_STRIPE_CACHE_ROWS,
   TABLE_NAMES,
 } from './limits';
+import { GroupedUpdates } from './grouped-updates';
 import { retryOnConflict } from './optimistic';
 import type { StateTables } from './tables';
 
@@ -70,6 +71,8 @@ const planCache = new Map<string, string[]>();
  * back, another process), the write is refused with 412 and the claim reads the row and tries again.
  */
 const stripeCache = new Map<string, Stripe>();
+/** Claims of the slots of a run, written together when they arrive together (grouped-updates.ts). */
+const groupedUpdates = new GroupedUpdates();
 const stripeCacheKey = (pk: string, k: number): string => `${pk}|${k}`;
 
 function remember(pk: string, stripe: Stripe | undefined, k: number): void {
@@ -184,6 +187,14 @@ export class RunRepository {
     written: Stripe[],
   ): Promise<void> {
     try {
+      const only = actions.length === 1 ? actions[0] : undefined;
+      if (only?.[0] === 'update' && only[3]?.etag) {
+        // The common claim moves only its own row: a conditional update, grouped with the other
+        // slots' claims that arrive while one is being written (one transaction for several).
+        const etag = await groupedUpdates.update(table, only[1], only[3].etag);
+        remember(pk, etag ? { ...(written[0] as Stripe), etag } : undefined, (written[0] as Stripe).k);
+        return;
+      }
       const response = await table.submitTransaction(actions);
       // Sub-responses come in the order of the actions (an update's carries no row key to match).
       written.forEach((stripe, i) => {
