@@ -51,6 +51,7 @@ program
   .option('--json', 'progress on stderr, the final report as JSON on stdout')
   .option('--dry-run', 'log in to both sides and print what the run would copy, without copying; exit 0')
   .action(async (opts: { config: string; csv: string; data?: string; json?: boolean; dryRun?: boolean }) => {
+    (await import('./run/heap')).keepHeapSmall();
     process.exitCode = await (await import('./run/run')).runOnce(opts);
   });
 

@@ -73,6 +73,17 @@ function azuriteMain(): string {
   }
 }
 
+/**
+ * V8 flags of Azurite's process. Most of what it allocates lives for one request (the parsed
+ * XML/JSON of a table batch or a blob call); V8's default young generation grows to three 16 MB
+ * semi-spaces for that garbage and keeps them. A 1 MB semi-space cuts its resident memory at start
+ * from about 118 to 92 MB, and its peak during a 10,000-message run by about 10 MB, without a
+ * slower copy (measured side by side with `npm run bench -- imap`). `--optimize-for-size` would
+ * save 7 MB more at start but made the copy measurably slower: Azurite's table store is on the
+ * copy's critical path.
+ */
+export const AZURITE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
 
 /**
@@ -109,10 +120,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   }
   // `azurite` stands in for argv[1], which Azurite's argument parser skips like a script path.
   const accountKey = options.accountKey ?? randomBytes(64).toString('base64');
-  const child = spawn(process.execPath, ['-e', childMain(), '--', 'azurite', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, AZURITE_ACCOUNTS: `${DEV_ACCOUNT}:${accountKey}` },
-  });
+  const child = spawn(
+    process.execPath,
+    [...AZURITE_NODE_FLAGS, '-e', childMain(), '--', 'azurite', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, AZURITE_ACCOUNTS: `${DEV_ACCOUNT}:${accountKey}` },
+    },
+  );
   const endpoints = await readEndpoints(child);
   const { Blob: blob, Table: table, Queue: queue } = endpoints;
   return {
