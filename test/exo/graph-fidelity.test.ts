@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { buildReport } from '../../shared/report';
 import { mailferry } from '../../testing/jest/cli';
 import { SOURCE_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
-import { CLIENT_ID, TEST_SECRET, useStandin } from '../../testing/jest/graph';
+import { useStandin } from '../../testing/jest/graph';
+import { graphRunFiles } from '../../testing/jest/graph-run';
 import { seedMailbox, testCorpus } from '../../testing/mail/corpus';
 
 /**
@@ -24,32 +22,7 @@ test('counts per mailbox what Graph mail could not carry', async () => {
   const user = 'dana@contoso.com';
   source().addUser(user, 'pw');
   await seedMailbox({ host: source().host, port: source().port, user, password: 'pw' }, testCorpus());
-  const work = mkdtempSync(path.join(tmpdir(), 'mailferry-graph-fidelity-'));
-  const config = path.join(work, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      source: {
-        type: 'imap',
-        host: source().host,
-        port: source().port,
-        security: 'none',
-        admin: { user: 'admin', password: 'adminpw' },
-      },
-      target: {
-        type: 'microsoft365',
-        tenantId: standin().tenantId,
-        clientId: CLIENT_ID,
-        clientSecret: TEST_SECRET,
-        authorityHost: standin().authorityHost,
-        graphBaseUrl: standin().url,
-        mailTransport: 'graph',
-      },
-    }),
-  );
-  const csv = path.join(work, 'graphwave.csv');
-  writeFileSync(csv, `EmailAddress\r\n${user}\r\n`);
-  const data = path.join(work, 'data');
+  const { config, csv, data } = graphRunFiles('graph-fidelity', source(), standin(), [user]);
   const run = await mailferry(['run', '--config', config, '--csv', csv, '--data', data, '--json'], {
     timeoutMs: 180_000,
   });

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ITEM_KEY_PROPERTY, PENDING_KEY_PROPERTY } from '../../shared/graph/mime';
 import { normalisePropertyId } from '../../testing/graph-standin';
 import { cleanEnv, mailferry, root } from '../../testing/jest/cli';
 import { SOURCE_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
-import { CLIENT_ID, TEST_SECRET, useStandin } from '../../testing/jest/graph';
+import { useStandin } from '../../testing/jest/graph';
+import { graphRunFiles } from '../../testing/jest/graph-run';
 import { seedMailbox, testCorpus } from '../../testing/mail/corpus';
 
 /**
@@ -30,32 +29,8 @@ const corpus = testCorpus({ largeBytes: 20_000_000 });
 test('killed during a Graph upload session and run again: each message once, counters exact', async () => {
   source().addUser(USER, 'pw');
   await seedMailbox({ host: source().host, port: source().port, user: USER, password: 'pw' }, corpus);
-  const work = mkdtempSync(path.join(tmpdir(), 'mailferry-upload-kill-'));
-  const config = path.join(work, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      source: {
-        type: 'imap',
-        host: source().host,
-        port: source().port,
-        security: 'none',
-        admin: { user: 'admin', password: 'adminpw' },
-      },
-      target: {
-        type: 'microsoft365',
-        tenantId: standin().tenantId,
-        clientId: CLIENT_ID,
-        clientSecret: TEST_SECRET,
-        authorityHost: standin().authorityHost,
-        graphBaseUrl: standin().url,
-        mailTransport: 'graph',
-      },
-    }),
-  );
-  const csv = path.join(work, 'wave.csv');
-  writeFileSync(csv, `EmailAddress\r\n${USER}\r\n`);
-  const args = ['run', '--config', config, '--csv', csv, '--data', path.join(work, 'data'), '--json'];
+  const { config, csv, data } = graphRunFiles('upload-kill', source(), standin(), [USER]);
+  const args = ['run', '--config', config, '--csv', csv, '--data', data, '--json'];
 
   const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], {
     env: cleanEnv(),

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, root } from '../../testing/jest/cli';
 import { SOURCE_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
-import { CLIENT_ID, TEST_SECRET, useStandin } from '../../testing/jest/graph';
+import { useStandin } from '../../testing/jest/graph';
+import { graphRunFiles } from '../../testing/jest/graph-run';
 import { plainMessage, seedMailbox } from '../../testing/mail/corpus';
 
 /**
@@ -57,33 +57,10 @@ it('a 100 MB message reaches Graph whole through mailferry run; without holding 
   await seedMailbox({ host: source().host, port: source().port, user: USER, password: 'pw' }, [
     { folder: 'INBOX', content: message, flags: ['\\Seen'], internalDate: new Date('2024-05-01T10:00:00Z') },
   ]);
-  const work = mkdtempSync(path.join(tmpdir(), 'mailferry-large-graph-'));
-  const config = path.join(work, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      source: {
-        type: 'imap',
-        host: source().host,
-        port: source().port,
-        security: 'none',
-        admin: { user: 'admin', password: 'adminpw' },
-      },
-      target: {
-        type: 'microsoft365',
-        tenantId: standin().tenantId,
-        clientId: CLIENT_ID,
-        clientSecret: TEST_SECRET,
-        authorityHost: standin().authorityHost,
-        graphBaseUrl: standin().url,
-        mailTransport: 'graph',
-        maxMessageSizeMB: 150,
-      },
-    }),
-  );
-  const csv = path.join(work, 'wave.csv');
-  writeFileSync(csv, `EmailAddress\r\n${USER}\r\n`);
-  const run = await runMeasured(['run', '--config', config, '--csv', csv, '--data', path.join(work, 'data')]);
+  const { config, csv, data } = graphRunFiles('large-graph', source(), standin(), [USER], {
+    maxMessageSizeMB: 150,
+  });
+  const run = await runMeasured(['run', '--config', config, '--csv', csv, '--data', data]);
   expect(run.stderr).not.toMatch(/^error /m);
   expect(run.code).toBe(0);
 
