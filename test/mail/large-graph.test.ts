@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { cleanEnv, root } from '../../testing/jest/cli';
+import { runMeasured } from '../../testing/jest/cli';
 import { SOURCE_SPECIAL_USE, useDovecot } from '../../testing/jest/dovecot';
 import { useStandin } from '../../testing/jest/graph';
 import { graphRunFiles } from '../../testing/jest/graph-run';
@@ -25,31 +22,6 @@ const standin = useStandin({
 });
 const ATTACHMENT = 72 * 1024 * 1024;
 const message = plainMessage({ subject: 'one hundred megabytes', attachmentBytes: ATTACHMENT, seed: 7 });
-
-/** Runs the CLI and samples its peak resident memory (kB) until it exits. */
-function runMeasured(args: string[]): Promise<{ code: number; stderr: string; peakKb: number }> {
-  return new Promise((resolve) => {
-    let peakKb = 0;
-    const child = execFile(
-      process.execPath,
-      [path.join(root, 'dist', 'cli', 'main.js'), ...args],
-      { env: cleanEnv(), cwd: root, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) => {
-        clearInterval(sampler);
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stderr, peakKb });
-      },
-    );
-    const sampler = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // exited between two samples
-      }
-    }, 50);
-  });
-}
 
 it('a 100 MB message reaches Graph whole through mailferry run; without holding its attachment', async () => {
   expect(message.length).toBeGreaterThan(95 * 1024 * 1024);

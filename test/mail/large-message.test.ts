@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDovecot, type RunningDovecot } from '../../testing/mail/dovecot';
 import { imapAs } from '../../testing/jest/app';
-import { cleanEnv, root } from '../../testing/jest/cli';
+import { runMeasured } from '../../testing/jest/cli';
 
 /**
  * A 100 MB message through the built CLI (`node dist/cli/main.js run`), between two Dovecots: it
@@ -61,31 +60,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
 });
-
-/** Runs the CLI and samples its peak resident memory (kB) until it exits. */
-function runMeasured(args: string[]): Promise<{ code: number; stderr: string; peakKb: number }> {
-  return new Promise((resolve) => {
-    let peakKb = 0;
-    const child = execFile(
-      process.execPath,
-      [path.join(root, 'dist', 'cli', 'main.js'), ...args],
-      { env: cleanEnv(), cwd: root, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) => {
-        clearInterval(sampler);
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stderr, peakKb });
-      },
-    );
-    const sampler = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // exited between two samples
-      }
-    }, 50);
-  });
-}
 
 it('a 100 MB message arrives byte for byte through mailferry run within 256 MB of RSS', async () => {
   const side = (server: RunningDovecot) => ({

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../net';
 
@@ -43,3 +44,28 @@ export function mailferry(
 
 /** A loopback port nothing listens on (taken from the OS, then released). */
 export const deadPort = freePort;
+
+/** Runs the CLI and samples its peak resident memory (kB) until it exits. */
+export function runMeasured(args: string[]): Promise<{ code: number; stderr: string; peakKb: number }> {
+  return new Promise((resolve) => {
+    let peakKb = 0;
+    const child = execFile(
+      process.execPath,
+      [path.join(root, 'dist', 'cli', 'main.js'), ...args],
+      { env: cleanEnv(), cwd: root, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        clearInterval(sampler);
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stderr, peakKb });
+      },
+    );
+    const sampler = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // exited between two samples
+      }
+    }, 50);
+  });
+}
