@@ -35,6 +35,8 @@ export interface DovecotOptions {
    * Without it Dovecot speaks plain IMAP only.
    */
   tls?: { certFile: string; keyFile: string };
+  /** Folder to create the instance's root in (default the OS temp folder). */
+  parentDir?: string;
 }
 
 export interface RunningDovecot {
@@ -78,7 +80,7 @@ async function waitForGreeting(port: number, deadline: number): Promise<void> {
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<RunningDovecot> {
   const admin = options.admin ?? { user: 'admin', password: 'adminpw' };
-  const root = mkdtempSync(join(tmpdir(), 'mailferry-dovecot-'));
+  const root = mkdtempSync(join(options.parentDir ?? tmpdir(), 'mailferry-dovecot-'));
   chmodSync(root, 0o755);
   const owner = mailOwner();
   const asRoot = userInfo().uid === 0;
