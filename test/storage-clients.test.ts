@@ -1,3 +1,4 @@
+import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { storageSettingsFrom } from '../shared/config/settings';
 import { blobServiceClient, tableClient } from '../shared/storage/clients';
 
@@ -14,5 +15,9 @@ test('on Azure, storage clients use the service URIs with the managed identity, 
   expect(settings.connectionString).toBe('');
   expect(tableClient(settings, 'batches').url).toBe('https://mfstore.table.core.windows.net');
   expect(blobServiceClient(settings).url).toBe('https://mfstore.blob.core.windows.net/');
-  expect(blobServiceClient(settings).credential.constructor.name).toBe('ManagedIdentityCredential');
+  // A token credential (the managed identity, whose library loads at the first token), not a key.
+  const credential = blobServiceClient(settings).credential;
+  expect(credential).not.toBeInstanceOf(StorageSharedKeyCredential);
+  expect(typeof (credential as { getToken?: unknown }).getToken).toBe('function');
+  expect(credential.constructor.name).toBe('ManagedIdentity');
 });

@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, type Configuration, type INetworkModule } from '@azure/msal-node';
+import type { ConfidentialClientApplication, Configuration, INetworkModule } from '@azure/msal-node';
 import { z } from 'zod';
 import { CodedError } from '../domain/errors';
 import { registerSecret } from '../log';
@@ -151,16 +151,22 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     auth.clientCertificate = cert;
   }
 
-  const app = new ConfidentialClientApplication({
-    auth,
-    system: { networkClient: options.networkClient ?? new FetchNetworkClient({ plainHttpLoopback }) },
-  });
+  const networkClient = options.networkClient ?? new FetchNetworkClient({ plainHttpLoopback });
+  // msal-node is loaded at the first token: a run that never signs in to Microsoft 365 (IMAP to
+  // IMAP, the embedded runtime's start) does not pay for it.
+  let app: Promise<ConfidentialClientApplication> | undefined;
+  const client = (): Promise<ConfidentialClientApplication> =>
+    (app ??= import('@azure/msal-node').then(
+      (msal) => new msal.ConfidentialClientApplication({ auth, system: { networkClient } }),
+    ));
 
   return {
     async getToken(scope: string, request?: { forceRefresh?: boolean }): Promise<string> {
       let result;
       try {
-        result = await app.acquireTokenByClientCredential({
+        result = await (
+          await client()
+        ).acquireTokenByClientCredential({
           scopes: [scope],
           ...(request?.forceRefresh ? { skipCache: true } : {}),
         });

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MailParser, type AttachmentStream, type ParsedMail } from 'mailparser';
+import type { AttachmentStream, ParsedMail } from 'mailparser';
 import type { StreamedBody } from '../mail/target';
 
 /**
@@ -31,6 +31,7 @@ async function parse(
   input: Readable,
   onAttachment: (a: AttachmentStream, index: number) => Promise<number>,
 ): Promise<ScannedMail> {
+  const { MailParser } = await import('mailparser');
   const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   const mail = { attachments: [] as AttachmentInfo[] } as ScannedMail & Record<string, unknown>;
   let index = 0;

@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { isStreamed, type MessageBody } from '../mail/target';
 import { scanStreamed, type AttachmentInfo } from './mime-stream';
 
@@ -233,7 +233,8 @@ export async function mimeToGraphMessage(
   const options = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true };
   const parsed: Parsed = isStreamed(raw)
     ? await scanStreamed(raw, head, HEADER_SCAN_BYTES)
-    : await simpleParser(raw, options);
+    : // mailparser (about 95 modules) is loaded by the first conversion: only a Graph target needs it.
+      await (await import('mailparser')).simpleParser(raw, options);
   const lower = flags.map((f) => f.toLowerCase());
   // In the order a reader meets them: the reply state, then flags and content, then addresses.
   const replyNotes: string[] = [];

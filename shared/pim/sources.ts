@@ -1,7 +1,6 @@
 import { CodedError } from '../domain/errors';
-import { openDavSource } from './dav/source';
 import { parseDavSettings } from './dav/settings';
-import { openEwsSource, parseEwsSettings } from './ews';
+import { parseEwsSettings } from './ews/settings';
 import type { PimSource } from './model';
 
 /**
@@ -25,10 +24,15 @@ export function validatePimSettings(settings: Record<string, unknown>): void {
 
 export async function openPimSource(settings: Record<string, unknown>, login: PimLogin): Promise<PimSource> {
   const kind = pimSourceKind(settings);
+  // Each source's protocol libraries (tsdav and ical.js; the EWS client) load with its first use.
   if (kind === 'dav') {
+    const { openDavSource } = await import('./dav/source');
     return openDavSource(parseDavSettings(settings.dav), { email: login.email, password: login.password });
   }
-  if (kind === 'ews') return openEwsSource(parseEwsSettings(settings.ews), login);
+  if (kind === 'ews') {
+    const { openEwsSource } = await import('./ews/source');
+    return openEwsSource(parseEwsSettings(settings.ews), login);
+  }
   throw new CodedError(
     'PIM_SOURCE_UNSUPPORTED',
     'The source endpoint has neither dav nor ews settings; set settings.dav (CalDAV/CardDAV) or settings.ews (Exchange 2007).',

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { CodedError } from '../domain/errors';
 import { isLoopbackHost } from '../endpoints/rules';
@@ -92,7 +92,11 @@ export function smtpTransport(input: SmtpConfig): ReportTransport {
     );
   }
   const config = parsed.data;
-  const mailer = nodemailer.createTransport({
+  // nodemailer is loaded by the first report sent: most runs send none.
+  let mailer: Promise<Transporter> | undefined;
+  const transport = (): Promise<Transporter> =>
+    (mailer ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options)));
+  const options = {
     host: config.host,
     port: config.port,
     ...smtpTlsPolicy(config),
@@ -103,12 +107,14 @@ export function smtpTransport(input: SmtpConfig): ReportTransport {
     // nodemailer's logger would print the SMTP dialogue (and with it the AUTH exchange): keep it off.
     logger: false,
     debug: false,
-  });
+  };
   return {
     name: 'smtp',
     async send(message: ReportMessage): Promise<TransportReceipt> {
       try {
-        const info = await mailer.sendMail({
+        const info = await (
+          await transport()
+        ).sendMail({
           from: config.from,
           to: message.to,
           subject: message.subject,

@@ -1,5 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 
 /**
@@ -19,12 +19,31 @@ function isLoopbackConnection(connectionString: string): boolean {
   return /(BlobEndpoint|TableEndpoint)=http:\/\/(127\.0\.0\.1|localhost)/i.test(connectionString);
 }
 
+/**
+ * The app's managed identity, with @azure/identity (about 140 modules) loaded at the first token:
+ * only on Azure. The embedded runtime, which stores with a connection string, never loads it.
+ */
+class ManagedIdentity implements TokenCredential {
+  private inner?: Promise<TokenCredential>;
+
+  constructor(private readonly clientId: string | undefined) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    this.inner ??= import('@azure/identity').then(({ ManagedIdentityCredential }) =>
+      this.clientId
+        ? new ManagedIdentityCredential({ clientId: this.clientId })
+        : new ManagedIdentityCredential(),
+    );
+    return (await this.inner).getToken(scopes, options);
+  }
+}
+
 const credentials = new Map<string, TokenCredential>();
 function credentialFor(clientId: string | undefined): TokenCredential {
   const key = clientId ?? '';
   let credential = credentials.get(key);
   if (!credential) {
-    credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+    credential = new ManagedIdentity(clientId);
     credentials.set(key, credential);
   }
   return credential;
