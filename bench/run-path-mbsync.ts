@@ -5,7 +5,7 @@ import type { RunningDovecot } from '../testing/mail/dovecot';
 
 /**
  * The anchor: isync's mbsync copying the same mailbox between the same servers (admin proxy
- * logins, every folder, pull only). One process per mailbox, as an administrator would script it.
+ * logins, every folder, pull only, arrival dates kept). One process per mailbox, as an administrator would script it.
  */
 export function mbsyncInstalled(): boolean {
   return spawnSync('mbsync', ['--version']).status === 0;
@@ -51,6 +51,10 @@ export function mbsyncConfig(src: RunningDovecot, dst: RunningDovecot, job: Mbsy
       'Patterns *',
       'Create Near',
       'Sync Pull',
+      // Keep each message's arrival date (INTERNALDATE), as mailferry does: without it mbsync's
+      // APPENDs carry no date, every copy shows the day of the copy, and the server skips setting
+      // it (judy into the Exchange-like Dovecot: 2.75 s without, 3.03 s with).
+      'CopyArrivalDate yes',
       `SyncState ${job.dir}/${job.name}-state-`,
       '',
     ].join('\n'),
