@@ -1,5 +1,6 @@
 import { isStreamed, type AppendResult, type StreamedBody, type TargetMessage } from '../mail/target';
 import { MailError, MailErrorCode } from '../mail/errors';
+import { EXCHANGE_TOO_LARGE_FIX } from '../mail/exchange-online';
 import type { BatchResult, GraphClient } from './client';
 import { GraphError, isGraphError } from './errors';
 import { MESSAGE_LIMITS } from './limits';
@@ -136,7 +137,7 @@ export class CreateRound {
       this.outcomeUnknown(a.error ?? new Error(`HTTP ${a.status}`));
     else if (a.status === 429) this.throttled(retryAfterMs(a.headers['retry-after']));
     else if (a.status === 404) this.results[index] = FOLDER_GONE;
-    else this.refused(index, a.error?.message ?? `HTTP ${a.status}`);
+    else this.refused(index, refusalReason(a.status, a.error?.message ?? `HTTP ${a.status}`));
   }
 
   /** A single create that threw: refusals of this item are listed; throttling, auth and network failures stop the chunk. */
@@ -145,7 +146,7 @@ export class CreateRound {
     else if (isGraphError(e) && e.status === 429) this.throttled(60_000);
     else if (isGraphError(e) && e.status === 404 && e.details.method === 'POST')
       this.results[index] = FOLDER_GONE;
-    else if (isGraphError(e) && [400, 413, 422].includes(e.status)) this.refused(index, e.message);
+    else if (isRefusal(e)) this.refused(index, refusalReason((e as GraphError).status, (e as Error).message));
     else throw e;
   }
 
@@ -179,6 +180,32 @@ export async function createLarge(
   // Sent once each: a lost answer leaves at most a half-built copy under the pending key, which
   // the engine's next attempt deletes above before creating the message again.
   const id = (await client.post<{ id: string }>(createUrl, p.json, { once: true })).id;
+  try {
+    await addAttachments(client, mailbox, id, p);
+  } catch (e) {
+    // Refused for good (an attachment over the tenant's size limit, which may be lower than the
+    // target's maxMessageSizeMB): the message is listed as refused, so its half-built copy, which
+    // the mailbox's owner would see without its attachments, goes now; no later attempt would
+    // delete it. Anything else (a lost answer, throttling) leaves it under the pending key for the
+    // next attempt to delete.
+    if (isRefusal(e)) await client.delete(`${mailbox.base}/messages/${id}`).catch(() => undefined);
+    throw e;
+  }
+  await client.patch(`${mailbox.base}/messages/${id}`, {
+    singleValueExtendedProperties: [
+      { id: ITEM_KEY_PROPERTY, value: p.key },
+      { id: PENDING_KEY_PROPERTY, value: '' },
+    ],
+  });
+  return id;
+}
+
+async function addAttachments(
+  client: GraphClient,
+  mailbox: { base: string; userId: string },
+  id: string,
+  p: Prepared,
+): Promise<void> {
   const source = p.source;
   if (source)
     await eachAttachment(source, async (i, bytes) => {
@@ -187,13 +214,16 @@ export async function createLarge(
       await addAttachment(client, mailbox, id, a, bytes);
     });
   else for (const a of p.later) await addAttachment(client, mailbox, id, a);
-  await client.patch(`${mailbox.base}/messages/${id}`, {
-    singleValueExtendedProperties: [
-      { id: ITEM_KEY_PROPERTY, value: p.key },
-      { id: PENDING_KEY_PROPERTY, value: '' },
-    ],
-  });
-  return id;
+}
+
+/** A refusal as listed for the item; too large (413) also says how to make room. */
+function refusalReason(status: number, message: string): string {
+  return status === 413 ? `${message} ${EXCHANGE_TOO_LARGE_FIX}` : message;
+}
+
+/** Graph refused the item itself (bad request, too large, unprocessable): retrying will not help. */
+function isRefusal(e: unknown): boolean {
+  return isGraphError(e) && [400, 413, 422].includes(e.status);
 }
 
 /**

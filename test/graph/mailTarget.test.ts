@@ -230,3 +230,34 @@ describe('Graph mail target', () => {
     expect(results[1]).toMatchObject({ ok: true });
   });
 });
+
+describe('Graph mail target, tenant size limit below the target setting', () => {
+  // The tenant allows 4 MB per message; the target was set up for Exchange's default 35 MB, so the
+  // engine sends the 4.5 MB attachment and Graph refuses its upload session after the create.
+  const small = useStandin({
+    users: [{ userPrincipalName: 'ada@contoso.com', id: USER }],
+    maxMessageBytes: 4_000_000,
+  });
+
+  it('lists the message as refused and leaves no copy without its attachment in the mailbox', async () => {
+    const target = new GraphMailTarget(clientFor(small()), { userId: USER });
+    const [plain, , bigOne] = fixtures();
+    await target.ensureFolder('Limits');
+    const results = await target.append('Limits', [
+      await toTarget({ ...bigOne!, key: 'over-tenant-limit' }),
+      await toTarget({ ...plain!, key: 'fits-tenant-limit' }),
+    ]);
+    // What happened and what to do about it.
+    expect(results[0]).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/maximum size.*MaxReceiveSize/),
+    });
+    expect(results[1]).toMatchObject({ ok: true });
+    const box = small().state.mailboxes.get(USER)!;
+    const folderId = [...box.folders.values()].find((f) => f.displayName === 'Limits')!.id;
+    const inFolder = [...box.messages.values()].filter((m) => m.parentFolderId === folderId);
+    expect(
+      inFolder.map((m) => prop(m, ITEM_KEY_PROPERTY) ?? `pending:${prop(m, PENDING_KEY_PROPERTY)}`),
+    ).toEqual(['fits-tenant-limit']);
+  });
+});
