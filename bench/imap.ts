@@ -8,7 +8,8 @@
  * - judy into a Dovecot advertising only Exchange Online's capabilities (no MULTIAPPEND/CONDSTORE);
  * - the ten-mailbox batch (15,048 messages) against ten mbsync processes at once;
  * - the unchanged rerun of judy and of the batch (same --data; mbsync with its state);
- * - peak RSS of the node process and of Azurite (its child).
+ * - peak RSS of the node process and of Azurite (its child);
+ * - CPU seconds of each tool's run (mailferry with Azurite; mbsync) and of both Dovecots for it.
  * Each line prints the whole command and the engine part (the run's `copy` phase) apart, the
  * other phases of the run, and the target beside the figure. `--scale 0.1` is a quick check.
  */
@@ -20,6 +21,7 @@ import { exchangeLikeConfig } from './imap-exo';
 import { runFiles, runMailferry, type CliRun } from './run-path-cli';
 import { JUDY, benchMailboxes, seedMailboxes, type BenchMailbox } from './run-path-corpus';
 import { mbsyncConfig, mbsyncInstalled, runMbsync } from './run-path-mbsync';
+import { reapedChildrenCpuSeconds, treeCpuSeconds } from './cpu-time';
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -55,6 +57,23 @@ function scratchParent(): string {
     // No /dev/shm here.
   }
   return tmpdir();
+}
+
+/**
+ * CPU seconds both Dovecots spent on what `run` did: their imap processes are reaped by the master
+ * once the tool's sessions close, a moment after the tool exits.
+ */
+async function withCpu<T>(
+  servers: RunningDovecot[],
+  run: () => Promise<T>,
+): Promise<[T, { tool: number; servers: number }]> {
+  const before = servers.map((d) => treeCpuSeconds(d.pid));
+  const tool = reapedChildrenCpuSeconds();
+  const out = await run();
+  const toolCpu = reapedChildrenCpuSeconds() - tool;
+  await new Promise((r) => setTimeout(r, 500));
+  const after = servers.map((d) => treeCpuSeconds(d.pid));
+  return [out, { tool: toolCpu, servers: after.reduce((n, a, i) => n + a - (before[i] ?? 0), 0) }];
 }
 
 /** Empties a mailbox on a Dovecot that is not serving it (its home holds mail and indexes). */
@@ -155,11 +174,11 @@ async function scenario(
   for (let r = 0; r < rounds; r++) {
     for (const e of emails) reset(s.dst, e);
     data = join(work, `${name}-data-${r}`);
-    const ran = await runMailferry(files, data);
+    const [ran, cpu] = await withCpu([src, s.dst], () => runMailferry(files, data));
     ours.push(ran);
     loads.push(load());
     console.log(
-      `  ${s.label} round ${r + 1} mailferry: ${f(ran.seconds)} s whole command (engine ${f((ran.phases.copy ?? NaN) / 1000)} s; ${phases(ran)} ms); ${ran.copied} items, ${f(ran.bytes / MB, 1)} MiB; peak RSS node ${f(ran.peakNodeMB, 0)} MB, Azurite ${f(ran.peakChildrenMB, 0)} MB, together ${f(ran.peakTotalMB, 0)} MB`,
+      `  ${s.label} round ${r + 1} mailferry: ${f(ran.seconds)} s whole command (engine ${f((ran.phases.copy ?? NaN) / 1000)} s; ${phases(ran)} ms); ${ran.copied} items, ${f(ran.bytes / MB, 1)} MiB; peak RSS node ${f(ran.peakNodeMB, 0)} MB, Azurite ${f(ran.peakChildrenMB, 0)} MB, together ${f(ran.peakTotalMB, 0)} MB; CPU s ${f(cpu.tool)} (node ${f(ran.cpuNodeS)}, Azurite ${f(ran.cpuChildrenS)} as last sampled), Dovecots ${f(cpu.servers)}`,
     );
     if (anchor) {
       const dir = mkdtempSync(join(work, 'mbsync-'));
@@ -167,9 +186,11 @@ async function scenario(
       configs = emails.map((e, i) =>
         mbsyncConfig(src, s.dst, { from: e, to: `mbsync-${e}`, dir, name: `m${i}` }),
       );
-      const sec = await runMbsync(configs);
+      const [sec, cpu] = await withCpu([src, s.dst], () => runMbsync(configs));
       theirs.push(sec);
-      console.log(`  ${s.label} round ${r + 1} mbsync: ${f(sec)} s (${emails.length} process(es) at once)`);
+      console.log(
+        `  ${s.label} round ${r + 1} mbsync: ${f(sec)} s (${emails.length} process(es) at once); CPU s ${f(cpu.tool)}, Dovecots ${f(cpu.servers)}`,
+      );
     }
   }
   const whole = ours.map((r) => r.seconds);

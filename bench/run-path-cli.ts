@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunningDovecot } from '../testing/mail/dovecot';
+import { ownCpuSeconds } from './cpu-time';
 
 /**
  * Runs the product as a user does: `node dist/cli/main.js run --config F --csv F --data D`
@@ -28,6 +29,9 @@ export interface CliRun {
   peakNodeMB: number;
   peakChildrenMB: number;
   peakTotalMB: number;
+  /** CPU seconds of the node process and of its children (Azurite), as last sampled. */
+  cpuNodeS: number;
+  cpuChildrenS: number;
   copied: number;
   bytes: number;
 }
@@ -85,6 +89,10 @@ function descendantsRss(pid: number): number {
   return childrenOf(pid).reduce((n, c) => n + rssBytes(c) + descendantsRss(c), 0);
 }
 
+function descendants(pid: number): number[] {
+  return childrenOf(pid).flatMap((c) => [c, ...descendants(c)]);
+}
+
 export function parseTimings(stderr: string): Record<string, number> {
   const line = /^timings: (.*)$/m.exec(stderr)?.[1] ?? '';
   const phases: Record<string, number> = {};
@@ -108,6 +116,8 @@ export function runMailferry(files: { config: string; csv: string }, data: strin
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const peak = { node: 0, children: 0, total: 0 };
+    // Last CPU seen per process: a child's last sample stands once it has exited.
+    const cpu = new Map<number, number>();
     const sample = (): void => {
       if (!child.pid) return;
       const node = rssBytes(child.pid);
@@ -115,6 +125,10 @@ export function runMailferry(files: { config: string; csv: string }, data: strin
       peak.node = Math.max(peak.node, node);
       peak.children = Math.max(peak.children, kids);
       peak.total = Math.max(peak.total, node + kids);
+      for (const pid of [child.pid, ...descendants(child.pid)]) {
+        const s = ownCpuSeconds(pid);
+        if (s > 0) cpu.set(pid, s);
+      }
     };
     const sampler = setInterval(sample, 25);
     child.once('exit', (code) => {
@@ -131,6 +145,8 @@ export function runMailferry(files: { config: string; csv: string }, data: strin
         peakNodeMB: peak.node / MB,
         peakChildrenMB: peak.children / MB,
         peakTotalMB: peak.total / MB,
+        cpuNodeS: cpu.get(child.pid ?? -1) ?? NaN,
+        cpuChildrenS: [...cpu].reduce((n, [pid, s]) => (pid === child.pid ? n : n + s), 0),
         copied: report.mailboxes.reduce((n, m) => n + m.itemsSynced, 0),
         bytes: report.mailboxes.reduce((n, m) => n + m.bytesSynced, 0),
       });

@@ -47,6 +47,8 @@ export interface RunningDovecot {
   admin: { user: string; password: string };
   /** Mail root; each user's Maildir is under `<root>/home/<user>/Maildir`. */
   root: string;
+  /** The master process (its per-connection imap processes are its children). */
+  pid: number | undefined;
   addUser(user: string, password: string): void;
   /** Runs `doveadm` against this instance (e.g. `mailbox update --uid-validity`). */
   doveadm(...args: string[]): string;
@@ -165,6 +167,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
     ...(options.tls ? { tlsPort } : {}),
     admin,
     root,
+    pid: child.pid,
     addUser(user: string, password: string): void {
       const dir = join(home, user);
       appendFileSync(users, `${user}:{PLAIN}${password}:${owner.uid}:${owner.gid}::${dir}::\n`);
