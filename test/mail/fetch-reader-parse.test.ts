@@ -83,6 +83,8 @@ const msgArb = fc.record({
   unsolicited: fc.subarray(UNSOLICITED),
 });
 
+type RawMsg = Omit<Msg, 'seq'> & { unsolicited: string[] };
+
 function readAll(stream: Buffer, cuts: number[]): ParsedResponse[] {
   const out: ParsedResponse[] = [];
   const framer = new ResponseFramer((r) => out.push(parseResponse(r)));
@@ -110,7 +112,7 @@ function bodiesOf(rs: ParsedResponse[]): Array<{ uid?: number; flags: string[]; 
     });
 }
 
-function scenario(msgs: Array<fc.RecordValue<typeof msgArb.constraints>>): {
+function scenario(msgs: RawMsg[]): {
   stream: Buffer;
   expected: Msg[];
 } {
@@ -124,7 +126,9 @@ function scenario(msgs: Array<fc.RecordValue<typeof msgArb.constraints>>): {
       // A quoted string carries no CR, LF, quote or backslash (RFC 9051 QUOTED-CHAR).
       body:
         raw.as === 'quoted'
-          ? Buffer.from(raw.body.filter((b) => b !== 13 && b !== 10 && b !== 34 && b !== 92 && b !== 0))
+          ? Buffer.from(
+              raw.body.filter((b: number) => b !== 13 && b !== 10 && b !== 34 && b !== 92 && b !== 0),
+            )
           : raw.body,
       as: raw.as,
       order: raw.order,

@@ -8,6 +8,7 @@ import { openWire } from '../../shared/mail/append/auth';
 import { CONTINUE } from '../../shared/mail/append/connection';
 import { closeSessionPool } from '../../shared/mail/session-pool';
 import { MailError } from '../../shared/mail/errors';
+import { parseEndpoint, type ImapEndpoint } from '../../shared/mail/settings';
 import { useMailServers } from '../faults/mail-fixture';
 
 /**
@@ -52,16 +53,7 @@ function hugeHeader(lines: number): Buffer {
 
 /** A message with NUL bytes, appended as literal8 (RFC 3516): imapflow cannot send one. */
 async function appendBinary(user: string, body: Buffer): Promise<void> {
-  const wire = await openWire(
-    {
-      host: source().host,
-      port: source().port,
-      security: 'none',
-      admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-    },
-    { email: user, password: 'adminpw' },
-    'source',
-  );
+  const wire = await openWire(sourceEndpoint(source()), { email: user, password: 'adminpw' }, 'source');
   try {
     await wire.command([`APPEND INBOX (\\Seen $NulTest) ~{${body.length}}\r\n`, CONTINUE, body]);
   } finally {
@@ -124,13 +116,9 @@ async function imapflowRead(
   return out;
 }
 
-function sourceEndpoint(hop: { host: string; port: number }) {
-  return {
-    host: hop.host,
-    port: hop.port,
-    security: 'none' as const,
-    admin: { user: 'admin', loginFormat: '{user}*{admin}' },
-  };
+function sourceEndpoint(hop: { host: string; port: number }): ImapEndpoint {
+  const admin = { user: 'admin', loginFormat: '{user}*{admin}' };
+  return parseEndpoint({ host: hop.host, port: hop.port, security: 'none', admin }, 'source');
 }
 
 it('returns every message byte for byte with its UID and flags, in UID order, one at a time', async () => {
