@@ -1,4 +1,4 @@
-import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { closeImap, openImap } from './login';
 import { LARGE_BODY_BYTES, LARGE_BODY_CHUNK_BYTES } from './limits';
 import { roleOf } from './roles';
@@ -6,7 +6,7 @@ import { MailError, MailErrorCode } from './errors';
 import type { SourceFolder } from './folders';
 import type { ImapEndpoint, MailboxLogin } from './settings';
 import type { MessageBody, StreamedBody } from './target';
-import { FetchReader, type ExaminedFolder } from './fetch/reader';
+import { FetchReader, type ExaminedFolder, type FetchedMeta } from './fetch/reader';
 
 /**
  * The IMAP source, read-only by construction: folders are only ever opened with EXAMINE, bodies
@@ -142,13 +142,16 @@ export class ImapSource {
     return found.sort((a, b) => a - b);
   }
 
+  /**
+   * Size, INTERNALDATE, flags and Message-ID of each message, by UID, read by the FETCH reader.
+   * Message-ID comes from its header alone: a full ENVELOPE (addresses, encoded words) costs more
+   * to parse than the copy needs; subjects are read only for the few items that get listed.
+   */
   async meta(uids: number[]): Promise<MessageMeta[]> {
     if (!uids.length) return [];
     const out: MessageMeta[] = [];
-    // Message-ID from its header only: a full ENVELOPE (addresses, encoded words) costs more to
-    // parse than the copy needs; subjects are read only for the few items that get listed.
-    const q = { uid: true, size: true, internalDate: true, flags: true, headers: ['message-id'] };
-    for await (const m of this.client.fetch(uidSet(uids), q, { uid: true })) out.push(toMeta(m));
+    const reader = await this.fetchReader();
+    await reader.meta(this.openFolder(), uidSet(uids), (m) => out.push(toMeta(m)));
     return out.sort((a, b) => a.uid - b.uid);
   }
 
@@ -185,12 +188,15 @@ export class ImapSource {
   ): Promise<void> {
     if (!uids.length) return;
     if (uids.length === 1 && (await this.largeBody(uids[0] as number, onMessage))) return;
-    const folder = this.examined;
-    if (!folder) throw new Error('ImapSource.bodies: no folder was examined');
     const reader = await this.fetchReader();
-    await reader.bodies(folder, uidSet(uids), (uid, body, flags) =>
+    await reader.bodies(this.openFolder(), uidSet(uids), (uid, body, flags) =>
       onMessage(uid, body, flagList(new Set(flags))),
     );
+  }
+
+  private openFolder(): ExaminedFolder {
+    if (!this.examined) throw new Error('ImapSource: no folder was examined before a FETCH');
+    return this.examined;
   }
 
   /** The reader's connection: logged in at the first bulk read, kept with the session. */
@@ -262,14 +268,14 @@ export class ImapSource {
   }
 }
 
-function toMeta(m: FetchMessageObject): MessageMeta {
-  const d = m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate ?? 0));
+/** As imapflow read the same items before (INTERNALDATE through Date's own parser). */
+function toMeta(m: FetchedMeta): MessageMeta {
   return {
     uid: m.uid,
     size: m.size ?? 0,
-    internalDate: d,
-    flags: flagList(m.flags),
-    messageId: messageIdOf(m.headers),
+    internalDate: new Date(m.internalDate ?? '0'),
+    flags: flagList(new Set(m.flags)),
+    messageId: messageIdOf(m.header),
     subject: '',
   };
 }

@@ -11,6 +11,7 @@ import {
   asNumber,
   parseResponse,
   type FetchResponse,
+  type ImapValue,
   type ParsedResponse,
   type StatusResponse,
 } from './parse';
@@ -35,6 +36,23 @@ export interface ExaminedFolder {
   path: string;
   /** The UIDVALIDITY the session's other connection saw: UIDs are only meaningful within it. */
   uidValidity: string;
+}
+
+/** One message's metadata as the server sent it (absent items undefined). */
+export interface FetchedMeta {
+  uid: number;
+  size?: number;
+  /** INTERNALDATE as sent (`17-Jul-1996 02:44:25 -0700`). */
+  internalDate?: string;
+  flags?: string[];
+  /** The requested header fields (`Message-ID: ...`), as bytes. */
+  header?: Buffer;
+}
+
+/** `BODY[HEADER.FIELDS (MESSAGE-ID)]`, however the server spells the field list. */
+function headerItem(r: FetchResponse): ImapValue | undefined {
+  for (const [name, value] of r.items) if (name.startsWith('BODY[HEADER.FIELDS')) return value;
+  return undefined;
 }
 
 type OnFetch = (r: FetchResponse) => void | Promise<void>;
@@ -107,6 +125,31 @@ export class FetchReader {
       if (uid === undefined) return;
       return onMessage(uid, body, flags ?? []);
     });
+  }
+
+  /**
+   * `UID FETCH <set> (UID RFC822.SIZE INTERNALDATE FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])`:
+   * what the copy plans a chunk with, one small response per message (where imapflow's per-response
+   * cost weighed most). Items are handed over as the server sent them.
+   */
+  async meta(folder: ExaminedFolder, set: string, onMeta: (m: FetchedMeta) => void): Promise<void> {
+    await this.examine(folder);
+    await this.run(
+      `UID FETCH ${set} (UID RFC822.SIZE INTERNALDATE FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])`,
+      'FETCH',
+      (r) => {
+        const uid = asNumber(r.items.get('UID'));
+        if (uid === undefined) return; // an unsolicited flag change
+        const date = r.items.get('INTERNALDATE');
+        onMeta({
+          uid,
+          size: asNumber(r.items.get('RFC822.SIZE')),
+          internalDate: typeof date === 'string' ? date : undefined,
+          flags: r.items.has('FLAGS') ? asAtoms(r.items.get('FLAGS')) : undefined,
+          header: asBytes(headerItem(r)),
+        });
+      },
+    );
   }
 
   async close(): Promise<void> {
