@@ -1,18 +1,21 @@
 /**
  * `npm run bench -- fetch [--messages 10000] [--rounds 3]`
  *
- * The source's bulk body FETCH alone, judy-sized by default (10,000 messages of the benchmark's
- * size mix, ~170 MB, in INBOX of a local Dovecot): imapflow's fetch (`UID FLAGS BODY.PEEK[]`, what
- * the copy used before) against our FETCH reader (shared/mail/fetch), in the copy's append groups
- * (≤ APPEND_BATCH_MESSAGES messages, ≤ APPEND_BATCH_BYTES each), every message's bytes touched (a
- * checksum) as the appender would hand them on. Prints wall time, MB/s and this process's CPU
- * (user + system) per 1,000 messages. Rounds alternate the two readers so a busy neighbour on this
- * shared machine slows both alike; Dovecot's own CPU is not counted.
+ * The source's two bulk FETCHes alone, judy-sized by default (10,000 messages of the benchmark's
+ * size mix, ~190 MB, in INBOX of a local Dovecot), read by imapflow (what the copy used before) and
+ * by our FETCH reader (shared/mail/fetch):
+ * - metadata: `UID RFC822.SIZE INTERNALDATE FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]` in the
+ *   copy's chunks (CHUNK_MAX_MESSAGES), turned into the copy's MessageMeta;
+ * - bodies: `UID FLAGS BODY.PEEK[]` in the copy's append groups (≤ APPEND_BATCH_MESSAGES messages,
+ *   ≤ APPEND_BATCH_BYTES each), every message's bytes touched as the appender would hand them on.
+ * Prints wall time, MB/s and this process's CPU (user + system, GC included) per 1,000 messages.
+ * Rounds alternate the two readers so a busy neighbour on this shared machine slows both alike;
+ * Dovecot's own CPU is not counted.
  */
 import { ImapFlow } from 'imapflow';
-import { APPEND_BATCH_BYTES, APPEND_BATCH_MESSAGES } from '../shared/mail/limits';
+import { APPEND_BATCH_BYTES, APPEND_BATCH_MESSAGES, CHUNK_MAX_MESSAGES } from '../shared/mail/limits';
 import { FetchReader } from '../shared/mail/fetch/reader';
-import { uidSet } from '../shared/mail/source';
+import { flagList, messageIdOf, uidSet, type MessageMeta } from '../shared/mail/source';
 import { parseEndpoint } from '../shared/mail/settings';
 import { benchCorpus, seedMailbox } from '../testing/mail/corpus';
 import { startDovecot, type RunningDovecot } from '../testing/mail/dovecot';
@@ -24,13 +27,21 @@ function arg(args: string[], name: string, fallback: number): number {
 }
 
 const MB = 1024 * 1024;
-type Path = 'imapflow' | 'reader';
+const PATHS = ['imapflow', 'reader'] as const;
+type Path = (typeof PATHS)[number];
+const PHASES = ['metadata', 'bodies'] as const;
+type Phase = (typeof PHASES)[number];
 
-interface Round {
+interface Timing {
   ms: number;
   cpuMs: number;
-  bytes: number;
-  messages: number;
+}
+
+/** What a reader is asked to do: the same for both. */
+interface Reader {
+  meta(set: string, onMeta: (m: MessageMeta) => void): Promise<void>;
+  bodies(set: string, onBody: (body: Buffer) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -43,127 +54,149 @@ export async function run(args: string[]): Promise<void> {
     const corpus = [...benchCorpus(count, 11)].map((m) => ({ ...m, folder: 'INBOX' }));
     await seedMailbox({ host: server.host, port: server.port, user, password: 'pw' }, corpus, 4);
     const sizes = corpus.map((m) => m.content.length);
-    const groups = appendGroups(sizes);
     const total = sizes.reduce((a, b) => a + b, 0);
+    const chunks = slices(sizes, CHUNK_MAX_MESSAGES, Infinity);
+    const groups = slices(sizes, APPEND_BATCH_MESSAGES, APPEND_BATCH_BYTES);
     console.log(
-      `fetch: ${count} messages, ${(total / MB).toFixed(1)} MB in ${groups.length} FETCHes (append groups), ${rounds} round(s) per reader`,
+      `fetch: ${count} messages, ${(total / MB).toFixed(1)} MB; metadata in ${chunks.length} FETCHes (chunks), ` +
+        `bodies in ${groups.length} (append groups); ${rounds} round(s) per reader, alternating`,
     );
-    const results: Record<Path, Round[]> = { imapflow: [], reader: [] };
+    const results: Record<Phase, Record<Path, Timing[]>> = {
+      metadata: { imapflow: [], reader: [] },
+      bodies: { imapflow: [], reader: [] },
+    };
     for (let r = 0; r < rounds; r++) {
-      for (const path of ['imapflow', 'reader'] as const) {
-        const round = await timeFetch(server, user, path, groups);
-        if (round.messages !== count || round.bytes !== total)
-          throw new Error(
-            `${path}: read ${round.messages} messages / ${round.bytes} bytes, expected ${count} / ${total}`,
+      for (const path of PATHS) {
+        const reader = await open(server, user, path);
+        try {
+          let metas = 0;
+          results.metadata[path].push(
+            await timed(async () => {
+              for (const c of chunks) await reader.meta(uidSet(c), () => metas++);
+            }),
           );
-        results[path].push(round);
+          let bytes = 0;
+          let messages = 0;
+          results.bodies[path].push(
+            await timed(async () => {
+              for (const g of groups)
+                await reader.bodies(uidSet(g), async (body) => {
+                  messages++;
+                  bytes += body.length;
+                  await Promise.resolve();
+                });
+            }),
+          );
+          if (metas !== count || messages !== count || bytes !== total)
+            throw new Error(
+              `${path}: read ${metas} metadata, ${messages} bodies of ${bytes} bytes; expected ${count} / ${total}`,
+            );
+        } finally {
+          await reader.close();
+        }
       }
     }
-    for (const path of ['imapflow', 'reader'] as const) {
-      const best = results[path].reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
+    for (const phase of PHASES) {
+      console.log(`${phase}:`);
+      for (const path of PATHS) {
+        const t = results[phase][path];
+        const bestWall = Math.min(...t.map((x) => x.ms));
+        const mbs = phase === 'bodies' ? `, ${(total / MB / (bestWall / 1000)).toFixed(0)} MB/s` : '';
+        console.log(
+          `  ${path.padEnd(8)} wall ${t.map((x) => `${Math.round(x.ms)}`).join(', ')} ms (best ${Math.round(bestWall)}${mbs});` +
+            ` CPU ${t.map((x) => Math.round((x.cpuMs / count) * 1000)).join(', ')} ms per 1,000 messages`,
+        );
+      }
+      const cpu = (p: Path): number => Math.min(...results[phase][p].map((x) => x.cpuMs));
+      const wall = (p: Path): number => Math.min(...results[phase][p].map((x) => x.ms));
       console.log(
-        `  ${path.padEnd(8)} wall ${results[path].map((x) => `${(x.ms / 1000).toFixed(2)} s`).join(', ')}` +
-          `  best ${(total / MB / (Math.min(...results[path].map((x) => x.ms)) / 1000)).toFixed(1)} MB/s;` +
-          ` CPU ${results[path].map((x) => Math.round((x.cpuMs / count) * 1000)).join(', ')} ms per 1,000 messages` +
-          ` (best ${Math.round((best.cpuMs / count) * 1000)})`,
+        `  reader: ${(cpu('imapflow') / cpu('reader')).toFixed(2)}x less CPU, ` +
+          `${(wall('imapflow') / wall('reader')).toFixed(2)}x less wall time than imapflow (best of each)`,
       );
     }
-    const cpu = (p: Path): number => Math.min(...results[p].map((x) => x.cpuMs));
-    const wall = (p: Path): number => Math.min(...results[p].map((x) => x.ms));
-    console.log(
-      `  reader: ${(cpu('imapflow') / cpu('reader')).toFixed(2)}x less CPU, ${(wall('imapflow') / wall('reader')).toFixed(2)}x faster than imapflow (best of each)`,
-    );
   } finally {
     await server.stop();
   }
 }
 
-/** UID groups as the appender forms them: consecutive UIDs 1..n by size. */
-function appendGroups(sizes: number[]): number[][] {
-  const groups: number[][] = [];
-  let group: number[] = [];
+/** Consecutive UIDs 1..n cut as the copy cuts them: at `maxMessages` or `maxBytes`. */
+function slices(sizes: number[], maxMessages: number, maxBytes: number): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
   let bytes = 0;
   sizes.forEach((size, i) => {
-    if (group.length && (group.length >= APPEND_BATCH_MESSAGES || bytes + size > APPEND_BATCH_BYTES)) {
-      groups.push(group);
-      group = [];
+    if (cur.length && (cur.length >= maxMessages || bytes + size > maxBytes)) {
+      out.push(cur);
+      cur = [];
       bytes = 0;
     }
-    group.push(i + 1);
+    cur.push(i + 1);
     bytes += size;
   });
-  if (group.length) groups.push(group);
-  return groups;
-}
-
-async function timeFetch(
-  server: RunningDovecot,
-  user: string,
-  path: Path,
-  groups: number[][],
-): Promise<Round> {
-  const out: Round = { ms: 0, cpuMs: 0, bytes: 0, messages: 0 };
-  let sum = 0;
-  const take = async (body: Buffer): Promise<void> => {
-    out.messages++;
-    out.bytes += body.length;
-    // Touch the bytes (first and last) as a consumer would; keeps the read from being optimised away.
-    sum = (sum + (body[0] ?? 0) + (body[body.length - 1] ?? 0)) & 0xffff;
-    await Promise.resolve();
-  };
-  if (path === 'imapflow') {
-    const c = new ImapFlow({
-      host: server.host,
-      port: server.port,
-      secure: false,
-      logger: false,
-      disableAutoIdle: true,
-      auth: { user, pass: 'pw' },
-    });
-    c.on('error', () => undefined);
-    await c.connect();
-    await c.mailboxOpen('INBOX', { readOnly: true });
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (const g of groups) {
-      for await (const m of c.fetch(uidSet(g), { uid: true, source: true, flags: true }, { uid: true }))
-        if (m.source) await take(m.source);
-    }
-    out.ms = performance.now() - t0;
-    out.cpuMs = cpuMs(process.cpuUsage(cpu0));
-    await c.logout();
-  } else {
-    const endpoint = parseEndpoint({ host: server.host, port: server.port, security: 'none' }, 'source');
-    const reader = await FetchReader.open(endpoint, { email: user, password: 'pw' });
-    const folder = { path: 'INBOX', uidValidity: await uidValidity(server, user) };
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (const g of groups) await reader.bodies(folder, uidSet(g), (_uid, body) => take(body));
-    out.ms = performance.now() - t0;
-    out.cpuMs = cpuMs(process.cpuUsage(cpu0));
-    await reader.close();
-  }
-  if (sum < 0) console.log(sum);
+  if (cur.length) out.push(cur);
   return out;
 }
 
-function cpuMs(u: NodeJS.CpuUsage): number {
-  return (u.user + u.system) / 1000;
+async function timed(work: () => Promise<void>): Promise<Timing> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const ms = performance.now() - t0;
+  const u = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (u.user + u.system) / 1000 };
 }
 
-async function uidValidity(server: RunningDovecot, user: string): Promise<string> {
+async function open(server: RunningDovecot, user: string, path: Path): Promise<Reader> {
   const c = new ImapFlow({
     host: server.host,
     port: server.port,
     secure: false,
     logger: false,
+    disableAutoIdle: true,
     auth: { user, pass: 'pw' },
   });
   c.on('error', () => undefined);
   await c.connect();
-  try {
-    return (await c.mailboxOpen('INBOX', { readOnly: true })).uidValidity.toString();
-  } finally {
-    await c.logout();
+  const box = await c.mailboxOpen('INBOX', { readOnly: true });
+  if (path === 'imapflow') {
+    return {
+      async meta(set, onMeta) {
+        const q = { uid: true, size: true, internalDate: true, flags: true, headers: ['message-id'] };
+        for await (const m of c.fetch(set, q, { uid: true }))
+          onMeta({
+            uid: m.uid,
+            size: m.size ?? 0,
+            internalDate:
+              m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate ?? 0)),
+            flags: flagList(m.flags),
+            messageId: messageIdOf(m.headers),
+            subject: '',
+          });
+      },
+      async bodies(set, onBody) {
+        for await (const m of c.fetch(set, { uid: true, source: true, flags: true }, { uid: true }))
+          if (m.source) await onBody(m.source);
+      },
+      close: () => c.logout(),
+    };
   }
+  await c.logout();
+  const endpoint = parseEndpoint({ host: server.host, port: server.port, security: 'none' }, 'source');
+  const reader = await FetchReader.open(endpoint, { email: user, password: 'pw' });
+  const folder = { path: 'INBOX', uidValidity: box.uidValidity.toString() };
+  return {
+    meta: (set, onMeta) =>
+      reader.meta(folder, set, (m) =>
+        onMeta({
+          uid: m.uid,
+          size: m.size ?? 0,
+          internalDate: new Date(m.internalDate ?? '0'),
+          flags: flagList(new Set(m.flags)),
+          messageId: messageIdOf(m.header),
+          subject: '',
+        }),
+      ),
+    bodies: (set, onBody) => reader.bodies(folder, set, (_uid, body) => onBody(body)),
+    close: () => reader.close(),
+  };
 }
