@@ -183,7 +183,7 @@ async function open(server: RunningDovecot, user: string, path: Path): Promise<R
   await c.logout();
   const endpoint = parseEndpoint({ host: server.host, port: server.port, security: 'none' }, 'source');
   const reader = await FetchReader.open(endpoint, { email: user, password: 'pw' });
-  const folder = { path: 'INBOX', uidValidity: box.uidValidity.toString() };
+  const folder = { path: 'INBOX', uidValidity: box.uidValidity.toString(), generation: 1 };
   return {
     meta: (set, onMeta) =>
       reader.meta(folder, set, (m) =>

@@ -122,7 +122,11 @@ export class ImapSource {
   /** EXAMINE: opens read-only. */
   async examine(path: string): Promise<OpenBox> {
     const box = await this.client.mailboxOpen(path, { readOnly: true });
-    this.examined = { path, uidValidity: box.uidValidity.toString() };
+    this.examined = {
+      path,
+      uidValidity: box.uidValidity.toString(),
+      generation: (this.examined?.generation ?? 0) + 1,
+    };
     return {
       uidValidity: box.uidValidity.toString(),
       uidNext: box.uidNext,

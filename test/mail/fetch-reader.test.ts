@@ -28,7 +28,7 @@ afterEach(async () => {
   proxies = [];
 });
 
-const USERS = ['fr1@example.test', 'fr2@example.test', 'fr3@example.test'];
+const USERS = ['fr1@example.test', 'fr2@example.test', 'fr3@example.test', 'fr4@example.test'];
 beforeAll(() => {
   for (const u of USERS) for (const d of [source(), servers.target()]) d.addUser(u, 'pw');
 });
@@ -220,3 +220,27 @@ it('a copy whose source FETCHes are cut mid-literal leaves no gap and no duplica
   const { source: s, target: t } = await compare(user);
   expect(t).toEqual(s);
 }, 120000);
+
+it('reads nothing under UIDs whose folder was recreated between the two connections', async () => {
+  const user = USERS[3]!;
+  await seedMailbox(as(source, user), testCorpus());
+  const src = await ImapSource.open(sourceEndpoint(source()), { email: user, password: 'adminpw' });
+  try {
+    await src.examine('INBOX');
+    const uids = await src.allUids();
+    source().doveadm('mailbox', 'update', '-u', user, '--uid-validity', '4242', 'INBOX');
+    const got: number[] = [];
+    const err = await src
+      .bodies(uids, async (uid) => void got.push(uid))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(got).toEqual([]);
+    expect(err).toBeInstanceOf(MailError);
+    expect((err as MailError).code).toBe('MAIL_CONNECTION_LOST');
+    expect((err as MailError).message).toMatch(/UIDVALIDITY of INBOX changed/);
+  } finally {
+    await src.close();
+  }
+}, 60000);

@@ -36,6 +36,11 @@ export interface ExaminedFolder {
   path: string;
   /** The UIDVALIDITY the session's other connection saw: UIDs are only meaningful within it. */
   uidValidity: string;
+  /**
+   * Counts the other connection's EXAMINEs: each one is followed here by an EXAMINE of our own at
+   * the next FETCH, so this connection sees at least the messages the other one found.
+   */
+  generation: number;
 }
 
 /** One message's metadata as the server sent it (absent items undefined). */
@@ -163,7 +168,7 @@ export class FetchReader {
   /** EXAMINE the folder unless it is open already, checking that its UIDs still mean the same. */
   private async examine(folder: ExaminedFolder): Promise<void> {
     const open = this.examined;
-    if (open && open.path === folder.path && open.uidValidity === folder.uidValidity) return;
+    if (open && open.path === folder.path && open.generation === folder.generation) return;
     this.examined = undefined;
     const utf7 = encodeMailboxUtf7(folder.path);
     const { untagged } = await this.run(`EXAMINE ${quoted(utf7) ?? `"${utf7}"`}`, 'EXAMINE');
