@@ -3,7 +3,7 @@ import { ImapFlow } from 'imapflow';
 import { seedMailbox, testCorpus, plainMessage, type CorpusMessage } from '../../testing/mail/corpus';
 import { startFaultProxy, type FaultProxy } from '../../testing/faults/imap-proxy';
 import { syncMailbox } from '../../shared/mail';
-import { ImapSource } from '../../shared/mail/source';
+import { ImapSource, flagList, messageIdOf, type MessageMeta } from '../../shared/mail/source';
 import { openWire } from '../../shared/mail/append/auth';
 import { CONTINUE } from '../../shared/mail/append/connection';
 import { closeSessionPool } from '../../shared/mail/session-pool';
@@ -28,7 +28,13 @@ afterEach(async () => {
   proxies = [];
 });
 
-const USERS = ['fr1@example.test', 'fr2@example.test', 'fr3@example.test', 'fr4@example.test'];
+const USERS = [
+  'fr1@example.test',
+  'fr2@example.test',
+  'fr3@example.test',
+  'fr4@example.test',
+  'fr5@example.test',
+];
 beforeAll(() => {
   for (const u of USERS) for (const d of [source(), servers.target()]) d.addUser(u, 'pw');
 });
@@ -241,6 +247,47 @@ it('reads nothing under UIDs whose folder was recreated between the two connecti
     expect((err as MailError).code).toBe('MAIL_CONNECTION_LOST');
     expect((err as MailError).message).toMatch(/UIDVALIDITY of INBOX changed/);
   } finally {
+    await src.close();
+  }
+}, 60000);
+
+it("reads each message's size, INTERNALDATE, flags and Message-ID as imapflow did (the index fingerprint)", async () => {
+  const user = USERS[4]!;
+  await seed(user);
+  const src = await ImapSource.open(sourceEndpoint(source()), { email: user, password: 'adminpw' });
+  const c = new ImapFlow({
+    host: source().host,
+    port: source().port,
+    secure: false,
+    logger: false,
+    auth: { user, pass: 'pw' },
+  });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    let compared = 0;
+    for (const f of (await src.listFolders()).filter((x) => x.selectable && x.messages > 0)) {
+      await src.examine(f.path);
+      const mine = await src.meta(await src.allUids());
+      await c.mailboxOpen(f.path, { readOnly: true });
+      const theirs: MessageMeta[] = [];
+      const q = { uid: true, size: true, internalDate: true, flags: true, headers: ['message-id'] };
+      for await (const m of c.fetch('1:*', q, { uid: true }))
+        theirs.push({
+          uid: m.uid,
+          size: m.size ?? 0,
+          internalDate:
+            m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate ?? 0)),
+          flags: flagList(m.flags),
+          messageId: messageIdOf(m.headers),
+          subject: '',
+        });
+      expect(mine).toEqual(theirs.sort((a, b) => a.uid - b.uid));
+      compared += mine.length;
+    }
+    expect(compared).toBeGreaterThan(25);
+  } finally {
+    await c.logout().catch(() => undefined);
     await src.close();
   }
 }, 60000);
