@@ -34,6 +34,7 @@ const USERS = [
   'fr3@example.test',
   'fr4@example.test',
   'fr5@example.test',
+  'fr6@example.test',
 ];
 beforeAll(() => {
   for (const u of USERS) for (const d of [source(), servers.target()]) d.addUser(u, 'pw');
@@ -291,3 +292,38 @@ it("reads each message's size, INTERNALDATE, flags and Message-ID as imapflow di
     await src.close();
   }
 }, 60000);
+
+it('reads no further ahead than a socket chunk while the consumer is busy (memory stays bounded)', async () => {
+  const user = USERS[5]!;
+  // ~40 MB in one FETCH: were it read ahead while the first message is handed on, it would all
+  // land in this process.
+  const one = plainMessage({ subject: 'bulk', attachmentBytes: 380_000, seed: 300 });
+  const big = Array.from({ length: 80 }, (_, i) => ({
+    folder: 'INBOX',
+    content: Buffer.concat([Buffer.from(`X-Bulk: ${i}\r\n`), one]),
+    flags: [],
+    internalDate: new Date(Date.UTC(2020, 0, i + 1)),
+  }));
+  await seedMailbox(as(source, user), big);
+  const total = big.reduce((n, m) => n + m.content.length, 0);
+  expect(total).toBeGreaterThan(35 * 1024 * 1024);
+  const src = await ImapSource.open(sourceEndpoint(source()), { email: user, password: 'adminpw' });
+  try {
+    await src.examine('INBOX');
+    const uids = await src.allUids();
+    global.gc?.();
+    const before = process.memoryUsage().arrayBuffers;
+    let grown = 0;
+    let n = 0;
+    await src.bodies(uids, async () => {
+      if (n++ > 0) return;
+      // The server has long sent everything it could by the end of this wait.
+      await new Promise((r) => setTimeout(r, 1500));
+      grown = process.memoryUsage().arrayBuffers - before;
+    });
+    expect(n).toBe(big.length);
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+  } finally {
+    await src.close();
+  }
+}, 120000);
