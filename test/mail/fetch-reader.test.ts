@@ -35,6 +35,7 @@ const USERS = [
   'fr4@example.test',
   'fr5@example.test',
   'fr6@example.test',
+  'fr7@example.test',
 ];
 beforeAll(() => {
   for (const u of USERS) for (const d of [source(), servers.target()]) d.addUser(u, 'pw');
@@ -327,3 +328,35 @@ it('reads no further ahead than a socket chunk while the consumer is busy (memor
     await src.close();
   }
 }, 120000);
+
+it('a session whose reader connection was reset is no longer usable, so the session pool drops it', async () => {
+  const user = USERS[6]!;
+  await seedMailbox(as(source, user), testCorpus());
+  const p = await startFaultProxy({
+    upstreamHost: source().host,
+    upstreamPort: source().port,
+    lifetimeMs: 120_000,
+  });
+  proxies.push(p);
+  const src = await ImapSource.open(sourceEndpoint(p), { email: user, password: 'adminpw' });
+  try {
+    await src.examine('INBOX');
+    const uids = await src.allUids();
+    await src.bodies(uids.slice(0, 2), async () => undefined);
+    expect(await src.healthy()).toBe(true);
+    // The next server data is the reader's FETCH answer: its connection is reset.
+    p.arm({ kind: 'reset', afterBytes: 0 });
+    const err = await src
+      .bodies(uids, async () => undefined)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(p.fired.reset).toBe(1);
+    expect((err as MailError).code).toBe('MAIL_CONNECTION_LOST');
+    expect(src.usable).toBe(false);
+    expect(await src.healthy()).toBe(false);
+  } finally {
+    await src.close();
+  }
+}, 60000);

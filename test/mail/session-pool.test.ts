@@ -70,7 +70,7 @@ it('N chunk calls of one mailbox log in once per side', async () => {
   const seeded = logins(source, user);
   const calls = await copyByActivities(user);
   expect(calls).toBeGreaterThan(5);
-  // The source: its command connection, and the FETCH reader's own connection (bodies).
+  // The source: its command connection, and the FETCH reader's own connection (metadata, bodies).
   expect(logins(source, user) - seeded).toBe(2);
   // The target: its command connection, and the append writer's own connection.
   expect(logins(target, user)).toBeLessThanOrEqual(2);
