@@ -1,4 +1,4 @@
-import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { closeImap, openImap } from './login';
 import { LARGE_BODY_BYTES, LARGE_BODY_CHUNK_BYTES } from './limits';
 import { roleOf } from './roles';
@@ -6,6 +6,7 @@ import { MailError, MailErrorCode } from './errors';
 import type { SourceFolder } from './folders';
 import type { ImapEndpoint, MailboxLogin } from './settings';
 import type { MessageBody, StreamedBody } from './target';
+import { FetchReader, type ExaminedFolder, type FetchedMeta } from './fetch/reader';
 
 /**
  * The IMAP source, read-only by construction: folders are only ever opened with EXAMINE, bodies
@@ -58,25 +59,36 @@ export function uidSet(uids: number[]): string {
 }
 
 export class ImapSource {
-  private constructor(private readonly client: ImapFlow) {}
+  /** The bulk body FETCH's own connection (fetch/reader.ts), opened at the first bulk read. */
+  private reader: FetchReader | undefined;
+  /** The folder this session EXAMINEd last (the reader opens the same one, same UIDVALIDITY). */
+  private examined: ExaminedFolder | undefined;
+
+  private constructor(
+    private readonly client: ImapFlow,
+    private readonly endpoint: ImapEndpoint,
+    private readonly login: MailboxLogin,
+  ) {}
 
   static async open(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ImapSource> {
-    return new ImapSource(await openImap(endpoint, login, 'source'));
+    return new ImapSource(await openImap(endpoint, login, 'source'), endpoint, login);
   }
 
   get condstore(): boolean {
     return this.client.capabilities.has('CONDSTORE');
   }
 
+  /** False once either connection is gone: the session pool then discards both. */
   get usable(): boolean {
-    return this.client.usable;
+    return this.client.usable && (this.reader?.usable ?? true);
   }
 
-  /** The session pool's check before reuse: NOOP answered on a connection still logged in. */
+  /** The session pool's check before reuse: NOOP answered on every connection still logged in. */
   async healthy(): Promise<boolean> {
-    if (!this.client.usable) return false;
+    if (!this.usable) return false;
     await this.client.noop();
-    return this.client.usable;
+    if (this.reader && !(await this.reader.healthy())) return false;
+    return this.usable;
   }
 
   /** LIST + STATUS of every folder (LIST-STATUS when offered: one round trip). */
@@ -110,6 +122,11 @@ export class ImapSource {
   /** EXAMINE: opens read-only. */
   async examine(path: string): Promise<OpenBox> {
     const box = await this.client.mailboxOpen(path, { readOnly: true });
+    this.examined = {
+      path,
+      uidValidity: box.uidValidity.toString(),
+      generation: (this.examined?.generation ?? 0) + 1,
+    };
     return {
       uidValidity: box.uidValidity.toString(),
       uidNext: box.uidNext,
@@ -129,13 +146,16 @@ export class ImapSource {
     return found.sort((a, b) => a - b);
   }
 
+  /**
+   * Size, INTERNALDATE, flags and Message-ID of each message, by UID, read by the FETCH reader.
+   * Message-ID comes from its header alone: a full ENVELOPE (addresses, encoded words) costs more
+   * to parse than the copy needs; subjects are read only for the few items that get listed.
+   */
   async meta(uids: number[]): Promise<MessageMeta[]> {
     if (!uids.length) return [];
     const out: MessageMeta[] = [];
-    // Message-ID from its header only: a full ENVELOPE (addresses, encoded words) costs more to
-    // parse than the copy needs; subjects are read only for the few items that get listed.
-    const q = { uid: true, size: true, internalDate: true, flags: true, headers: ['message-id'] };
-    for await (const m of this.client.fetch(uidSet(uids), q, { uid: true })) out.push(toMeta(m));
+    const reader = await this.fetchReader();
+    await reader.meta(this.openFolder(), uidSet(uids), (m) => out.push(toMeta(m)));
     return out.sort((a, b) => a.uid - b.uid);
   }
 
@@ -159,8 +179,9 @@ export class ImapSource {
   }
 
   /**
-   * Streams message bodies in UID order. `onMessage` is awaited before the next message is read
-   * (imapflow holds the rest of the response back), and must not run commands on this connection.
+   * Streams message bodies in the server's (UID) order, read by the FETCH reader on its own
+   * connection. `onMessage` is awaited before the next message is read (the reader pauses the
+   * socket), and must not run commands on this session.
    * A message over LARGE_BODY_BYTES, asked for alone, is handed over as a StreamedBody: its bytes
    * are fetched when it is read, so the caller must keep this connection free until it has been
    * read (and any resend read again).
@@ -171,14 +192,23 @@ export class ImapSource {
   ): Promise<void> {
     if (!uids.length) return;
     if (uids.length === 1 && (await this.largeBody(uids[0] as number, onMessage))) return;
-    for await (const m of this.client.fetch(
-      uidSet(uids),
-      { uid: true, source: true, flags: true },
-      { uid: true },
-    )) {
-      if (!m.source) continue;
-      await onMessage(m.uid, m.source, flagList(m.flags));
-    }
+    const reader = await this.fetchReader();
+    await reader.bodies(this.openFolder(), uidSet(uids), (uid, body, flags) =>
+      onMessage(uid, body, flagList(new Set(flags))),
+    );
+  }
+
+  private openFolder(): ExaminedFolder {
+    if (!this.examined) throw new Error('ImapSource: no folder was examined before a FETCH');
+    return this.examined;
+  }
+
+  /** The reader's connection: logged in at the first bulk read, kept with the session. */
+  private async fetchReader(): Promise<FetchReader> {
+    if (this.reader?.usable) return this.reader;
+    await this.reader?.close();
+    this.reader = await FetchReader.open(this.endpoint, this.login);
+    return this.reader;
   }
 
   /** Hands over one message over LARGE_BODY_BYTES as a StreamedBody; false when it is smaller. */
@@ -238,18 +268,18 @@ export class ImapSource {
   }
 
   async close(): Promise<void> {
-    await closeImap(this.client);
+    await Promise.all([this.reader?.close(), closeImap(this.client)]);
   }
 }
 
-function toMeta(m: FetchMessageObject): MessageMeta {
-  const d = m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate ?? 0));
+/** As imapflow read the same items before (INTERNALDATE through Date's own parser). */
+function toMeta(m: FetchedMeta): MessageMeta {
   return {
     uid: m.uid,
     size: m.size ?? 0,
-    internalDate: d,
-    flags: flagList(m.flags),
-    messageId: messageIdOf(m.headers),
+    internalDate: new Date(m.internalDate ?? '0'),
+    flags: flagList(new Set(m.flags)),
+    messageId: messageIdOf(m.header),
     subject: '',
   };
 }

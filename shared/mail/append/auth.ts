@@ -11,12 +11,16 @@ import { quoted } from './wire';
  * (not for an Exchange `domain\user` or `user/mailbox` name, which goes by LOGIN), else LOGIN.
  * Failures are the same MailErrors as imapflow's logins (untrusted certificate, refused, no connection).
  */
-export async function openWire(endpoint: ImapEndpoint, login: MailboxLogin): Promise<ImapWire> {
-  return withLoginCredentials(endpoint, login, 'target', async (credentials) => {
+export async function openWire(
+  endpoint: ImapEndpoint,
+  login: MailboxLogin,
+  side: 'source' | 'target' = 'target',
+): Promise<ImapWire> {
+  return withLoginCredentials(endpoint, login, side, async (credentials) => {
     let wire: ImapWire | undefined;
     try {
       wire = await ImapWire.connect(endpoint);
-      const answer = await authenticate(wire, endpoint, credentials).catch((e: unknown) => {
+      const answer = await authenticate(wire, endpoint, credentials, side).catch((e: unknown) => {
         throw markAuth(e);
       });
       // Capabilities change after login; most servers list them in the OK, else ask.
@@ -24,7 +28,7 @@ export async function openWire(endpoint: ImapEndpoint, login: MailboxLogin): Pro
       return wire;
     } catch (e) {
       wire?.close();
-      throw loginFailure(e, endpoint, login, 'target');
+      throw loginFailure(e, endpoint, login, side);
     }
   });
 }
@@ -33,13 +37,14 @@ async function authenticate(
   wire: ImapWire,
   endpoint: ImapEndpoint,
   credentials: LoginCredentials,
+  side: 'source' | 'target' = 'target',
 ): ReturnType<ImapWire['command']> {
   const caps = wire.capabilities;
   if ('accessToken' in credentials) {
     const bearer = caps.has('AUTH=OAUTHBEARER');
     if (!bearer && !caps.has('AUTH=XOAUTH2') && !caps.has('AUTH=XOAUTH')) {
-      throw new MailError(MailErrorCode.authFailed, 'target: the server offers no OAuth login (XOAUTH2)', {
-        side: 'target',
+      throw new MailError(MailErrorCode.authFailed, `${side}: the server offers no OAuth login (XOAUTH2)`, {
+        side,
         host: endpoint.host,
       });
     }

@@ -29,6 +29,12 @@ export interface ImapCommandError extends Error {
 export type CommandPart = string | Buffer | { stream: AsyncIterable<Buffer> } | typeof CONTINUE;
 export const CONTINUE = Object.freeze({ continue: true as const });
 
+/** A reader of its own for a connection's incoming bytes (see `ImapWire.divert`). */
+export interface DivertedReader {
+  data(chunk: Buffer): void;
+  lost(e: Error): void;
+}
+
 interface Pending {
   resolve(r: ServerResponse): void;
   reject(e: Error): void;
@@ -44,6 +50,8 @@ export class ImapWire {
   private writing: Promise<void> = Promise.resolve();
   private socket: net.Socket;
   private reader: ResponseReader;
+  /** Set by `divert`: who gets the incoming bytes instead of the response reader. */
+  private diverted: DivertedReader | undefined;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
@@ -128,6 +136,24 @@ export class ImapWire {
     this.close();
   }
 
+  /**
+   * Hands every byte received from now on to `to` instead of this connection's own response reader
+   * (the source's FETCH reader parses literals itself), and tells it when the connection is lost.
+   * Commands are then written with `writeLine`; answers to `send`/`command` no longer come.
+   */
+  divert(to: DivertedReader): void {
+    this.diverted = to;
+  }
+
+  /** Stops reading from the socket (the diverted reader's consumer is busy): TCP backpressure. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.lost) this.socket.resume();
+  }
+
   close(): void {
     this.fail(Object.assign(new Error('Connection closed'), { code: 'EConnectionClosed' }));
   }
@@ -197,7 +223,8 @@ export class ImapWire {
 
   private readonly onData = (chunk: Buffer): void => {
     try {
-      this.reader.push(chunk);
+      if (this.diverted) this.diverted.data(chunk);
+      else this.reader.push(chunk);
     } catch (e) {
       this.fail(asError(e));
     }
@@ -300,6 +327,7 @@ export class ImapWire {
     this.greeted = undefined;
     for (const p of all) p.reject(this.lost);
     if (!this.socket.destroyed) this.socket.destroy();
+    this.diverted?.lost(this.lost);
   }
 }
 
