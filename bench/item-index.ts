@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- item-index [--messages 10000] [--rounds 1]`
+ * `npm run bench -- item-index [--messages 10000] [--rounds 1] [--alone]`
  *
  * What the item index costs the chunk-per-call path (the app's): a judy-sized mailbox (default
  * 10,000 generated messages) copied between two local Dovecots one copyChunk call at a time, state
@@ -10,12 +10,17 @@
  * CPU and its peak RSS (read from /proc before it stops). With one partition per folder the wait
  * grows with every chunk (the store looks each upserted row up in its partition); with buckets it
  * stays flat; packed pages cost a property per message instead of an entity.
+ * First, without mail servers ("index alone"): 10,000 rows written per layout as a copy writes them
+ * (groups of 250 in the background, a range read per 2,000-UID chunk) and read back whole
+ * (`--alone`: only this part).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startAzurite } from '../local/azurite';
+import { createHash } from 'node:crypto';
 import { copyChunk, MailState, planMailbox, type MailContext } from '../shared/mail';
+import type { ItemRow } from '../shared/mail/state';
 import { openSession } from '../shared/mail/session';
 import { startDovecot, type RunningDovecot } from '../testing/mail/dovecot';
 
@@ -118,6 +123,53 @@ async function copyAll(ctx: MailContext, layout: Layout, azurite: number | undef
   };
 }
 
+/** The index alone: `messages` rows written and read as copyChunk calls do, into a fresh Azurite. */
+async function indexAlone(layout: Layout, messages: number): Promise<void> {
+  const azurite = await startAzurite();
+  const pid = azuritePid();
+  try {
+    const store = new MailState(
+      { connectionString: azurite.connectionString },
+      `bench-alone:${layout.indexLayout}`,
+    );
+    await store.ready();
+    const ix = { fid: 'alone', indexLayout: layout.indexLayout };
+    const row = (uid: number): ItemRow => ({
+      uid,
+      s: 'd',
+      t: String(uid),
+      fp: createHash('sha256').update(String(uid)).digest('hex').slice(0, 24),
+      fl: uid % 3 ? '\\Seen' : '',
+      sz: 10_000 + uid,
+    });
+    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    const az0 = usage(pid).cpu;
+    for (let base = 1; base <= messages; base += 2000) {
+      const top = Math.min(messages, base + 1999);
+      await store.itemsInRange(ix, '1', base, top);
+      const writes: Array<Promise<void>> = [];
+      for (let g = base; g <= top; g += 250)
+        writes.push(
+          store.putItems(
+            ix,
+            '1',
+            Array.from({ length: Math.min(250, top - g + 1) }, (_, i) => row(g + i)),
+          ),
+        );
+      await Promise.all(writes);
+    }
+    const read = (await store.itemsWhere(ix, '1', { s: 'd' })).size;
+    const cpu = process.cpuUsage(cpu0);
+    const az = usage(pid);
+    console.log(
+      `  index alone, ${layout.name}  ${read} rows in ${Date.now() - t0} ms; CPU: this process ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, Azurite ${(az.cpu - az0).toFixed(2)} s`,
+    );
+  } finally {
+    await azurite.stop();
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const messages = arg(args, 'messages', 10000);
   const rounds = arg(args, 'rounds', 1);
@@ -133,6 +185,8 @@ export async function run(args: string[]): Promise<void> {
   ];
   const sourceUser = 'judy@bench.test';
   try {
+    for (const layout of layouts) await indexAlone(layout, messages);
+    if (args.includes('--alone')) return;
     src.addUser(sourceUser, 'pw');
     await seed(src, sourceUser, messages);
     console.log(`item index: ${messages} messages, one copyChunk call at a time, ${rounds} round(s)`);
