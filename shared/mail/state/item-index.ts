@@ -61,8 +61,10 @@ export class ItemIndex {
     const parts = await Promise.all(
       buckets.map(([a, z]) => {
         const pk = odata(this.partition(ix, uidValidity, a));
-        const keys = packed(ix) ? [pageStart(a), pageStart(z)] : [a, z];
-        const filter = `PartitionKey eq '${pk}' and RowKey ge '${uidKey(keys[0]!)}' and RowKey le '${uidKey(keys[1]!)}'`;
+        // Packed: the pages holding the range's ends (row key = a page's first UID).
+        const lo = packed(ix) ? pageStart(a) : a;
+        const hi = packed(ix) ? pageStart(z) : z;
+        const filter = `PartitionKey eq '${pk}' and RowKey ge '${uidKey(lo)}' and RowKey le '${uidKey(hi)}'`;
         return this.query(ix, filter, (r) => r.uid >= a && r.uid <= z);
       }),
     );
