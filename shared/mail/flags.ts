@@ -74,7 +74,7 @@ async function syncFlagPage(
 /** Mirrors deletions: messages gone from the source are removed from the target (opt-in). */
 export async function mirrorDeletions(session: MailSession, state: FolderState): Promise<number> {
   const present = new Set(await session.source.allUids());
-  const index = await session.state.itemsWhere(state, state.uidValidity, `s eq 'd'`);
+  const index = await session.state.itemsWhere(state, state.uidValidity, { s: 'd' });
   const gone = [...index.values()].filter((r) => !present.has(r.uid));
   if (!gone.length) return 0;
   const ids = gone.map((r) => r.t).filter((t) => t);

@@ -5,7 +5,7 @@ import { displayPath, mapFolders, type FolderRename } from './folders';
 import { openSession, type MailSession } from './session';
 import type { CopyOptions, MailContext } from './settings';
 import type { SourceFolderStatus } from './source';
-import { INDEX_LAYOUT_BUCKETED, type FolderState } from './state';
+import { INDEX_LAYOUT_PACKED, type FolderState } from './state';
 import type { FolderRole } from './target';
 
 export interface FolderPlanEntry {
@@ -181,7 +181,7 @@ function newState(source: string, target: string, f: SourceFolderStatus): Folder
     rescanEnd: 0,
     rescanInflight: 0,
     sourceBytes: f.sizeBytes ?? 0,
-    indexLayout: INDEX_LAYOUT_BUCKETED,
+    indexLayout: INDEX_LAYOUT_PACKED,
     rebaseFrom: '',
     lastSyncAt: '',
     lease: '',

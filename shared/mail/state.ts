@@ -1,20 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { tableClient, type StorageSettings } from '../storage/clients';
-import { INDEX_BUCKET_UIDS, TABLE_BATCH } from './limits';
 import { MailError, MailErrorCode } from './errors';
+import { ItemIndex, uidKey } from './state/item-index';
+import type { IndexRef, ItemFilter, ItemRow } from './state/item-row';
+
+export { uidKey } from './state/item-index';
+export {
+  INDEX_LAYOUT_BUCKETED,
+  INDEX_LAYOUT_PACKED,
+  type IndexRef,
+  type ItemFilter,
+  type ItemRow,
+  type ItemState,
+} from './state/item-row';
 
 /**
  * The engine's own tables, one per concept:
  * - `mailfolders`: per mailbox and source folder, the checkpoint (UIDVALIDITY, last UID copied,
  *   the MODSEQ up to which flags are in sync) and running statistics;
  * - `mailitems`: the item index, (folder, UIDVALIDITY, UID) → state (pending/done), target id,
- *   fingerprint and flags; row = zero-padded UID, partition = one folder generation and one bucket
- *   of INDEX_BUCKET_UIDS UIDs. Buckets keep every partition small, so writing a row never costs more
- *   as the folder grows (a store that looks a row up within its partition, as Azurite does on every
- *   upsert, would otherwise slow down with each chunk), and a chunk's range query reads one or two
- *   partitions. Folders planned before buckets existed keep one partition per generation
- *   (`indexLayout` 0);
+ *   fingerprint and flags; its layouts (a row per UID, or packed pages of UIDs) are in
+ *   state/item-index.ts;
  * - `mailskipped`: items not copied (too large, refused), with what an administrator needs to find them.
  */
 export const MAIL_TABLES = { folders: 'mailfolders', items: 'mailitems', skipped: 'mailskipped' } as const;
@@ -49,7 +56,10 @@ export interface FolderState {
   rescanInflight: number;
   /** Bytes in the source folder at the last look (STATUS SIZE; 0 when the server does not say). */
   sourceBytes: number;
-  /** How the folder's item index is keyed: 0 one partition per generation (older rows), 1 bucketed. */
+  /**
+   * How the folder's item index is keyed (state/item-row.ts): 0 one partition per generation, 1 a
+   * row per UID in buckets (folders planned by older versions), 2 packed pages.
+   */
   indexLayout: number;
   /** While re-syncing after a UIDVALIDITY change: the old generation, whose copies are reused. */
   rebaseFrom: string;
@@ -69,17 +79,6 @@ export interface FolderState {
    * one folder only one ever appends.
    */
   etag?: string;
-}
-
-export type ItemState = 'p' | 'd';
-export interface ItemRow {
-  uid: number;
-  s: ItemState;
-  /** Target id ('' when the target did not say). */
-  t: string;
-  fp: string;
-  fl: string;
-  sz: number;
 }
 
 export interface SkippedItem {
@@ -106,12 +105,6 @@ export function escapeKey(value: string): string {
 }
 export const folderKey = (path: string): string =>
   createHash('sha256').update(path).digest('hex').slice(0, 24);
-export const uidKey = (uid: number): string => String(uid).padStart(10, '0');
-
-/** Where a folder's item index lives (FolderState carries both). */
-export type IndexRef = Pick<FolderState, 'fid' | 'indexLayout'>;
-export const INDEX_LAYOUT_BUCKETED = 1;
-const bucketOf = (uid: number): number => Math.floor(uid / INDEX_BUCKET_UIDS);
 
 export function fingerprintHash(messageId: string | undefined, size: number, internalDate: Date): string {
   const secs = Math.floor(internalDate.getTime() / 1000);
@@ -126,6 +119,7 @@ const created = new Map<string, Promise<void>>();
 export class MailState {
   private readonly folders: TableClient;
   private readonly items: TableClient;
+  private readonly index: ItemIndex;
   private readonly skipped: TableClient;
 
   constructor(
@@ -134,6 +128,7 @@ export class MailState {
   ) {
     this.folders = tableClient(storage, MAIL_TABLES.folders);
     this.items = tableClient(storage, MAIL_TABLES.items);
+    this.index = new ItemIndex(this.items, escapeKey(mailboxKey));
     this.skipped = tableClient(storage, MAIL_TABLES.skipped);
   }
 
@@ -157,20 +152,9 @@ export class MailState {
     return escapeKey(this.mailboxKey);
   }
 
-  /** The partition of one generation's rows, or (bucketed layout) of the bucket holding `uid`. */
+  /** The partition of one generation's rows, or (bucketed layouts) of the bucket holding `uid`. */
   itemPartition(ix: IndexRef, uidValidity: string, uid = 0): string {
-    const base = `${this.pk}|${ix.fid}|${uidValidity}`;
-    return ix.indexLayout >= INDEX_LAYOUT_BUCKETED
-      ? `${base}|${String(bucketOf(uid)).padStart(7, '0')}`
-      : base;
-  }
-
-  /** A filter for every row of one generation, whatever its layout. */
-  private generationFilter(ix: IndexRef, uidValidity: string): string {
-    const base = odata(`${this.pk}|${ix.fid}|${uidValidity}`);
-    return ix.indexLayout >= INDEX_LAYOUT_BUCKETED
-      ? `PartitionKey ge '${base}|' and PartitionKey lt '${base}}'`
-      : `PartitionKey eq '${base}'`;
+    return this.index.partition(ix, uidValidity, uid);
   }
 
   async listFolders(): Promise<Map<string, FolderState>> {
@@ -218,102 +202,27 @@ export class MailState {
   }
 
   /** Index rows with UID in [from, to]: one range query per bucket the range touches. */
-  async itemsInRange(
-    ix: IndexRef,
-    uidValidity: string,
-    from: number,
-    to: number,
-  ): Promise<Map<number, ItemRow>> {
-    const partitions = new Set<string>();
-    for (let b = bucketOf(from); b <= bucketOf(to); b++)
-      partitions.add(this.itemPartition(ix, uidValidity, b * INDEX_BUCKET_UIDS));
-    const range = `RowKey ge '${uidKey(from)}' and RowKey le '${uidKey(to)}'`;
-    const parts = await Promise.all(
-      [...partitions].map((pk) => this.queryItems(`PartitionKey eq '${odata(pk)}' and ${range}`)),
-    );
-    return new Map(parts.flatMap((m) => [...m]));
+  itemsInRange(ix: IndexRef, uidValidity: string, from: number, to: number): Promise<Map<number, ItemRow>> {
+    return this.index.inRange(ix, uidValidity, from, to);
   }
 
   /** Index rows of the given UIDs (one range query per bucket they fall in). */
-  async itemsAt(ix: IndexRef, uidValidity: string, uids: number[]): Promise<Map<number, ItemRow>> {
-    const step = ix.indexLayout >= INDEX_LAYOUT_BUCKETED ? INDEX_BUCKET_UIDS : Infinity;
-    const ranges = new Map<number, [number, number]>();
-    for (const u of uids) {
-      const b = Number.isFinite(step) ? bucketOf(u) : 0;
-      const r = ranges.get(b);
-      ranges.set(b, r ? [Math.min(r[0], u), Math.max(r[1], u)] : [u, u]);
-    }
-    const parts = await Promise.all(
-      [...ranges.values()].map(([a, z]) => this.itemsInRange(ix, uidValidity, a, z)),
-    );
-    const wanted = new Set(uids);
-    return new Map(parts.flatMap((m) => [...m].filter(([u]) => wanted.has(u))));
+  itemsAt(ix: IndexRef, uidValidity: string, uids: number[]): Promise<Map<number, ItemRow>> {
+    return this.index.at(ix, uidValidity, uids);
   }
 
-  /** Rows of one generation matching an extra OData condition (e.g. a fingerprint). */
-  async itemsWhere(ix: IndexRef, uidValidity: string, extra = ''): Promise<Map<number, ItemRow>> {
-    return this.queryItems(`${this.generationFilter(ix, uidValidity)}${extra ? ` and ${extra}` : ''}`);
+  /** Rows of one generation matching `filter` (e.g. done rows with one of some fingerprints). */
+  itemsWhere(ix: IndexRef, uidValidity: string, filter: ItemFilter = {}): Promise<Map<number, ItemRow>> {
+    return this.index.where(ix, uidValidity, filter);
   }
 
-  private async queryItems(filter: string): Promise<Map<number, ItemRow>> {
-    const out = new Map<number, ItemRow>();
-    for await (const r of this.items.listEntities<ItemRow>({ queryOptions: { filter } })) {
-      out.set(Number(r.rowKey), {
-        uid: Number(r.rowKey),
-        s: r.s,
-        t: r.t ?? '',
-        fp: r.fp ?? '',
-        fl: r.fl ?? '',
-        sz: r.sz ?? 0,
-      });
-    }
-    return out;
+  /** Upserts index rows of one folder generation (transactions per partition, in parallel). */
+  putItems(ix: IndexRef, uidValidity: string, rows: ItemRow[]): Promise<void> {
+    return this.index.put(ix, uidValidity, rows);
   }
 
-  /**
-   * Upserts index rows of one folder generation: grouped by partition, at most TABLE_BATCH rows per
-   * transaction (a transaction holds one partition), the transactions in parallel.
-   */
-  async putItems(ix: IndexRef, uidValidity: string, rows: ItemRow[]): Promise<void> {
-    await Promise.all(
-      this.transactions(ix, uidValidity, rows, (r) => r.uid).map(([pk, slice]) =>
-        this.items.submitTransaction(
-          slice.map((r) => [
-            'upsert',
-            { partitionKey: pk, rowKey: uidKey(r.uid), s: r.s, t: r.t, fp: r.fp, fl: r.fl, sz: r.sz },
-            'Replace',
-          ]),
-        ),
-      ),
-    );
-  }
-
-  async deleteItems(ix: IndexRef, uidValidity: string, uids: number[]): Promise<void> {
-    for (const [pk, slice] of this.transactions(ix, uidValidity, uids, (u) => u)) {
-      await this.items.submitTransaction(
-        slice.map((u) => ['delete', { partitionKey: pk, rowKey: uidKey(u) }]),
-      );
-    }
-  }
-
-  /** Splits items into per-partition slices of at most TABLE_BATCH. */
-  private transactions<T>(
-    ix: IndexRef,
-    uidValidity: string,
-    items: T[],
-    uidOf: (t: T) => number,
-  ): Array<[string, T[]]> {
-    const byPartition = new Map<string, T[]>();
-    for (const it of items) {
-      const pk = this.itemPartition(ix, uidValidity, uidOf(it));
-      let list = byPartition.get(pk);
-      if (!list) byPartition.set(pk, (list = []));
-      list.push(it);
-    }
-    const out: Array<[string, T[]]> = [];
-    for (const [pk, list] of byPartition)
-      for (let i = 0; i < list.length; i += TABLE_BATCH) out.push([pk, list.slice(i, i + TABLE_BATCH)]);
-    return out;
+  deleteItems(ix: IndexRef, uidValidity: string, uids: number[]): Promise<void> {
+    return this.index.delete(ix, uidValidity, uids);
   }
 
   async putSkipped(items: SkippedItem[]): Promise<void> {

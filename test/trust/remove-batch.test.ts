@@ -56,7 +56,7 @@ test('the copy tables, skipped items and orchestration history of a removed batc
   const kept = await migrate('to-keep', 'ben@example.com');
   for (const id of [removed, kept]) {
     expect(await rowsOf('mailfolders', id)).toBeGreaterThan(0);
-    expect(await rowsOf('mailitems', id)).toBeGreaterThanOrEqual(3);
+    expect(await rowsOf('mailitems', id)).toBeGreaterThan(0);
     expect(await rowsOf('mailskipped', id)).toBe(1);
     expect((await instancesOf(id)).length).toBeGreaterThan(0);
   }
@@ -73,7 +73,7 @@ test('the copy tables, skipped items and orchestration history of a removed batc
   const leftover = await host().engine.getRecord(`batch-${removed}`);
   expect(leftover?.input).toBe(JSON.stringify(removed));
 
-  expect(await rowsOf('mailitems', kept)).toBeGreaterThanOrEqual(3);
+  expect(await rowsOf('mailitems', kept)).toBeGreaterThan(0);
   expect(await rowsOf('mailskipped', kept)).toBe(1);
   expect((await instancesOf(kept)).length).toBeGreaterThan(0);
 }, 120_000);

@@ -1,6 +1,5 @@
 import type { MessageMeta } from '../source';
 import { fingerprintHash, type ItemRow } from '../state';
-import { FINGERPRINTS_PER_QUERY } from '../limits';
 import type { Fingerprint } from '../target';
 import type { Sorted } from './classify';
 import { doneRow, itemKey } from './rows';
@@ -58,17 +57,10 @@ export async function claimOnTarget(scope: CopyScope, pending: MessageMeta[]): P
   const claimed = new Set<string>();
   const claimedCount = new Map<string, number>();
   const hashes = [...new Set(pending.map((m) => fingerprintHash(m.messageId, m.size, m.internalDate)))];
-  // Several fingerprints per query (see FINGERPRINTS_PER_QUERY).
-  for (let i = 0; i < hashes.length; i += FINGERPRINTS_PER_QUERY) {
-    const any = hashes
-      .slice(i, i + FINGERPRINTS_PER_QUERY)
-      .map((h) => `fp eq '${h}'`)
-      .join(' or ');
-    const rows = await session.state.itemsWhere(state, state.uidValidity, `s eq 'd' and (${any})`);
-    for (const r of rows.values()) {
-      if (r.t) claimed.add(r.t);
-      else claimedCount.set(r.fp, (claimedCount.get(r.fp) ?? 0) + 1);
-    }
+  const rows = await session.state.itemsWhere(state, state.uidValidity, { s: 'd', fp: hashes });
+  for (const r of rows.values()) {
+    if (r.t) claimed.add(r.t);
+    else claimedCount.set(r.fp, (claimedCount.get(r.fp) ?? 0) + 1);
   }
   const out = new Map<number, string>();
   for (const [i, m] of pending.entries()) {
@@ -86,11 +78,11 @@ export async function claimOnTarget(scope: CopyScope, pending: MessageMeta[]): P
 
 async function reuseOldGeneration(scope: CopyScope, metas: MessageMeta[]): Promise<Map<number, string>> {
   const { session, state } = scope;
-  const old = await session.state.itemsWhere(state, state.rebaseFrom, `s eq 'd'`);
+  const old = await session.state.itemsWhere(state, state.rebaseFrom, { s: 'd' });
   // Target ids already taken by the new generation (a crash between the two writes below leaves
   // an old row behind whose copy is already reused): never hand them out twice.
   const taken = new Set<string>();
-  for (const r of (await session.state.itemsWhere(state, state.uidValidity, `s eq 'd'`)).values())
+  for (const r of (await session.state.itemsWhere(state, state.uidValidity, { s: 'd' })).values())
     if (r.t) taken.add(r.t);
   const byFp = new Map<string, ItemRow[]>();
   for (const r of old.values()) if (!r.t || !taken.has(r.t)) byFp.set(r.fp, [...(byFp.get(r.fp) ?? []), r]);
