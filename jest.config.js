@@ -10,4 +10,5 @@ module.exports = {
   testTimeout: 60000,
   // Two cores: run test files two at a time so servers do not starve each other.
   maxWorkers: 2,
+  setupFilesAfterEnv: ['<rootDir>/testing/jest/release-pool.ts'],
 };
