@@ -71,10 +71,14 @@ export async function writeBatchReport(svc: Services, input: ReportInput): Promi
     ? []
     : [...new Set([...svc.settings.report.recipients, ...batch.options.notificationEmails])];
   const transports = reportTransports(svc);
-  const result = await deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports });
-  // After a copy pass, each folder counted on both sides now (reconciliation.csv beside the report).
-  if (kind !== 'status') result.blobs.push(await writeReconciliationReport(svc, batch.id, kind, mailboxes));
-  return { blobs: result.blobs };
+  // After a copy pass, each folder counted on both sides now (reconciliation.csv beside the report),
+  // while the report is written: the two do not depend on each other, and the count logs in to both
+  // servers, which is most of this step's time.
+  const [result, reconciliation] = await Promise.all([
+    deliverReport({ report, blob: reportsContainer(svc.storage), recipients, transports }),
+    kind !== 'status' ? writeReconciliationReport(svc, batch.id, kind, mailboxes) : undefined,
+  ]);
+  return { blobs: reconciliation ? [...result.blobs, reconciliation] : result.blobs };
 }
 
 async function allMailboxes(svc: Services, batchId: string): Promise<Mailbox[]> {
