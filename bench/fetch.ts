@@ -15,7 +15,7 @@
 import { ImapFlow } from 'imapflow';
 import { APPEND_BATCH_BYTES, APPEND_BATCH_MESSAGES, CHUNK_MAX_MESSAGES } from '../shared/mail/limits';
 import { FetchReader } from '../shared/mail/fetch/reader';
-import { flagList, messageIdOf, uidSet, type MessageMeta } from '../shared/mail/source';
+import { flagList, messageIdOf, toMeta, uidSet, type MessageMeta } from '../shared/mail/source';
 import { parseEndpoint } from '../shared/mail/settings';
 import { benchCorpus, seedMailbox } from '../testing/mail/corpus';
 import { startDovecot, type RunningDovecot } from '../testing/mail/dovecot';
@@ -185,17 +185,7 @@ async function open(server: RunningDovecot, user: string, path: Path): Promise<R
   const reader = await FetchReader.open(endpoint, { email: user, password: 'pw' });
   const folder = { path: 'INBOX', uidValidity: box.uidValidity.toString(), generation: 1 };
   return {
-    meta: (set, onMeta) =>
-      reader.meta(folder, set, (m) =>
-        onMeta({
-          uid: m.uid,
-          size: m.size ?? 0,
-          internalDate: new Date(m.internalDate ?? '0'),
-          flags: flagList(new Set(m.flags)),
-          messageId: messageIdOf(m.header),
-          subject: '',
-        }),
-      ),
+    meta: (set, onMeta) => reader.meta(folder, set, (m) => onMeta(toMeta(m))),
     bodies: (set, onBody) => reader.bodies(folder, set, (_uid, body) => onBody(body)),
     close: () => reader.close(),
   };

@@ -273,7 +273,7 @@ export class ImapSource {
 }
 
 /** As imapflow read the same items before (INTERNALDATE through Date's own parser). */
-function toMeta(m: FetchedMeta): MessageMeta {
+export function toMeta(m: FetchedMeta): MessageMeta {
   return {
     uid: m.uid,
     size: m.size ?? 0,
