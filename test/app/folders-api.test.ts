@@ -47,6 +47,9 @@ test('folders reconcile after a pass, the row shows its progress, and a message 
   expect(created.status).toBe(201);
   const id = created.json.batch.id as string;
   await batchReaching(api, id, ['Synced', 'SyncedWithErrors']);
+  // The batch is Synced before its last step, the report with reconciliation.csv: wait for it, so
+  // that the file counts the target before the deletion below.
+  await reconciliationListed(id);
 
   const { json: detail } = await api('GET', `batches/${id}/mailboxes/${USER}`);
   expect(detail.mailbox.progress).toMatchObject({
@@ -97,6 +100,15 @@ test('folders reconcile after a pass, the row shows its progress, and a message 
   const inboxLine = csv.split('\r\n').find((l) => l.startsWith(`${USER},INBOX,`));
   expect(inboxLine).toMatch(/,4,\d+,3,\d+,3,1,too large for the target: 1,ok,/);
 }, 120000);
+
+async function reconciliationListed(id: string): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const { json } = await api('GET', `batches/${id}/reports`);
+    if (json.reports?.some((r: any) => r.file === 'reconciliation.csv' && r.kind === 'final')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('reconciliation.csv was not written within 30 s');
+}
 
 test('the folders route answers 401 without the key, 400 for a bad address, 404 coded for unknown ones', async () => {
   const created = await api('POST', 'batches?name=recon-errors', `EmailAddress\r\n${OTHER}\r\n`);
