@@ -1,4 +1,4 @@
-import type { ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { closeImap, openImap } from './login';
 import { LARGE_BODY_BYTES, LARGE_BODY_CHUNK_BYTES } from './limits';
 import { roleOf } from './roles';
@@ -63,6 +63,8 @@ export class ImapSource {
   private reader: FetchReader | undefined;
   /** The folder this session EXAMINEd last (the reader opens the same one, same UIDVALIDITY). */
   private examined: ExaminedFolder | undefined;
+  /** The server refused the reader's connection (see fetchReader). */
+  private readerRefused = false;
 
   private constructor(
     private readonly client: ImapFlow,
@@ -155,7 +157,11 @@ export class ImapSource {
     if (!uids.length) return [];
     const out: MessageMeta[] = [];
     const reader = await this.fetchReader();
-    await reader.meta(this.openFolder(), uidSet(uids), (m) => out.push(toMeta(m)));
+    if (reader) await reader.meta(this.openFolder(), uidSet(uids), (m) => out.push(toMeta(m)));
+    else {
+      const q = { uid: true, size: true, internalDate: true, flags: true, headers: ['message-id'] };
+      for await (const m of this.client.fetch(uidSet(uids), q, { uid: true })) out.push(imapflowMeta(m));
+    }
     return out.sort((a, b) => a.uid - b.uid);
   }
 
@@ -193,9 +199,15 @@ export class ImapSource {
     if (!uids.length) return;
     if (uids.length === 1 && (await this.largeBody(uids[0] as number, onMessage))) return;
     const reader = await this.fetchReader();
-    await reader.bodies(this.openFolder(), uidSet(uids), (uid, body, flags) =>
-      onMessage(uid, body, flagList(new Set(flags))),
-    );
+    if (reader) {
+      await reader.bodies(this.openFolder(), uidSet(uids), (uid, body, flags) =>
+        onMessage(uid, body, flagList(new Set(flags))),
+      );
+      return;
+    }
+    const q = { uid: true, source: true, flags: true };
+    for await (const m of this.client.fetch(uidSet(uids), q, { uid: true }))
+      if (m.source) await onMessage(m.uid, m.source, flagList(m.flags));
   }
 
   private openFolder(): ExaminedFolder {
@@ -203,11 +215,25 @@ export class ImapSource {
     return this.examined;
   }
 
-  /** The reader's connection: logged in at the first bulk read, kept with the session. */
-  private async fetchReader(): Promise<FetchReader> {
+  /**
+   * The reader's connection: logged in at the first bulk read, kept with the session. Undefined
+   * when the server refused that second login: the session's first connection logged in with the
+   * same credentials, so the refusal is the server's limit on connections per user (Dovecot's
+   * `NO [LIMIT]`, mail_max_userip_connections), and the bulk reads then go through imapflow on the
+   * first connection, slower but within the limit, for the rest of the session.
+   */
+  private async fetchReader(): Promise<FetchReader | undefined> {
+    if (this.readerRefused) return undefined;
     if (this.reader?.usable) return this.reader;
     await this.reader?.close();
-    this.reader = await FetchReader.open(this.endpoint, this.login);
+    this.reader = undefined;
+    try {
+      this.reader = await FetchReader.open(this.endpoint, this.login);
+    } catch (e) {
+      if ((e as { code?: string }).code !== MailErrorCode.authFailed) throw e;
+      this.readerRefused = true;
+      return undefined;
+    }
     return this.reader;
   }
 
@@ -270,6 +296,19 @@ export class ImapSource {
   async close(): Promise<void> {
     await Promise.all([this.reader?.close(), closeImap(this.client)]);
   }
+}
+
+/** The same items as imapflow reads them (the path of a session whose reader was refused). */
+function imapflowMeta(m: FetchMessageObject): MessageMeta {
+  const d = m.internalDate instanceof Date ? m.internalDate : new Date(String(m.internalDate ?? 0));
+  return {
+    uid: m.uid,
+    size: m.size ?? 0,
+    internalDate: d,
+    flags: flagList(m.flags),
+    messageId: messageIdOf(m.headers),
+    subject: '',
+  };
 }
 
 /** As imapflow read the same items before (INTERNALDATE through Date's own parser). */
