@@ -85,12 +85,12 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-function descendantsRss(pid: number): number {
-  return childrenOf(pid).reduce((n, c) => n + rssBytes(c) + descendantsRss(c), 0);
-}
-
 function descendants(pid: number): number[] {
   return childrenOf(pid).flatMap((c) => [c, ...descendants(c)]);
+}
+
+function descendantsRss(pid: number): number {
+  return descendants(pid).reduce((n, c) => n + rssBytes(c), 0);
 }
 
 export function parseTimings(stderr: string): Record<string, number> {

@@ -276,7 +276,6 @@ export class ImapWire {
 
   private async writeInline(chunks: Array<string | Buffer>): Promise<void> {
     if (this.lost) throw this.lost;
-    if (chunks.length === 1) return this.writeChunk(chunks[0] as string | Buffer);
     this.socket.cork();
     let flowing = true;
     for (const chunk of chunks) flowing = this.socket.write(chunk);
